@@ -1,0 +1,1 @@
+"""sspi-emu digest package (work in progress)."""

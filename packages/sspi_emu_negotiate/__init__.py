@@ -1,0 +1,1 @@
+"""sspi-emu negotiate package (work in progress)."""

@@ -1,0 +1,1 @@
+"""sspi-emu ntlm package (work in progress)."""

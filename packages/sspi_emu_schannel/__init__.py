@@ -1,0 +1,1 @@
+"""sspi-emu schannel package (work in progress)."""
