@@ -12,6 +12,36 @@ from typing import Any
 
 from . import constants as C
 
+__all__ = [
+    "SecPkgInfo",
+    "SecPkgContext_Sizes",
+    "SecPkgContext_StreamSizes",
+    "SecPkgContext_Names",
+    "SecPkgContext_NativeNames",
+    "SecPkgContext_Lifespan",
+    "SecPkgContext_KeyInfo",
+    "SecPkgContext_Authority",
+    "SecPkgContext_SessionKey",
+    "SecPkgContext_PackageInfo",
+    "SecPkgContext_NegotiationInfo",
+    "SecPkgContext_Flags",
+    "SecPkgContext_TargetInformation",
+    "SecPkgContext_AccessToken",
+    "SecPkgContext_Bindings",
+    "SecPkgContext_ApplicationProtocol",
+    "SecPkgContext_ConnectionInfo",
+    "SecPkgContext_CipherInfo",
+    "SecPkgContext_CertContext",
+    "SecPkgContext_IssuerListInfoEx",
+    "SecPkgContext_KeyingMaterial",
+    "SecPkgContext_EapKeyBlock",
+    "SecPkgContext_SessionInfo",
+    "SecPkgContext_NegotiationPackage",
+    "SecPkgCredentials_Names",
+    "CONTEXT_ATTRIBUTE_CLASSES",
+    "CREDENTIAL_ATTRIBUTE_CLASSES",
+]
+
 
 @dataclass
 class SecPkgInfo:

@@ -38,13 +38,16 @@ class StepInput:
     ``token`` is the first SECBUFFER_TOKEN input buffer's bytes (None when there is
     none, e.g. the first client leg); ``buffers`` holds every other input buffer as
     ``(base type, bytes)`` in order (channel bindings, application protocols,
-    PKG_PARAMS, ...). ``req`` is this call's fContextReq.
+    PKG_PARAMS, ...). ``req`` is this call's fContextReq. ``credential`` is the
+    credential passed to this call (it may differ from the first call's, e.g. after
+    SEC_I_INCOMPLETE_CREDENTIALS).
     """
 
     token: bytes | None
     buffers: Sequence[tuple[int, bytes]] = ()
     req: int = 0
     data_rep: int = 0
+    credential: Credential | None = None
 
     def find(self, buffer_type: int) -> bytes | None:
         """The first input buffer of *buffer_type*, or None."""
@@ -87,6 +90,9 @@ class Credential:
     def query(self, attribute: int) -> object:
         """Return the structure for a credential attribute (raise SspiError if unsupported)."""
         raise SspiError(SecurityStatus.SEC_E_UNSUPPORTED_FUNCTION, f"credential attribute {attribute}")
+
+    def release(self) -> None:
+        """FreeCredentialsHandle: drop anything the credential holds."""
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}(use={self.use}, principal={self.principal!r})"
@@ -139,8 +145,30 @@ class PackageContext:
         """ApplyControlToken (e.g. SCHANNEL_SHUTDOWN)."""
         return SecurityStatus.SEC_E_UNSUPPORTED_FUNCTION
 
+    def release(self) -> None:
+        """DeleteSecurityContext (or replacement on re-authentication): drop held state."""
+
     def __repr__(self) -> str:
         return f"<{type(self).__name__}>"
+
+
+@dataclass
+class DemoProfile:
+    """How ``sspi-emu demo`` runs a package on the built-in default.
+
+    A package may define ``demo_profile() -> DemoProfile``; without one the demo uses a
+    password identity for user ``alice`` in domain ``DEMO`` and a memory account store.
+    ``client_buffers`` are extra input buffers for every client leg.
+    """
+
+    client_auth_data: object = None
+    server_auth_data: object = None
+    target: str | None = "host/demo.example"
+    client_req: int = 0
+    server_req: int = 0
+    client_buffers: Sequence[tuple[int, bytes]] = ()
+    server_buffers: Sequence[tuple[int, bytes]] = ()
+    note: str = ""
 
 
 class SecurityPackage(Protocol):

@@ -1,0 +1,760 @@
+"""The SSPI state machine common to every package.
+
+Owns handle validation and lifetimes, credential direction, first-call / next-call
+rules, reserved arguments, output-token allocation (ALLOCATE_MEMORY vs caller-sized
+buffers), SECBUFFER_EXTRA / MISSING / ALERT bookkeeping, return-flag merging, expiry,
+re-authentication, the failed-context state, and the mapping of any unexpected
+exception inside a package to ``SEC_E_INTERNAL_ERROR`` (logged, never raised).
+Every function here returns a :class:`SecurityStatus`; none raises.
+"""
+
+from __future__ import annotations
+
+import logging
+import weakref
+from typing import Any, Callable
+
+from . import registry
+from .attributes import CONTEXT_ATTRIBUTE_CLASSES, SecPkgContext_Flags, SecPkgContext_Lifespan
+from .attributes import SecPkgContext_PackageInfo, SecPkgCredentials_Names, SecPkgInfo, fill
+from .buffers import SecBuffer, SecBufferDesc
+from .constants import (
+    ISC_RET_ALLOCATED_MEMORY,
+    SECBUFFER_ALERT,
+    SECBUFFER_EMPTY,
+    SECBUFFER_EXTRA,
+    SECBUFFER_MISSING,
+    SECBUFFER_TOKEN,
+    SECPKG_ATTR_FLAGS,
+    SECPKG_ATTR_LIFESPAN,
+    SECPKG_ATTR_PACKAGE_INFO,
+    SECPKG_CRED_ATTR_NAMES,
+    SECPKG_CRED_BOTH,
+    SECPKG_CRED_INBOUND,
+    SECPKG_CRED_OUTBOUND,
+    SECURITY_NATIVE_DREP,
+    SECURITY_NETWORK_DREP,
+    TIMESTAMP_NEVER,
+    SecurityStatus,
+)
+from .errors import SspiError
+from .handles import Box, CredHandle, CtxtHandle, HandleTable
+from .spi import Credential, PackageContext, SecurityPackage, StepInput, StepOutput
+
+log = logging.getLogger("sspi_emu")
+
+S = SecurityStatus
+_OK = S.SEC_E_OK
+_CONTINUE = S.SEC_I_CONTINUE_NEEDED
+_COMPLETE_NEEDED = S.SEC_I_COMPLETE_NEEDED
+_COMPLETE_AND_CONTINUE = S.SEC_I_COMPLETE_AND_CONTINUE
+_INCOMPLETE = S.SEC_E_INCOMPLETE_MESSAGE
+_ALLOCATE = 0x100  # ISC_REQ_ALLOCATE_MEMORY == ASC_REQ_ALLOCATE_MEMORY
+_TYPE_MASK = 0x0FFFFFFF
+_USE_KNOWN = 0x3 | 0x4 | 0x10 | 0x20  # direction, DEFAULT, AUTOLOGON_RESTRICTED, PROCESS_POLICY_ONLY
+_MAX_REQ = (1 << 64) - 1
+
+IN_PROGRESS = "in progress"
+COMPLETE = "complete"
+FAILED = "failed"
+
+CLIENT = "client"
+SERVER = "server"
+
+
+class ContextBuffer(bytearray):
+    """Memory the package allocated for the caller (ALLOCATE_MEMORY); release with FreeContextBuffer."""
+
+    __slots__ = ("__weakref__",)
+
+
+class PackageInfoArray(list[SecPkgInfo]):
+    """The array EnumerateSecurityPackages allocates; release with FreeContextBuffer."""
+
+    __slots__ = ("__weakref__",)
+
+
+_allocations: weakref.WeakValueDictionary[int, Any] = weakref.WeakValueDictionary()
+
+
+def _track(obj: Any) -> Any:
+    _allocations[id(obj)] = obj
+    return obj
+
+
+class CredRecord:
+    """A live credential: its package, the package's object and the direction."""
+
+    __slots__ = ("package", "cred", "use")
+
+    def __init__(self, package: SecurityPackage, cred: Credential, use: int) -> None:
+        self.package = package
+        self.cred = cred
+        self.use = use
+
+
+class CtxRecord:
+    """A live context and the state the dispatcher keeps for it."""
+
+    __slots__ = ("package", "pctx", "side", "state", "attrs", "expiry", "start", "target", "pending_complete")
+
+    def __init__(self, package: SecurityPackage, pctx: PackageContext, side: str, target: str | None) -> None:
+        self.package = package
+        self.pctx = pctx
+        self.side = side
+        self.state = IN_PROGRESS
+        self.attrs = 0
+        self.expiry = TIMESTAMP_NEVER
+        self.start = 0
+        self.target = target
+        self.pending_complete: SecurityStatus | None = None
+
+
+credentials: HandleTable[CredRecord] = HandleTable()
+contexts: HandleTable[CtxRecord] = HandleTable()
+
+
+def _status(value: object) -> SecurityStatus:
+    try:
+        return SecurityStatus.from_int(int(value))  # type: ignore[call-overload]
+    except (TypeError, ValueError):
+        return S.SEC_E_INTERNAL_ERROR
+
+
+def _set(box: object, value: object) -> None:
+    if isinstance(box, Box):
+        box.value = value
+
+
+def guarded(name: str) -> Callable[[Callable[..., SecurityStatus]], Callable[..., SecurityStatus]]:
+    """Wrap an API function so that no exception escapes: it becomes SEC_E_INTERNAL_ERROR."""
+
+    def wrap(fn: Callable[..., SecurityStatus]) -> Callable[..., SecurityStatus]:
+        def inner(*args: Any) -> SecurityStatus:
+            try:
+                return fn(*args)
+            except Exception:
+                log.exception("%s: unexpected internal failure", name)
+                return S.SEC_E_INTERNAL_ERROR
+
+        inner.__name__ = fn.__name__
+        inner.__qualname__ = fn.__qualname__
+        inner.__doc__ = fn.__doc__
+        return inner
+
+    return wrap
+
+
+def _call(fn: Callable[..., Any], *args: Any) -> Any:
+    """Run a package method: SspiError gives its status; anything else is an internal error."""
+    try:
+        return fn(*args)
+    except SspiError as exc:
+        return exc.status
+    except Exception:
+        log.exception("package method %s failed", getattr(fn, "__qualname__", fn))
+        return S.SEC_E_INTERNAL_ERROR
+
+
+# --- credentials ---------------------------------------------------------------------------
+
+
+def acquire_credentials_handle(
+    pszPrincipal: object,
+    pszPackage: object,
+    fCredentialUse: object,
+    pvLogonId: object,
+    pAuthData: object,
+    pGetKeyFn: object,
+    pvGetKeyArgument: object,
+    phCredential: object,
+    ptsExpiry: object,
+) -> SecurityStatus:
+    """AcquireCredentialsHandle."""
+    if not isinstance(phCredential, CredHandle):
+        return S.SEC_E_INVALID_PARAMETER
+    if pszPrincipal is not None and not isinstance(pszPrincipal, str):
+        return S.SEC_E_INVALID_PARAMETER
+    if not isinstance(pszPackage, str):
+        return S.SEC_E_SECPKG_NOT_FOUND
+    package = registry.find(pszPackage)
+    if package is None:
+        return S.SEC_E_SECPKG_NOT_FOUND
+    if not isinstance(fCredentialUse, int) or isinstance(fCredentialUse, bool):
+        return S.SEC_E_INVALID_PARAMETER
+    use = fCredentialUse & 0xFFFFFFFF
+    if not use & SECPKG_CRED_BOTH or use & ~_USE_KNOWN:
+        return S.SEC_E_INVALID_PARAMETER
+    if pGetKeyFn is not None or pvGetKeyArgument is not None:
+        return S.SEC_E_UNSUPPORTED_FUNCTION
+    try:
+        cred = package.acquire_credentials(pszPrincipal, use, pvLogonId, pAuthData)
+    except SspiError as exc:
+        log.debug("AcquireCredentialsHandle %s -> %s", package.info.Name, exc.status.name)
+        return exc.status
+    except Exception:
+        log.exception("AcquireCredentialsHandle: package %s failed", package.info.Name)
+        return S.SEC_E_INTERNAL_ERROR
+    cred.use = use
+    credentials.add(CredRecord(package, cred, use), phCredential)
+    _set(ptsExpiry, cred.expiry)
+    log.debug("AcquireCredentialsHandle %s use=%d -> SEC_E_OK", package.info.Name, use)
+    return _OK
+
+
+def free_credentials_handle(phCredential: object) -> SecurityStatus:
+    """FreeCredentialsHandle."""
+    rec = credentials.remove(phCredential)
+    if rec is None:
+        return S.SEC_E_INVALID_HANDLE
+    _call(rec.cred.release)
+    return _OK
+
+
+def query_credentials_attributes(phCredential: object, ulAttribute: object, pBuffer: object) -> SecurityStatus:
+    """QueryCredentialsAttributes."""
+    rec = credentials.get(phCredential)
+    if rec is None:
+        return S.SEC_E_INVALID_HANDLE
+    if not isinstance(ulAttribute, int):
+        return S.SEC_E_INVALID_PARAMETER
+    result = _call(rec.cred.query, ulAttribute)
+    if result == S.SEC_E_UNSUPPORTED_FUNCTION and ulAttribute == SECPKG_CRED_ATTR_NAMES:
+        result = SecPkgCredentials_Names(rec.cred.principal)
+    if isinstance(result, SecurityStatus):
+        return result
+    return _deliver(result, pBuffer)
+
+
+def _deliver(result: object, pBuffer: object) -> SecurityStatus:
+    if fill(pBuffer, result):
+        return _OK
+    if isinstance(pBuffer, Box):
+        pBuffer.value = result
+        return _OK
+    return S.SEC_E_INVALID_PARAMETER
+
+
+# --- the handshake ---------------------------------------------------------------------------
+
+
+def _read_input(pInput: object) -> tuple[bytes | None, list[tuple[int, bytes]], int] | None:
+    """(token, other buffers, index of the token buffer) or None if pInput is malformed."""
+    if pInput is None:
+        return None, [], -1
+    if not isinstance(pInput, SecBufferDesc):
+        return None
+    token: bytes | None = None
+    index = -1
+    others: list[tuple[int, bytes]] = []
+    for i, buf in enumerate(pInput.pBuffers):
+        if not isinstance(buf, SecBuffer):
+            return None
+        btype = buf.BufferType & _TYPE_MASK
+        if btype == SECBUFFER_TOKEN and token is None:
+            token = buf.tobytes()
+            index = i
+        elif btype != SECBUFFER_EMPTY:
+            others.append((btype, buf.tobytes()))
+    return token, others, index
+
+
+def _check_output(pOutput: object) -> bool:
+    if pOutput is None:
+        return True
+    if not isinstance(pOutput, SecBufferDesc):
+        return False
+    return all(isinstance(b, SecBuffer) for b in pOutput.pBuffers)
+
+
+def _put(buf: SecBuffer, payload: bytes, allocate: bool) -> bool:
+    """Write *payload* into an output buffer; False when a caller buffer is too small."""
+    if allocate:
+        buf.pvBuffer = _track(ContextBuffer(payload))
+        buf.cbBuffer = len(payload)
+        return True
+    if len(payload) > buf.capacity:
+        return False
+    if payload:
+        buf.write(payload)
+    else:
+        buf.cbBuffer = 0
+    return True
+
+
+def _mark_input(pInput: object, token_index: int, out: StepOutput, status: SecurityStatus) -> None:
+    """Turn the EMPTY input buffer after the token into EXTRA or MISSING."""
+    if not isinstance(pInput, SecBufferDesc) or token_index < 0:
+        return
+    if status == _INCOMPLETE:
+        kind, count = SECBUFFER_MISSING, max(0, out.missing)
+    elif out.extra > 0:
+        kind, count = SECBUFFER_EXTRA, out.extra
+    else:
+        return
+    for buf in pInput.pBuffers[token_index + 1 :]:
+        if buf.BufferType & _TYPE_MASK == SECBUFFER_EMPTY:
+            buf.BufferType = kind
+            if kind == SECBUFFER_EXTRA:
+                tok = pInput.pBuffers[token_index]
+                end = min(tok.cbBuffer, tok.capacity)
+                if tok.pvBuffer is not None and count <= end:
+                    buf.point_at(tok.pvBuffer, end - count, count)
+                else:
+                    buf.pvBuffer = None
+                    buf.cbBuffer = count
+            else:
+                buf.pvBuffer = None
+                buf.cbBuffer = count
+            return
+
+
+def _run_leg(
+    fname: str,
+    rec: CtxRecord,
+    inp: StepInput,
+    pInput: object,
+    token_index: int,
+    pOutput: object,
+    pfContextAttr: object,
+    ptsExpiry: object,
+    allocate: bool,
+) -> SecurityStatus:
+    """Run one ISC/ASC leg on *rec* and deliver its results into the caller's buffers."""
+    pctx = rec.pctx
+    try:
+        out = pctx.step(inp)
+        status = _status(out.status)
+    except SspiError as exc:
+        out = StepOutput(exc.status, exc.token, alert=exc.alert)
+        status = exc.status
+    except Exception:
+        log.exception("%s: package %s failed", fname, rec.package.info.Name)
+        out = StepOutput(S.SEC_E_INTERNAL_ERROR)
+        status = S.SEC_E_INTERNAL_ERROR
+
+    token_buf = alert_buf = None
+    if isinstance(pOutput, SecBufferDesc):
+        for b in pOutput.pBuffers:
+            t = b.BufferType & _TYPE_MASK
+            if t == SECBUFFER_TOKEN and token_buf is None:
+                token_buf = b
+            elif t == SECBUFFER_ALERT and alert_buf is None:
+                alert_buf = b
+
+    allocated = False
+    if status.is_error and status != _INCOMPLETE:
+        rec.state = FAILED
+        if out.alert and alert_buf is not None:
+            allocated |= _put(alert_buf, out.alert, allocate) and allocate
+        if out.token and token_buf is not None:
+            allocated |= _put(token_buf, out.token, allocate) and allocate
+        elif token_buf is not None and not allocate:
+            token_buf.cbBuffer = 0
+        _set(pfContextAttr, (rec.attrs | (ISC_RET_ALLOCATED_MEMORY if allocated else 0)))
+        _log_leg(fname, rec, status, inp, out)
+        return status
+
+    if out.token or token_buf is not None:
+        if token_buf is None:
+            rec.state = FAILED
+            return S.SEC_E_BUFFER_TOO_SMALL
+        if not _put(token_buf, out.token, allocate):
+            rec.state = FAILED
+            _log_leg(fname, rec, S.SEC_E_BUFFER_TOO_SMALL, inp, out)
+            return S.SEC_E_BUFFER_TOO_SMALL
+        allocated = allocate
+
+    _mark_input(pInput, token_index, out, status)
+    if status != _INCOMPLETE:
+        rec.attrs = int(out.flags)
+        if out.expiry is not None:
+            rec.expiry = out.expiry
+        if status == _OK:
+            rec.state = COMPLETE
+            rec.pending_complete = None
+        elif status in (_COMPLETE_NEEDED, _COMPLETE_AND_CONTINUE):
+            rec.pending_complete = status
+    _set(pfContextAttr, rec.attrs | (ISC_RET_ALLOCATED_MEMORY if allocated else 0))
+    _set(ptsExpiry, rec.expiry)
+    _log_leg(fname, rec, status, inp, out)
+    return status
+
+
+def _log_leg(fname: str, rec: CtxRecord, status: SecurityStatus, inp: StepInput, out: StepOutput) -> None:
+    if log.isEnabledFor(logging.DEBUG):
+        log.debug(
+            "%s %s -> %s in=%d out=%d extra=%d missing=%d inbufs=%s",
+            fname,
+            rec.package.info.Name,
+            status.name,
+            len(inp.token or b""),
+            len(out.token),
+            out.extra,
+            out.missing,
+            [t for t, _ in inp.buffers],
+        )
+
+
+def _valid_req(req: object) -> bool:
+    return isinstance(req, int) and not isinstance(req, bool) and 0 <= req <= _MAX_REQ
+
+
+def initialize_security_context(
+    phCredential: object,
+    phContext: object,
+    pszTargetName: object,
+    fContextReq: object,
+    Reserved1: object,
+    TargetDataRep: object,
+    pInput: object,
+    Reserved2: object,
+    phNewContext: object,
+    pOutput: object,
+    pfContextAttr: object,
+    ptsExpiry: object,
+) -> SecurityStatus:
+    """InitializeSecurityContext."""
+    if Reserved1 not in (0, None) or Reserved2 not in (0, None):
+        return S.SEC_E_INVALID_PARAMETER
+    if isinstance(fContextReq, int) and fContextReq < 0:
+        fContextReq &= 0xFFFFFFFF
+    if not _valid_req(fContextReq) or TargetDataRep not in (SECURITY_NATIVE_DREP, SECURITY_NETWORK_DREP):
+        return S.SEC_E_INVALID_PARAMETER
+    req: int = fContextReq  # type: ignore[assignment]
+    if pszTargetName is not None and not isinstance(pszTargetName, str):
+        return S.SEC_E_INVALID_PARAMETER
+    crec = credentials.get(phCredential)
+    if crec is None:
+        return S.SEC_E_INVALID_HANDLE
+    if not crec.use & SECPKG_CRED_OUTBOUND:
+        return S.SEC_E_NO_CREDENTIALS
+    read = _read_input(pInput)
+    if read is None or not _check_output(pOutput):
+        return S.SEC_E_INVALID_PARAMETER
+    token, others, token_index = read
+    drep: int = TargetDataRep  # type: ignore[assignment]
+    inp = StepInput(token, others, req, drep, crec.cred)
+    allocate = bool(req & _ALLOCATE)
+
+    if phContext is None:
+        if not isinstance(phNewContext, CtxtHandle):
+            return S.SEC_E_INVALID_PARAMETER
+        try:
+            pctx = crec.package.client_context(crec.cred, pszTargetName, req, drep)
+        except SspiError as exc:
+            return exc.status
+        rec = CtxRecord(crec.package, pctx, CLIENT, pszTargetName)
+        status = _run_leg(
+            "InitializeSecurityContext", rec, inp, pInput, token_index, pOutput, pfContextAttr, ptsExpiry, allocate
+        )
+        if not status.is_error:
+            contexts.add(rec, phNewContext)
+        else:
+            _call(pctx.release)
+        return status
+
+    rec = contexts.get(phContext)
+    if rec is None or rec.side != CLIENT:
+        return S.SEC_E_INVALID_HANDLE
+    if phNewContext is not None and not isinstance(phNewContext, CtxtHandle):
+        return S.SEC_E_INVALID_PARAMETER
+    if rec.state == FAILED:
+        return S.SEC_E_INVALID_HANDLE
+    if rec.state == COMPLETE and rec.pctx.reauthenticate:
+        try:
+            fresh = crec.package.client_context(crec.cred, pszTargetName, req, drep)
+        except SspiError as exc:
+            return exc.status
+        _call(rec.pctx.release)
+        rec.pctx, rec.state, rec.target, rec.attrs = fresh, IN_PROGRESS, pszTargetName, 0
+    status = _run_leg(
+        "InitializeSecurityContext", rec, inp, pInput, token_index, pOutput, pfContextAttr, ptsExpiry, allocate
+    )
+    if isinstance(phNewContext, CtxtHandle) and phNewContext is not phContext and not status.is_error:
+        assert isinstance(phContext, CtxtHandle)
+        phNewContext.dwLower, phNewContext.dwUpper = phContext.dwLower, phContext.dwUpper
+    return status
+
+
+def accept_security_context(
+    phCredential: object,
+    phContext: object,
+    pInput: object,
+    fContextReq: object,
+    TargetDataRep: object,
+    phNewContext: object,
+    pOutput: object,
+    pfContextAttr: object,
+    ptsTimeStamp: object,
+) -> SecurityStatus:
+    """AcceptSecurityContext."""
+    if isinstance(fContextReq, int) and fContextReq < 0:
+        fContextReq &= 0xFFFFFFFF
+    if not _valid_req(fContextReq) or TargetDataRep not in (SECURITY_NATIVE_DREP, SECURITY_NETWORK_DREP):
+        return S.SEC_E_INVALID_PARAMETER
+    req: int = fContextReq  # type: ignore[assignment]
+    crec = credentials.get(phCredential)
+    if crec is None:
+        return S.SEC_E_INVALID_HANDLE
+    if not crec.use & SECPKG_CRED_INBOUND:
+        return S.SEC_E_NO_CREDENTIALS
+    read = _read_input(pInput)
+    if read is None or not _check_output(pOutput):
+        return S.SEC_E_INVALID_PARAMETER
+    token, others, token_index = read
+    drep: int = TargetDataRep  # type: ignore[assignment]
+    inp = StepInput(token, others, req, drep, crec.cred)
+    allocate = bool(req & _ALLOCATE)
+
+    if phContext is None:
+        if not isinstance(phNewContext, CtxtHandle):
+            return S.SEC_E_INVALID_PARAMETER
+        try:
+            pctx = crec.package.server_context(crec.cred, req, drep)
+        except SspiError as exc:
+            return exc.status
+        rec = CtxRecord(crec.package, pctx, SERVER, None)
+        status = _run_leg(
+            "AcceptSecurityContext", rec, inp, pInput, token_index, pOutput, pfContextAttr, ptsTimeStamp, allocate
+        )
+        if not status.is_error:
+            contexts.add(rec, phNewContext)
+        else:
+            _call(pctx.release)
+        return status
+
+    rec = contexts.get(phContext)
+    if rec is None or rec.side != SERVER:
+        return S.SEC_E_INVALID_HANDLE
+    if phNewContext is not None and not isinstance(phNewContext, CtxtHandle):
+        return S.SEC_E_INVALID_PARAMETER
+    if rec.state == FAILED:
+        return S.SEC_E_INVALID_HANDLE
+    if rec.state == COMPLETE and rec.pctx.reauthenticate:
+        try:
+            fresh = crec.package.server_context(crec.cred, req, drep)
+        except SspiError as exc:
+            return exc.status
+        _call(rec.pctx.release)
+        rec.pctx, rec.state, rec.attrs = fresh, IN_PROGRESS, 0
+    status = _run_leg(
+        "AcceptSecurityContext", rec, inp, pInput, token_index, pOutput, pfContextAttr, ptsTimeStamp, allocate
+    )
+    if isinstance(phNewContext, CtxtHandle) and phNewContext is not phContext and not status.is_error:
+        assert isinstance(phContext, CtxtHandle)
+        phNewContext.dwLower, phNewContext.dwUpper = phContext.dwLower, phContext.dwUpper
+    return status
+
+
+def complete_auth_token(phContext: object, pToken: object) -> SecurityStatus:
+    """CompleteAuthToken."""
+    rec = contexts.get(phContext)
+    if rec is None:
+        return S.SEC_E_INVALID_HANDLE
+    if not isinstance(pToken, SecBufferDesc) or not all(isinstance(b, SecBuffer) for b in pToken.pBuffers):
+        return S.SEC_E_INVALID_PARAMETER
+    status = _status(_call(rec.pctx.complete_auth_token, pToken.pBuffers))
+    if status == _OK and rec.pending_complete is not None:
+        if rec.pending_complete == _COMPLETE_NEEDED:
+            rec.state = COMPLETE
+        rec.pending_complete = None
+    return status
+
+
+def delete_security_context(phContext: object) -> SecurityStatus:
+    """DeleteSecurityContext."""
+    rec = contexts.remove(phContext)
+    if rec is None:
+        return S.SEC_E_INVALID_HANDLE
+    _call(rec.pctx.release)
+    return _OK
+
+
+def apply_control_token(phContext: object, pInput: object) -> SecurityStatus:
+    """ApplyControlToken."""
+    rec = contexts.get(phContext)
+    if rec is None:
+        return S.SEC_E_INVALID_HANDLE
+    read = _read_input(pInput)
+    if read is None or read[0] is None:
+        return S.SEC_E_INVALID_TOKEN
+    return _status(_call(rec.pctx.apply_control, read[0]))
+
+
+# --- attributes ------------------------------------------------------------------------------
+
+
+def _generic_attribute(rec: CtxRecord, attribute: int) -> object | None:
+    if attribute == SECPKG_ATTR_PACKAGE_INFO:
+        return SecPkgContext_PackageInfo(copy_info(rec.package.info))
+    if attribute == SECPKG_ATTR_FLAGS:
+        return SecPkgContext_Flags(rec.attrs)
+    if attribute == SECPKG_ATTR_LIFESPAN:
+        return SecPkgContext_Lifespan(rec.start, rec.expiry)
+    return None
+
+
+def query_context_attributes(phContext: object, ulAttribute: object, pBuffer: object) -> SecurityStatus:
+    """QueryContextAttributes."""
+    rec = contexts.get(phContext)
+    if rec is None:
+        return S.SEC_E_INVALID_HANDLE
+    if not isinstance(ulAttribute, int) or isinstance(ulAttribute, bool):
+        return S.SEC_E_INVALID_PARAMETER
+    attribute = ulAttribute & 0xFFFFFFFF
+    expected = CONTEXT_ATTRIBUTE_CLASSES.get(attribute)
+    if expected is not None and not isinstance(pBuffer, (expected, Box)):
+        return S.SEC_E_INVALID_PARAMETER
+    result = _call(rec.pctx.query, attribute)
+    if result == S.SEC_E_UNSUPPORTED_FUNCTION:
+        generic = _generic_attribute(rec, attribute)
+        if generic is not None:
+            result = generic
+    if isinstance(result, SecurityStatus):
+        return result
+    return _deliver(result, pBuffer)
+
+
+def set_context_attributes(phContext: object, ulAttribute: object, pBuffer: object) -> SecurityStatus:
+    """SetContextAttributes."""
+    rec = contexts.get(phContext)
+    if rec is None:
+        return S.SEC_E_INVALID_HANDLE
+    if not isinstance(ulAttribute, int):
+        return S.SEC_E_INVALID_PARAMETER
+    return _status(_call(rec.pctx.set_attribute, ulAttribute, pBuffer))
+
+
+# --- message functions -------------------------------------------------------------------------
+
+
+def _message_args(phContext: object, pMessage: object, seqno: object) -> CtxRecord | SecurityStatus:
+    rec = contexts.get(phContext)
+    if rec is None or rec.state == FAILED:
+        return S.SEC_E_INVALID_HANDLE
+    if type(pMessage) is not SecBufferDesc and not isinstance(pMessage, SecBufferDesc):
+        return S.SEC_E_INVALID_PARAMETER
+    for b in pMessage.pBuffers:
+        if not isinstance(b, SecBuffer):
+            return S.SEC_E_INVALID_PARAMETER
+    if not isinstance(seqno, int) or isinstance(seqno, bool) or not 0 <= seqno <= 0xFFFFFFFF:
+        return S.SEC_E_INVALID_PARAMETER
+    return rec
+
+
+def _qop(value: object) -> int | None:
+    if not isinstance(value, int) or isinstance(value, bool):
+        return None
+    return value & 0xFFFFFFFF
+
+
+def make_signature(phContext: object, fQOP: object, pMessage: object, MessageSeqNo: object) -> SecurityStatus:
+    """MakeSignature."""
+    rec = _message_args(phContext, pMessage, MessageSeqNo)
+    if isinstance(rec, SecurityStatus):
+        return rec
+    qop = _qop(fQOP)
+    if qop is None:
+        return S.SEC_E_INVALID_PARAMETER
+    assert isinstance(pMessage, SecBufferDesc)
+    return _status(_call(rec.pctx.make_signature, qop, pMessage.pBuffers, MessageSeqNo))
+
+
+def encrypt_message(phContext: object, fQOP: object, pMessage: object, MessageSeqNo: object) -> SecurityStatus:
+    """EncryptMessage."""
+    rec = _message_args(phContext, pMessage, MessageSeqNo)
+    if isinstance(rec, SecurityStatus):
+        return rec
+    qop = _qop(fQOP)
+    if qop is None:
+        return S.SEC_E_INVALID_PARAMETER
+    assert isinstance(pMessage, SecBufferDesc)
+    return _status(_call(rec.pctx.encrypt, qop, pMessage.pBuffers, MessageSeqNo))
+
+
+def _with_qop(result: object, pfQOP: object) -> SecurityStatus:
+    if isinstance(result, tuple) and len(result) == 2:
+        status = _status(result[0])
+        if isinstance(result[1], int):
+            _set(pfQOP, result[1] & 0xFFFFFFFF)
+        return status
+    return _status(result)
+
+
+def verify_signature(phContext: object, pMessage: object, MessageSeqNo: object, pfQOP: object) -> SecurityStatus:
+    """VerifySignature."""
+    rec = _message_args(phContext, pMessage, MessageSeqNo)
+    if isinstance(rec, SecurityStatus):
+        return rec
+    assert isinstance(pMessage, SecBufferDesc)
+    return _with_qop(_call(rec.pctx.verify_signature, pMessage.pBuffers, MessageSeqNo), pfQOP)
+
+
+def decrypt_message(phContext: object, pMessage: object, MessageSeqNo: object, pfQOP: object) -> SecurityStatus:
+    """DecryptMessage."""
+    rec = _message_args(phContext, pMessage, MessageSeqNo)
+    if isinstance(rec, SecurityStatus):
+        return rec
+    assert isinstance(pMessage, SecBufferDesc)
+    return _with_qop(_call(rec.pctx.decrypt, pMessage.pBuffers, MessageSeqNo), pfQOP)
+
+
+# --- packages and memory -----------------------------------------------------------------------
+
+
+def copy_info(info: SecPkgInfo) -> SecPkgInfo:
+    """A caller-owned copy of a package description."""
+    return SecPkgInfo(info.fCapabilities, info.wVersion, info.wRPCID, info.cbMaxToken, info.Name, info.Comment)
+
+
+def enumerate_security_packages(pcPackages: object, ppPackageInfo: object) -> SecurityStatus:
+    """EnumerateSecurityPackages."""
+    if not isinstance(pcPackages, Box) or not isinstance(ppPackageInfo, Box):
+        return S.SEC_E_INVALID_PARAMETER
+    array = PackageInfoArray(copy_info(p.info) for p in registry.packages())
+    pcPackages.value = len(array)
+    ppPackageInfo.value = _track(array)
+    return _OK
+
+
+def query_security_package_info(pszPackageName: object, ppPackageInfo: object) -> SecurityStatus:
+    """QuerySecurityPackageInfo."""
+    if not isinstance(ppPackageInfo, Box):
+        return S.SEC_E_INVALID_PARAMETER
+    package = registry.find(pszPackageName)
+    if package is None:
+        return S.SEC_E_SECPKG_NOT_FOUND
+    ppPackageInfo.value = _track(copy_info(package.info))
+    return _OK
+
+
+def free_context_buffer(pvContextBuffer: object) -> SecurityStatus:
+    """FreeContextBuffer: release package-allocated memory (a SecBuffer's pvBuffer, an info array)."""
+    target = pvContextBuffer.pvBuffer if isinstance(pvContextBuffer, SecBuffer) else pvContextBuffer
+    if isinstance(target, Box):
+        target = target.value
+    if target is None:
+        return _OK  # freeing NULL is a no-op, as in C
+    if _allocations.get(id(target)) is not target:
+        return S.SEC_E_INVALID_HANDLE
+    del _allocations[id(target)]
+    if isinstance(target, ContextBuffer):
+        target[:] = bytes(len(target))  # scrub: allocated tokens may carry key material
+    return _OK
+
+
+def outstanding_allocations() -> int:
+    """How many package allocations have not been freed (and are still referenced)."""
+    return len(_allocations)
+
+
+def live_contexts() -> int:
+    """How many context handles are live (for leak checks)."""
+    return len(contexts)
+
+
+def live_credentials() -> int:
+    """How many credential handles are live (for leak checks)."""
+    return len(credentials)
+
