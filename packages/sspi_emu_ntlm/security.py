@@ -1,0 +1,226 @@
+"""NTLM session security: signing and sealing of messages (MS-NLMP 3.4).
+
+One :class:`Direction` per direction holds the signing key, the RC4 handle and the
+sequence number; both are derived once when the context completes. Message bytes are
+processed in place in the caller's buffers.
+"""
+
+from __future__ import annotations
+
+import hmac
+import struct
+import zlib
+from typing import Sequence
+
+from cryptography.hazmat.decrepit.ciphers.algorithms import ARC4
+from cryptography.hazmat.primitives.ciphers import Cipher, CipherContext
+
+from sspi_emu.buffers import Memory
+
+from . import crypto
+from .flags import NegotiateFlags
+
+__all__ = ["SIGNATURE_SIZE", "Direction", "SessionSecurity"]
+
+SIGNATURE_SIZE = 16
+_U32 = struct.Struct("<I")
+_V1 = b"\x01\x00\x00\x00"
+_SKIP_CHUNK = 1 << 20
+_ESS = NegotiateFlags.EXTENDED_SESSIONSECURITY
+_KEY_EXCH = NegotiateFlags.KEY_EXCH
+
+
+def _rc4(key: bytes, skip: int = 0) -> CipherContext:
+    enc = Cipher(ARC4(key), mode=None).encryptor()
+    while skip > 0:
+        n = min(skip, _SKIP_CHUNK)
+        enc.update(bytes(n))
+        skip -= n
+    return enc
+
+
+class Direction:
+    """Keys and counters for one direction of traffic."""
+
+    __slots__ = ("_seal_key", "mac", "rc4", "pos", "seq")
+
+    def __init__(self, sign_key: bytes, seal_key: bytes, shared: Direction | None = None) -> None:
+        self._seal_key = seal_key
+        self.mac = hmac.new(sign_key, digestmod="md5") if sign_key else None
+        self.rc4 = shared.rc4 if shared is not None else _rc4(seal_key)
+        self.pos = 0  # RC4 keystream bytes used (to rebuild the handle on the slow path)
+        self.seq = 0
+
+    def rebuild(self, pos: int) -> CipherContext:
+        """A fresh RC4 handle positioned *pos* bytes into the keystream."""
+        return _rc4(self._seal_key, pos)
+
+    def __repr__(self) -> str:
+        return f"Direction(seq={self.seq})"
+
+
+class SessionSecurity:
+    """Sign / verify / seal / unseal for an established NTLM context."""
+
+    __slots__ = ("flags", "out", "inc", "ess", "key_exch", "shared_handle")
+
+    def __init__(self, flags: int, exported_session_key: bytes, client: bool) -> None:
+        self.flags = flags
+        self.ess = bool(flags & _ESS)
+        self.key_exch = bool(flags & _KEY_EXCH)
+        c_sign = crypto.signkey(flags, exported_session_key, crypto.CLIENT_SIGN_MAGIC)
+        s_sign = crypto.signkey(flags, exported_session_key, crypto.SERVER_SIGN_MAGIC)
+        c_seal = crypto.sealkey(flags, exported_session_key, crypto.CLIENT_SEAL_MAGIC)
+        s_seal = crypto.sealkey(flags, exported_session_key, crypto.SERVER_SEAL_MAGIC)
+        if client:
+            self.out = Direction(c_sign, c_seal)
+            self.inc = Direction(s_sign, s_seal, None if self.ess else self.out)
+        else:
+            self.out = Direction(s_sign, s_seal)
+            self.inc = Direction(c_sign, c_seal, None if self.ess else self.out)
+        # Without extended session security one RC4 handle serves both directions.
+        self.shared_handle = not self.ess
+
+    # -- signatures -------------------------------------------------------------------
+
+    def _mac_ess(self, d: Direction, seq: int, parts: Sequence[Memory]) -> bytes:
+        assert d.mac is not None
+        h = d.mac.copy()
+        h.update(_U32.pack(seq))
+        for p in parts:
+            h.update(p)
+        return h.digest()[:8]
+
+    def sign(self, parts: Sequence[Memory]) -> bytes:
+        """A signature over *parts* (advances the outgoing sequence and RC4 state)."""
+        d = self.out
+        seq = d.seq
+        d.seq = seq + 1
+        if self.ess:
+            mac = self._mac_ess(d, seq, parts)
+            if self.key_exch:
+                mac = d.rc4.update(mac)
+                d.pos += 8
+            return _V1 + mac + _U32.pack(seq)
+        crc = 0
+        for p in parts:
+            crc = zlib.crc32(p, crc)
+        body = d.rc4.update(b"\x00\x00\x00\x00" + _U32.pack(crc) + _U32.pack(seq))
+        return _V1 + body
+
+    def check(self, parts: Sequence[Memory], signature: bytes) -> int:
+        """0 if *signature* is valid for *parts*, else 1 (altered) or 2 (out of sequence).
+
+        The sequence number is checked before any RC4 state is used, so a replayed or
+        reordered message leaves the context usable.
+        """
+        d = self.inc
+        if len(signature) < SIGNATURE_SIZE or signature[:4] != _V1:
+            return 1
+        if self.ess:
+            seq = _U32.unpack_from(signature, 12)[0]
+            if seq != d.seq:
+                return 2
+            mac = self._mac_ess(d, seq, parts)
+            if self.key_exch:
+                mac = d.rc4.update(mac)
+                d.pos += 8
+            if not hmac.compare_digest(mac, signature[4:12]):
+                return 1
+            d.seq = seq + 1
+            return 0
+        plain = d.rc4.update(signature[4:16])
+        crc = 0
+        for p in parts:
+            crc = zlib.crc32(p, crc)
+        if not hmac.compare_digest(plain[4:8], _U32.pack(crc)):
+            return 1
+        if _U32.unpack_from(plain, 8)[0] != d.seq:
+            return 2
+        d.seq += 1
+        return 0
+
+    # -- sealing ----------------------------------------------------------------------
+
+    def seal(self, mac_parts: Sequence[Memory], crypt_parts: Sequence[memoryview], encrypt: bool) -> bytes:
+        """Encrypt *crypt_parts* in place (if *encrypt*) and return the signature over the plaintext."""
+        d = self.out
+        if not self.ess:
+            crc = 0
+            for p in mac_parts:
+                crc = zlib.crc32(p, crc)
+            if encrypt:
+                for p in crypt_parts:
+                    d.rc4.update_into(p, p)
+            seq = d.seq
+            d.seq = seq + 1
+            return _V1 + d.rc4.update(b"\x00\x00\x00\x00" + _U32.pack(crc) + _U32.pack(seq))
+        seq = d.seq
+        d.seq = seq + 1
+        mac = self._mac_ess(d, seq, mac_parts)
+        if encrypt:
+            for p in crypt_parts:
+                d.rc4.update_into(p, p)
+                d.pos += len(p)
+        if self.key_exch:
+            mac = d.rc4.update(mac)
+            d.pos += 8
+        return _V1 + mac + _U32.pack(seq)
+
+    def unseal(self, mac_parts: Sequence[Memory], crypt_parts: Sequence[memoryview], signature: bytes) -> int:
+        """Decrypt in place and check; 0 ok, 1 altered, 2 out of sequence, 3 ok but it was not encrypted."""
+        d = self.inc
+        if len(signature) < SIGNATURE_SIZE or signature[:4] != _V1:
+            return 1
+        if not self.ess:
+            for p in crypt_parts:
+                d.rc4.update_into(p, p)
+            return self.check(mac_parts, signature)
+        seq = _U32.unpack_from(signature, 12)[0]
+        if seq != d.seq:
+            return 2
+        pos0 = d.pos
+        for p in crypt_parts:
+            d.rc4.update_into(p, p)
+            d.pos += len(p)
+        mac = self._mac_ess(d, seq, mac_parts)
+        if self.key_exch:
+            mac = d.rc4.update(mac)
+            d.pos += 8
+        if hmac.compare_digest(mac, signature[4:12]):
+            d.seq = seq + 1
+            return 0
+        return self._unseal_plain(d, pos0, seq, mac_parts, crypt_parts, signature)
+
+    def _unseal_plain(
+        self,
+        d: Direction,
+        pos0: int,
+        seq: int,
+        mac_parts: Sequence[Memory],
+        crypt_parts: Sequence[memoryview],
+        signature: bytes,
+    ) -> int:
+        """Slow path: was the message signed only (SECQOP_WRAP_NO_ENCRYPT)?"""
+        undo = d.rebuild(pos0)
+        original = [undo.update(p) for p in crypt_parts]
+        saved = [bytes(p) for p in crypt_parts]
+        for p, o in zip(crypt_parts, original):
+            p[:] = o
+        mac = self._mac_ess(d, seq, mac_parts)
+        handle = None
+        if self.key_exch:
+            handle = d.rebuild(pos0)
+            mac = handle.update(mac)
+        if hmac.compare_digest(mac, signature[4:12]):
+            if handle is not None:
+                d.rc4 = handle
+                d.pos = pos0 + 8
+            else:
+                d.rc4 = d.rebuild(pos0)
+                d.pos = pos0
+            d.seq = seq + 1
+            return 3
+        for p, s in zip(crypt_parts, saved):
+            p[:] = s
+        return 1
