@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from . import dispatcher as _d
 from .buffers import SecBuffer, SecBufferDesc
-from .handles import Box, CredHandle, CtxtHandle, TimeStamp, ULONG
+from .handles import ULONG, Box, CredHandle, CtxtHandle, TimeStamp
 from .identity import SEC_WINNT_AUTH_IDENTITY
 
 __all__ = [

@@ -32,7 +32,7 @@ from .buffers import SecBuffer, SecBufferDesc
 from .constants import SecurityStatus
 from .entropy import EntropySource, pinned
 from .errors import SspiError
-from .handles import Box, CredHandle, CtxtHandle, TimeStamp, ULONG
+from .handles import ULONG, Box, CredHandle, CtxtHandle, TimeStamp
 from .identity import SEC_WINNT_AUTH_IDENTITY
 
 S = SecurityStatus

@@ -15,8 +15,15 @@ import weakref
 from typing import Any, Callable
 
 from . import registry
-from .attributes import CONTEXT_ATTRIBUTE_CLASSES, SecPkgContext_Flags, SecPkgContext_Lifespan
-from .attributes import SecPkgContext_PackageInfo, SecPkgCredentials_Names, SecPkgInfo, fill
+from .attributes import (
+    CONTEXT_ATTRIBUTE_CLASSES,
+    SecPkgContext_Flags,
+    SecPkgContext_Lifespan,
+    SecPkgContext_PackageInfo,
+    SecPkgCredentials_Names,
+    SecPkgInfo,
+    fill,
+)
 from .buffers import SecBuffer, SecBufferDesc
 from .constants import (
     ISC_RET_ALLOCATED_MEMORY,
@@ -433,7 +440,7 @@ def initialize_security_context(
     if read is None or not _check_output(pOutput):
         return S.SEC_E_INVALID_PARAMETER
     token, others, token_index = read
-    drep: int = TargetDataRep  # type: ignore[assignment]
+    drep = int(TargetDataRep)  # type: ignore[call-overload,unused-ignore]
     inp = StepInput(token, others, req, drep, crec.cred)
     allocate = bool(req & _ALLOCATE)
 
@@ -454,9 +461,10 @@ def initialize_security_context(
             _call(pctx.release)
         return status
 
-    rec = contexts.get(phContext)
-    if rec is None or rec.side != CLIENT:
+    found = contexts.get(phContext)
+    if found is None or found.side != CLIENT:
         return S.SEC_E_INVALID_HANDLE
+    rec = found
     if phNewContext is not None and not isinstance(phNewContext, CtxtHandle):
         return S.SEC_E_INVALID_PARAMETER
     if rec.state == FAILED:
@@ -503,7 +511,7 @@ def accept_security_context(
     if read is None or not _check_output(pOutput):
         return S.SEC_E_INVALID_PARAMETER
     token, others, token_index = read
-    drep: int = TargetDataRep  # type: ignore[assignment]
+    drep = int(TargetDataRep)  # type: ignore[call-overload,unused-ignore]
     inp = StepInput(token, others, req, drep, crec.cred)
     allocate = bool(req & _ALLOCATE)
 
@@ -524,9 +532,10 @@ def accept_security_context(
             _call(pctx.release)
         return status
 
-    rec = contexts.get(phContext)
-    if rec is None or rec.side != SERVER:
+    found = contexts.get(phContext)
+    if found is None or found.side != SERVER:
         return S.SEC_E_INVALID_HANDLE
+    rec = found
     if phNewContext is not None and not isinstance(phNewContext, CtxtHandle):
         return S.SEC_E_INVALID_PARAMETER
     if rec.state == FAILED:

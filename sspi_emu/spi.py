@@ -156,10 +156,15 @@ class PackageContext:
 class DemoProfile:
     """How ``sspi-emu demo`` runs a package on the built-in default.
 
-    A package may define ``demo_profile() -> DemoProfile``; without one the demo uses a
-    password identity for user ``alice`` in domain ``DEMO`` and a memory account store.
-    ``client_buffers`` are extra input buffers for every client leg.
+    A package may define ``demo_profile()`` returning one profile or a list of them;
+    without one the demo uses a password identity for user ``alice`` in domain ``DEMO``
+    (password ``Passw0rd!``) and a memory account store holding that account.
+    ``client_buffers`` / ``server_buffers`` are extra input buffers for every leg;
+    ``server_first`` starts with the server (HTTP Digest challenges); ``wrap`` runs an
+    EncryptMessage / DecryptMessage round trip afterwards.
     """
+
+    name: str = ""
 
     client_auth_data: object = None
     server_auth_data: object = None
@@ -168,6 +173,8 @@ class DemoProfile:
     server_req: int = 0
     client_buffers: Sequence[tuple[int, bytes]] = ()
     server_buffers: Sequence[tuple[int, bytes]] = ()
+    server_first: bool = False
+    wrap: bool = True
     note: str = ""
 
 
