@@ -6,6 +6,7 @@ Errors give a one-line message and a non-zero exit status, never a traceback.
 from __future__ import annotations
 
 import argparse
+import importlib
 import sys
 from typing import Callable, Sequence
 
@@ -149,13 +150,20 @@ def build_parser() -> argparse.ArgumentParser:
     d = sub.add_parser("demo", help="run every package client against server on the built-in default")
     d.add_argument("--package", help="only this package")
     d.set_defaults(func=cmd_demo)
-    for extra in _EXTRA_COMMANDS:
-        extra(sub)
+    for module_name in COMMAND_MODULES:
+        try:
+            module = importlib.import_module(module_name)
+        except ModuleNotFoundError as exc:
+            if exc.name == module_name:
+                continue  # that feature is not installed
+            raise
+        module.add_commands(sub)
     return parser
 
 
-#: Other modules add sub-commands here (decode, replay, serve, ...).
-_EXTRA_COMMANDS: list[Callable[[argparse._SubParsersAction[argparse.ArgumentParser]], None]] = []
+#: Modules that add sub-commands: each defines ``add_commands(subparsers)``; sub-commands
+#: set ``func`` to a callable taking the parsed arguments and returning the exit status.
+COMMAND_MODULES = ["sspi_emu.vectors_cli", "sspi_emu.http.serve_cli"]
 
 
 def main(argv: Sequence[str] | None = None) -> int:
