@@ -82,7 +82,8 @@ def run_demo(package: SecurityPackage, profile: DemoProfile, out: Callable[[str]
         if client.complete and server.complete:
             # the final token (e.g. a mutual-auth answer) is still delivered to the peer
             peer = client if side == "client" else server
-            peer.step(token, buffers=[SecBuffer(b.BufferType, b.tobytes()) for b in (cbufs if side == "client" else sbufs)])
+            extra = cbufs if side == "client" else sbufs
+            peer.step(token, buffers=[SecBuffer(b.BufferType, b.tobytes()) for b in extra])
             break
     else:
         raise SspiError(C.SEC_E_INTERNAL_ERROR, "the demo exchange did not finish in 20 legs")
@@ -154,7 +155,7 @@ def build_parser() -> argparse.ArgumentParser:
         try:
             module = importlib.import_module(module_name)
         except ModuleNotFoundError as exc:
-            if exc.name == module_name:
+            if exc.name and (module_name + ".").startswith(exc.name + "."):
                 continue  # that feature is not installed
             raise
         module.add_commands(sub)
