@@ -1,0 +1,96 @@
+"""GSS-API InitialContextToken framing (RFC 2743 section 3.1).
+
+``[APPLICATION 0] IMPLICIT SEQUENCE { thisMech MechType, innerContextToken ANY }`` where the
+inner token is whatever the mechanism defines (for Kerberos it is not a single ASN.1 value),
+so the frame is read by hand and only the OID goes through pyasn1.
+"""
+
+from __future__ import annotations
+
+from pyasn1.codec.der import decoder, encoder
+from pyasn1.type import univ
+
+from sspi_emu.constants import SecurityStatus
+from sspi_emu.errors import SspiError
+
+_APPLICATION_0 = 0x60
+_OID_TAG = 0x06
+
+
+def _invalid(why: str) -> SspiError:
+    return SspiError(SecurityStatus.SEC_E_INVALID_TOKEN, why)
+
+
+def der_length(n: int) -> bytes:
+    """The DER definite-length octets for a content of *n* bytes."""
+    if n < 0x80:
+        return bytes((n,))
+    body = n.to_bytes((n.bit_length() + 7) // 8, "big")
+    return bytes((0x80 | len(body),)) + body
+
+
+def read_header(data: bytes, offset: int = 0) -> tuple[int, int, int]:
+    """Read one DER tag and definite length at *offset*: ``(tag, content_start, content_length)``.
+
+    Raises SEC_E_INVALID_TOKEN when the header is truncated, indefinite, or overruns *data*.
+    """
+    if offset + 2 > len(data):
+        raise _invalid("truncated ASN.1 header")
+    tag_byte = data[offset]
+    if tag_byte & 0x1F == 0x1F:
+        raise _invalid("multi-byte ASN.1 tags are not used by SPNEGO")
+    first = data[offset + 1]
+    pos = offset + 2
+    if first < 0x80:
+        length = first
+    else:
+        n = first & 0x7F
+        if n == 0 or n > 4:
+            raise _invalid("indefinite or oversized ASN.1 length")
+        if pos + n > len(data):
+            raise _invalid("truncated ASN.1 length")
+        length = int.from_bytes(data[pos : pos + n], "big")
+        pos += n
+    if pos + length > len(data):
+        raise _invalid("ASN.1 length runs past the token")
+    return tag_byte, pos, length
+
+
+def oid_der(oid: str) -> bytes:
+    """The DER encoding of an OBJECT IDENTIFIER given in dotted form."""
+    return bytes(encoder.encode(univ.ObjectIdentifier(oid)))
+
+
+def wrap_initial(mech: str, inner: bytes) -> bytes:
+    """Frame *inner* as a GSS-API initial context token for mechanism *mech*."""
+    body = oid_der(mech) + inner
+    return bytes((_APPLICATION_0,)) + der_length(len(body)) + body
+
+
+def is_initial(token: bytes) -> bool:
+    """True when *token* starts like a GSS-API initial context token."""
+    return len(token) > 0 and token[0] == _APPLICATION_0
+
+
+def unwrap_initial(token: bytes) -> tuple[str, bytes]:
+    """Split an initial context token into ``(thisMech, innerContextToken)``.
+
+    The frame must cover the whole token. Raises SEC_E_INVALID_TOKEN otherwise.
+    """
+    tag_byte, start, length = read_header(token)
+    if tag_byte != _APPLICATION_0:
+        raise _invalid("not a GSS-API initial context token")
+    if start + length != len(token):
+        raise _invalid("GSS-API frame length does not match the token")
+    oid_tag, oid_start, oid_len = read_header(token, start)
+    if oid_tag != _OID_TAG or oid_len == 0:
+        raise _invalid("GSS-API frame does not start with a mechanism OID")
+    end = oid_start + oid_len
+    try:
+        value, rest = decoder.decode(token[start:end], asn1Spec=univ.ObjectIdentifier())
+        mech = str(value)
+    except Exception as exc:  # pyasn1 raises several types on bad input
+        raise _invalid(f"bad mechanism OID: {type(exc).__name__}") from None
+    if rest:
+        raise _invalid("bad mechanism OID")
+    return mech, token[end:]

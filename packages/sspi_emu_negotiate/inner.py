@@ -1,0 +1,179 @@
+"""An inner mechanism's credential and context, driven through the public SSPI.
+
+Negotiate composes packages the way Windows does: it calls AcquireCredentialsHandle,
+InitializeSecurityContext, AcceptSecurityContext and the message functions on the inner
+package by name. Nothing here knows the inner protocol.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Sequence
+
+from sspi_emu import constants as C
+from sspi_emu.attributes import SecPkgInfo
+from sspi_emu.buffers import SecBuffer, SecBufferDesc
+from sspi_emu.constants import SecurityStatus
+from sspi_emu.errors import SspiError
+from sspi_emu.handles import ULONG, Box, CredHandle, CtxtHandle, TimeStamp
+
+S = SecurityStatus
+
+#: Private SetContextAttributes id: re-initialise the NTLM RC4 sealing handle of one direction
+#: (value 1 = outgoing, 2 = incoming), leaving sequence numbers alone (MS-SPNG mechListMIC rule).
+SECPKG_ATTR_EMU_NTLM_RESET_SEAL_STATE = 0x80000F01
+RESET_OUTGOING = 1
+RESET_INCOMING = 2
+_RESET_CONTROL = {RESET_OUTGOING: b"sspi-emu:ntlm-reset-seal:out", RESET_INCOMING: b"sspi-emu:ntlm-reset-seal:in"}
+
+_ALLOCATE = C.ISC_REQ_ALLOCATE_MEMORY  # same bit as ASC_REQ_ALLOCATE_MEMORY
+_CONTINUES = (S.SEC_I_CONTINUE_NEEDED, S.SEC_I_COMPLETE_AND_CONTINUE)
+_MIC_SIZE = 64
+
+
+def as_int(value: object) -> int:
+    """An out-parameter box's value as an int (0 when unset)."""
+    return value if isinstance(value, int) else 0
+
+
+def _api() -> Any:
+    # Imported late: the registry loads this package while sspi_emu itself may be importing.
+    from sspi_emu import api
+
+    return api
+
+
+class InnerCredential:
+    """A credential handle on one inner package."""
+
+    __slots__ = ("package", "handle", "expiry")
+
+    def __init__(self, package: str, handle: CredHandle, expiry: int) -> None:
+        self.package = package
+        self.handle = handle
+        self.expiry = expiry
+
+    @classmethod
+    def acquire(
+        cls, package: str, principal: str | None, use: int, logon_id: object, auth_data: object
+    ) -> InnerCredential:
+        """AcquireCredentialsHandle on *package*; raises SspiError with its status on failure."""
+        handle = CredHandle()
+        expiry = TimeStamp()
+        status = _api().AcquireCredentialsHandle(
+            principal, package, use, logon_id, auth_data, None, None, handle, expiry
+        )
+        if status != S.SEC_E_OK:
+            raise SspiError(status, f"{package} credentials")
+        return cls(package, handle, as_int(expiry.value))
+
+    def release(self) -> None:
+        """FreeCredentialsHandle (idempotent)."""
+        if self.handle.is_set:
+            _api().FreeCredentialsHandle(self.handle)
+
+    def __repr__(self) -> str:
+        return f"InnerCredential({self.package!r})"
+
+
+class InnerContext:
+    """One side of an inner security context."""
+
+    __slots__ = ("package", "cred", "server", "target", "handle", "started", "complete", "attrs", "expiry")
+
+    def __init__(self, cred: InnerCredential, *, server: bool, target: str | None = None) -> None:
+        self.package = cred.package
+        self.cred = cred
+        self.server = server
+        self.target = target
+        self.handle = CtxtHandle()
+        self.started = False
+        self.complete = False
+        self.attrs = 0
+        self.expiry: int | None = None
+
+    def step(
+        self, token: bytes | None, buffers: Sequence[tuple[int, bytes]], req: int, data_rep: int
+    ) -> tuple[SecurityStatus, bytes]:
+        """Run one ISC / ASC leg; returns (success status, output token) or raises SspiError."""
+        api = _api()
+        in_bufs: list[SecBuffer] = []
+        if token is not None:
+            in_bufs.append(SecBuffer(C.SECBUFFER_TOKEN, token))
+        in_bufs.extend(SecBuffer(t, data) for t, data in buffers)
+        pinput = SecBufferDesc(in_bufs) if in_bufs else None
+        out_buf = SecBuffer(C.SECBUFFER_TOKEN, None, 0)
+        poutput = SecBufferDesc([out_buf])
+        attrs = ULONG()
+        expiry = TimeStamp()
+        current = self.handle if self.started else None
+        if self.server:
+            status = api.AcceptSecurityContext(
+                self.cred.handle, current, pinput, req | _ALLOCATE, data_rep, self.handle, poutput, attrs, expiry
+            )
+        else:
+            status = api.InitializeSecurityContext(
+                self.cred.handle, current, self.target, req | _ALLOCATE, 0, data_rep, pinput, 0,
+                self.handle, poutput, attrs, expiry,
+            )
+        out = out_buf.tobytes()
+        if out_buf.pvBuffer is not None:
+            api.FreeContextBuffer(out_buf)
+        if status.is_error:
+            raise SspiError(status, f"{self.package} {'accept' if self.server else 'initialize'}", token=b"")
+        self.started = True
+        self.attrs = as_int(attrs.value) & ~C.ISC_RET_ALLOCATED_MEMORY
+        self.expiry = as_int(expiry.value) or None
+        if status in (S.SEC_E_OK, S.SEC_I_COMPLETE_NEEDED):
+            self.complete = True
+        return status, out
+
+    def sign(self, data: bytes) -> bytes:
+        """GSS_GetMIC over *data*: MakeSignature with a DATA and a TOKEN buffer."""
+        token = SecBuffer(C.SECBUFFER_TOKEN, _MIC_SIZE, 0)
+        status = _api().MakeSignature(self.handle, 0, SecBufferDesc([SecBuffer(C.SECBUFFER_DATA, data), token]), 0)
+        if status != S.SEC_E_OK:
+            raise SspiError(status, f"{self.package} MakeSignature for the mechListMIC")
+        return token.tobytes()
+
+    def verify(self, data: bytes, mic: bytes) -> None:
+        """GSS_VerifyMIC; raises SspiError (SEC_E_MESSAGE_ALTERED for a wrong MIC)."""
+        desc = SecBufferDesc([SecBuffer(C.SECBUFFER_DATA, data), SecBuffer(C.SECBUFFER_TOKEN, mic)])
+        status = _api().VerifySignature(self.handle, desc, 0, ULONG())
+        if status != S.SEC_E_OK:
+            raise SspiError(status, f"{self.package} VerifySignature of the mechListMIC")
+
+    def reset_seal_state(self, direction: int) -> SecurityStatus:
+        """Ask the inner package to re-initialise one direction's sealing state (NTLM rule)."""
+        api = _api()
+        status: SecurityStatus = api.SetContextAttributes(self.handle, SECPKG_ATTR_EMU_NTLM_RESET_SEAL_STATE, direction)
+        if status == S.SEC_E_OK:
+            return status
+        control = SecBufferDesc([SecBuffer(C.SECBUFFER_TOKEN, _RESET_CONTROL[direction])])
+        return api.ApplyControlToken(self.handle, control)  # type: ignore[no-any-return]
+
+    def query(self, attribute: int) -> object:
+        """QueryContextAttributes on the inner context; raises SspiError on failure."""
+        box = Box()
+        status = _api().QueryContextAttributes(self.handle, attribute, box)
+        if status != S.SEC_E_OK:
+            raise SspiError(status, f"{self.package} attribute {attribute}")
+        return box.value
+
+    def package_info(self) -> SecPkgInfo:
+        """The inner package's description."""
+        box = Box()
+        status = _api().QuerySecurityPackageInfo(self.package, box)
+        if status != S.SEC_E_OK or not isinstance(box.value, SecPkgInfo):
+            return SecPkgInfo(Name=self.package)
+        info: SecPkgInfo = box.value
+        _api().FreeContextBuffer(box)
+        return info
+
+    def release(self) -> None:
+        """DeleteSecurityContext (idempotent)."""
+        if self.started and self.handle.is_set:
+            _api().DeleteSecurityContext(self.handle)
+        self.started = False
+
+    def __repr__(self) -> str:
+        return f"InnerContext({self.package!r}, server={self.server}, complete={self.complete})"
