@@ -1,0 +1,73 @@
+"""The Digest hash algorithms (RFC 7616 §3.2 and §6.1): MD5, SHA-256, SHA-512-256 and their -sess forms."""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from typing import Callable
+
+from . import _sha512_256
+from ._sha512_256 import Hash
+
+__all__ = ["DigestAlgorithm", "ALGORITHMS", "lookup", "strongest"]
+
+
+@dataclass(frozen=True)
+class DigestAlgorithm:
+    """One value of the ``algorithm`` directive."""
+
+    name: str  # as sent on the wire, e.g. "SHA-256-sess"
+    base: str  # the hash without "-sess", e.g. "SHA-256"
+    sess: bool
+    strength: int  # higher is stronger (used to choose among several challenges)
+    factory: Callable[[bytes], Hash]
+
+    def digest(self, data: bytes) -> bytes:
+        """H(data) as raw bytes."""
+        return self.factory(data).digest()
+
+    def hexdigest(self, data: bytes) -> str:
+        """H(data) in lowercase hex, as Digest uses it."""
+        return self.factory(data).hexdigest()
+
+    @property
+    def digest_size(self) -> int:
+        """Length of a raw digest in bytes."""
+        return len(self.digest(b""))
+
+
+def _md5(data: bytes) -> Hash:
+    return hashlib.md5(data, usedforsecurity=False)
+
+
+def _sha256(data: bytes) -> Hash:
+    return hashlib.sha256(data)
+
+
+_BASES: tuple[tuple[str, int, Callable[[bytes], Hash]], ...] = (
+    ("MD5", 10, _md5),
+    ("SHA-256", 20, _sha256),
+    ("SHA-512-256", 30, _sha512_256.new),
+)
+
+#: Every algorithm by upper-case wire name.
+ALGORITHMS: dict[str, DigestAlgorithm] = {}
+for _name, _strength, _factory in _BASES:
+    ALGORITHMS[_name.upper()] = DigestAlgorithm(_name, _name, False, _strength, _factory)
+    ALGORITHMS[f"{_name}-SESS"] = DigestAlgorithm(f"{_name}-sess", _name, True, _strength, _factory)
+
+
+def lookup(name: str | None) -> DigestAlgorithm | None:
+    """The algorithm for a directive value (absent means MD5, RFC 7616 §3.3); None if unknown."""
+    if name is None:
+        return ALGORITHMS["MD5"]
+    return ALGORITHMS.get(name.strip().upper())
+
+
+def strongest(names: list[DigestAlgorithm]) -> DigestAlgorithm | None:
+    """The strongest algorithm of *names* (the first listed wins a tie)."""
+    best: DigestAlgorithm | None = None
+    for alg in names:
+        if best is None or alg.strength > best.strength:
+            best = alg
+    return best

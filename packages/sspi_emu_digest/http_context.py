@@ -1,0 +1,395 @@
+"""HTTP Digest (RFC 7616 / RFC 2617) client and server state machines.
+
+Client legs: (optional) no input → SEC_I_CONTINUE_NEEDED with an empty token; the
+WWW-Authenticate value → the Authorization value (SEC_E_OK, or SEC_I_CONTINUE_NEEDED
+with ISC_REQ_MUTUAL_AUTH); with mutual authentication, the Authentication-Info value →
+rspauth checked, SEC_E_OK. A new challenge (e.g. ``stale=true``) may be answered in place
+of the Authentication-Info. For qop=auth-int without a body, the leg returns
+SEC_I_COMPLETE_NEEDED (or SEC_I_COMPLETE_AND_CONTINUE) and CompleteAuthToken, given the
+body, rewrites the TOKEN buffer.
+
+Server legs: no input → the challenge (SEC_I_CONTINUE_NEEDED); the Authorization value →
+SEC_E_OK with the Authentication-Info value as output token. The Authorization may come on
+the first call (stateless servers: nonces are checked by HMAC). An expired nonce with a
+valid response gives SEC_I_CONTINUE_NEEDED and a fresh challenge with ``stale=true``.
+qop=auth-int without a body gives SEC_I_COMPLETE_NEEDED; CompleteAuthToken with the body
+finishes the check.
+"""
+
+from __future__ import annotations
+
+import hmac
+from dataclasses import dataclass
+
+from sspi_emu.accounts import Account
+from sspi_emu.buffers import SecBuffer
+from sspi_emu.constants import (
+    ASC_REQ_MUTUAL_AUTH,
+    ASC_RET_MUTUAL_AUTH,
+    ISC_REQ_INTEGRITY,
+    ISC_REQ_MUTUAL_AUTH,
+    ISC_RET_MUTUAL_AUTH,
+    TIMESTAMP_NEVER,
+    SecurityStatus,
+)
+from sspi_emu.errors import SspiError
+from sspi_emu.spi import StepInput, StepOutput
+
+from . import calc
+from .algorithms import ALGORITHMS, DigestAlgorithm
+from .base import (
+    DigestContextBase,
+    RequestParams,
+    buffer_pairs,
+    invalid,
+    logon_failure,
+    parse_error,
+    request_params,
+    token_text,
+    write_token,
+)
+from .credentials import DigestCredential, stored_ha1
+from .http_wire import AuthenticationInfo, DigestChallenge, DigestCredentials, parse_digest_challenges
+from .nonces import CountResult, NonceState
+from .params import ParseError
+
+__all__ = ["HttpClientContext", "HttpServerContext", "validate_uri"]
+
+S = SecurityStatus
+_QOPS = ("auth", "auth-int")
+
+
+def validate_uri(target: str) -> str:
+    """A request URI as the target name: printable US-ASCII, ``%XX`` escapes well formed."""
+    if not target or any(not 0x21 <= ord(c) <= 0x7E for c in target):
+        raise SspiError(S.SEC_E_TARGET_UNKNOWN, "the target must be a US-ASCII request URI (percent-encode the rest)")
+    i = target.find("%")
+    while i != -1:
+        pair = target[i + 1 : i + 3]
+        if len(pair) != 2 or any(c not in "0123456789abcdefABCDEF" for c in pair):
+            raise SspiError(S.SEC_E_TARGET_UNKNOWN, "malformed percent-encoding in the target")
+        i = target.find("%", i + 3)
+    return target
+
+
+@dataclass
+class _Exchange:
+    """What a client response was computed from (kept to check rspauth / finish auth-int)."""
+
+    challenge: DigestChallenge
+    uri: str
+    method: str
+    qop: str | None
+    nc: str | None
+    cnonce: str | None
+    ha1: str
+    credentials: DigestCredentials
+    body: bytes | None
+
+
+class HttpClientContext(DigestContextBase):
+    """The client side of HTTP Digest."""
+
+    def __init__(self, cred: DigestCredential, target: str | None, req: int) -> None:
+        super().__init__(cred, req)
+        if cred.client is None:
+            raise SspiError(S.SEC_E_NO_CREDENTIALS, "no Digest client credentials")
+        self.target = validate_uri(target) if target else None
+        self.server_name = target or ""
+        self.user_name = cred.client.user
+        self._exchange: _Exchange | None = None
+        self._pending = False
+        self._counts: dict[str, int] = {}
+
+    # -- handshake ---------------------------------------------------------------
+    def step(self, inp: StepInput) -> StepOutput:
+        if not inp.token:
+            if self._exchange is None:
+                return StepOutput(S.SEC_I_CONTINUE_NEEDED, b"", expiry=TIMESTAMP_NEVER)
+            raise invalid("the server's reply is empty")
+        text = token_text(inp.token)
+        if self._exchange is None or text.lstrip(" \t")[:7].lower() == "digest ":
+            return self._respond(text, request_params(inp.buffers))
+        return self._check_info(text)
+
+    def _choose(self, text: str) -> DigestChallenge:
+        try:
+            challenges = parse_digest_challenges(text)
+        except ParseError as exc:
+            raise parse_error(exc) from exc
+        usable = [c for c in challenges if not c.qop or any(q in _QOPS for q in c.qop)]
+        if not usable:
+            raise invalid("no Digest challenge this client can answer")
+        best = usable[0]
+        for ch in usable[1:]:
+            if ch.algorithm.strength > best.algorithm.strength:
+                best = ch
+        return best
+
+    def _qop(self, ch: DigestChallenge, body: bytes | None) -> str | None:
+        if not ch.qop:
+            return None
+        prefer = self.cred.identity.prefer_qop if self.cred.identity else None
+        want_int = prefer == "auth-int" or (prefer is None and bool(self.req & ISC_REQ_INTEGRITY))
+        if "auth-int" in ch.qop and (want_int or "auth" not in ch.qop):
+            return "auth-int"
+        return "auth"
+
+    def _respond(self, text: str, rp: RequestParams) -> StepOutput:
+        assert self.cred.client is not None
+        ch = self._choose(text)
+        uri = self.target or (validate_uri(rp.uri) if rp.uri else None)
+        if uri is None:
+            raise SspiError(S.SEC_E_TARGET_UNKNOWN, "no request URI (target name)")
+        client = self.cred.client
+        utf8 = ch.charset_utf8
+        user_b = calc.encode_http(client.user, utf8)
+        realm_b = calc.encode_http(ch.realm, utf8)
+        base = calc.base_ha1(ch.algorithm, user_b, realm_b, calc.encode_http(client.password, utf8))
+        qop = self._qop(ch, rp.body)
+        nc = cnonce = None
+        if qop is not None or ch.algorithm.sess:
+            count = self._counts.get(ch.nonce, 0) + 1
+            self._counts = {ch.nonce: count}
+            nc, cnonce = f"{count:08x}", self.cred.cnonce()
+        ha1 = calc.session_ha1(ch.algorithm, base, ch.nonce, cnonce or "")
+        if ch.userhash:
+            username, ext = calc.userhash(ch.algorithm, user_b, realm_b), False
+        else:
+            username, ext = client.user, not client.user.isascii()
+        creds = DigestCredentials(
+            username=username,
+            realm=ch.realm,
+            nonce=ch.nonce,
+            uri=uri,
+            response="",
+            algorithm=ch.algorithm,
+            qop=qop,
+            nc=nc if qop else None,
+            cnonce=cnonce if qop else None,
+            opaque=ch.opaque,
+            userhash=ch.userhash,
+            username_ext=ext,
+        )
+        self._exchange = _Exchange(ch, uri, rp.method, qop, nc, cnonce, ha1, creds, rp.body)
+        self._pending = qop == "auth-int" and rp.body is None
+        token = self._authorization()
+        self.realm = ch.realm
+        mutual = bool(self.req & ISC_REQ_MUTUAL_AUTH)
+        if self._pending:
+            status = S.SEC_I_COMPLETE_AND_CONTINUE if mutual else S.SEC_I_COMPLETE_NEEDED
+        else:
+            status = S.SEC_I_CONTINUE_NEEDED if mutual else S.SEC_E_OK
+        if status == S.SEC_E_OK:
+            self._established()
+        return StepOutput(status, token, flags=self.flags, expiry=TIMESTAMP_NEVER)
+
+    def _authorization(self) -> bytes:
+        ex = self._exchange
+        assert ex is not None
+        ex.credentials.response = calc.http_response(
+            ex.challenge.algorithm, ex.ha1, ex.challenge.nonce, ex.method, ex.uri, ex.qop, ex.nc, ex.cnonce, ex.body
+        )
+        return ex.credentials.format().encode("utf-8")
+
+    def _check_info(self, text: str) -> StepOutput:
+        ex = self._exchange
+        assert ex is not None
+        if self._pending:
+            raise SspiError(S.SEC_E_OUT_OF_SEQUENCE, "CompleteAuthToken was not called")
+        try:
+            info = AuthenticationInfo.parse(text)
+        except ParseError as exc:
+            raise parse_error(exc) from exc
+        if (info.qop is not None and info.qop != ex.qop) or (info.nc is not None and info.nc != ex.nc):
+            raise SspiError(S.SEC_E_WRONG_PRINCIPAL, "Authentication-Info answers another request")
+        if info.cnonce is not None and info.cnonce != ex.cnonce:
+            raise SspiError(S.SEC_E_WRONG_PRINCIPAL, "Authentication-Info answers another request")
+        expected = calc.http_response(
+            ex.challenge.algorithm, ex.ha1, ex.challenge.nonce, "", ex.uri, ex.qop, ex.nc, ex.cnonce, ex.body
+        )
+        if not hmac.compare_digest(expected.encode(), info.rspauth.encode("utf-8", "replace")):
+            raise SspiError(S.SEC_E_WRONG_PRINCIPAL, "rspauth does not prove knowledge of the password")
+        self.flags |= ISC_RET_MUTUAL_AUTH
+        self._established()
+        return StepOutput(S.SEC_E_OK, b"", flags=self.flags, expiry=TIMESTAMP_NEVER)
+
+    def complete_auth_token(self, buffers: list[SecBuffer]) -> SecurityStatus:
+        if not self._pending or self._exchange is None:
+            return S.SEC_E_OK
+        body = request_params(buffer_pairs(buffers)).body
+        if body is None:
+            return S.SEC_E_INVALID_TOKEN
+        self._exchange.body = body
+        status = write_token(buffers, self._authorization())
+        if status == S.SEC_E_OK:
+            self._pending = False
+            if not self.req & ISC_REQ_MUTUAL_AUTH:
+                self._established()
+        return status
+
+
+@dataclass
+class _Deferred:
+    """An auth-int Authorization waiting for the body (CompleteAuthToken)."""
+
+    creds: DigestCredentials
+    ha1_candidates: list[str]
+    nc: int
+    issued: int
+    state: NonceState
+    rp: RequestParams
+    account_name: str
+
+
+class HttpServerContext(DigestContextBase):
+    """The server side of HTTP Digest."""
+
+    reauthenticate = False
+
+    def __init__(self, cred: DigestCredential, req: int) -> None:
+        super().__init__(cred, req)
+        self.realm = cred.realm
+        self._deferred: _Deferred | None = None
+        self._offered = [ALGORITHMS[a.upper()] for a in cred.options.algorithms]
+
+    def step(self, inp: StepInput) -> StepOutput:
+        if self.established:
+            raise logon_failure("AcceptSecurityContext called after the context was established")
+        if self._deferred is not None:
+            raise SspiError(S.SEC_E_OUT_OF_SEQUENCE, "CompleteAuthToken was not called")
+        rp = request_params(inp.buffers)
+        if rp.realm:
+            self.realm = rp.realm
+        if not inp.token:
+            return self._challenge(stale=False)
+        return self._verify(token_text(inp.token), rp)
+
+    def _challenge(self, stale: bool) -> StepOutput:
+        opts = self.cred.options
+        nonce = self.cred.issuer.issue()
+        parts = [
+            DigestChallenge(
+                realm=self.realm,
+                nonce=nonce,
+                algorithm=alg,
+                qop=list(opts.qop),
+                opaque=self.cred.opaque,
+                stale=stale,
+                charset_utf8=opts.charset_utf8,
+                userhash=opts.userhash,
+            ).format()
+            for alg in self._offered
+        ]
+        return StepOutput(S.SEC_I_CONTINUE_NEEDED, ", ".join(parts).encode("utf-8"), expiry=TIMESTAMP_NEVER)
+
+    def _offered_alg(self, alg: DigestAlgorithm) -> bool:
+        return any(a.name == alg.name for a in self._offered)
+
+    def _verify(self, text: str, rp: RequestParams) -> StepOutput:
+        try:
+            creds = DigestCredentials.parse(text)
+        except ParseError as exc:
+            raise parse_error(exc) from exc
+        if not self._offered_alg(creds.algorithm):
+            raise invalid(f"algorithm {creds.algorithm.name} was not offered")
+        if creds.qop is None or creds.qop not in self.cred.options.qop:
+            raise invalid("qop missing or not offered")
+        if self.cred.opaque is not None and not hmac.compare_digest(
+            (creds.opaque or "").encode("utf-8"), self.cred.opaque.encode("utf-8")
+        ):
+            raise invalid("opaque does not match")
+        if rp.uri is not None and creds.uri != rp.uri:
+            raise invalid("the uri directive does not match the request URI")
+        try:
+            nc = int(creds.nc or "", 16)
+        except ValueError:
+            nc = 0
+        if not 0 < nc <= 0xFFFFFFFF or len(creds.nc or "") != 8:
+            raise invalid("nc must be 8 hex digits, not zero")
+        if creds.realm != self.realm:
+            raise SspiError(S.SEC_E_LOGON_DENIED, "realm does not match")
+        state, issued = self.cred.issuer.check(creds.nonce)
+        if state is NonceState.FORGED:
+            raise SspiError(S.SEC_E_LOGON_DENIED, "nonce was not issued here")
+        if creds.userhash:
+            account = self.cred.lookup_userhash(creds.algorithm, creds.username, self.realm)
+        else:
+            account = self.cred.lookup(creds.username, self.realm)
+        if account is None:
+            raise SspiError(S.SEC_E_LOGON_DENIED, "unknown user")
+        user = account.user if creds.userhash else creds.username
+        candidates = self._ha1_candidates(account, creds, user)
+        deferred = _Deferred(creds, candidates, nc, issued, state, rp, account.name)
+        if creds.qop == "auth-int" and rp.body is None:
+            if state is NonceState.STALE:
+                return self._challenge(stale=True)
+            self._deferred = deferred
+            return StepOutput(S.SEC_I_COMPLETE_NEEDED, b"", expiry=TIMESTAMP_NEVER)
+        return self._finish(deferred)
+
+    def _ha1_candidates(self, account: Account, creds: DigestCredentials, user: str) -> list[str]:
+        alg = creds.algorithm
+        bases: list[bytes] = []
+        stored = stored_ha1(account, alg, self.realm)
+        if stored is not None:
+            bases.append(stored)
+        elif account.password is not None:
+            for utf8 in (self.cred.options.charset_utf8, not self.cred.options.charset_utf8):
+                b = calc.base_ha1(
+                    alg,
+                    calc.encode_http(user, utf8),
+                    calc.encode_http(self.realm, utf8),
+                    calc.encode_http(account.password, utf8),
+                )
+                if b not in bases:
+                    bases.append(b)
+        if not bases:
+            raise SspiError(S.SEC_E_LOGON_DENIED, "no Digest secret for this account")
+        return [calc.session_ha1(alg, b, creds.nonce, creds.cnonce or "") for b in bases]
+
+    def _finish(self, d: _Deferred) -> StepOutput:
+        creds, rp = d.creds, d.rp
+        ha1 = None
+        for cand in d.ha1_candidates:
+            expected = calc.http_response(
+                creds.algorithm, cand, creds.nonce, rp.method, creds.uri, creds.qop, creds.nc, creds.cnonce, rp.body
+            )
+            if hmac.compare_digest(expected.encode(), creds.response.encode("utf-8", "replace")):
+                ha1 = cand
+        if ha1 is None:
+            raise SspiError(S.SEC_E_LOGON_DENIED, "wrong password")
+        if d.state is NonceState.STALE:
+            return self._challenge(stale=True)
+        counted = self.cred.counter.use(creds.nonce, d.issued, d.nc)
+        if counted is CountResult.REPLAYED:
+            raise SspiError(S.SEC_E_OUT_OF_SEQUENCE, "nonce count was used before")
+        if counted is CountResult.UNTRACKED:
+            return self._challenge(stale=True)
+        rspauth = calc.http_response(
+            creds.algorithm, ha1, creds.nonce, "", creds.uri, creds.qop, creds.nc, creds.cnonce, rp.body
+        )
+        info = AuthenticationInfo(rspauth=rspauth, qop=creds.qop, nc=creds.nc, cnonce=creds.cnonce)
+        self.user_name = d.account_name
+        self.server_name = creds.uri
+        if self.req & ASC_REQ_MUTUAL_AUTH:
+            self.flags |= ASC_RET_MUTUAL_AUTH
+        self._established()
+        return StepOutput(S.SEC_E_OK, info.format().encode("utf-8"), flags=self.flags, expiry=TIMESTAMP_NEVER)
+
+    def complete_auth_token(self, buffers: list[SecBuffer]) -> SecurityStatus:
+        d = self._deferred
+        if d is None:
+            return S.SEC_E_OK
+        body = request_params(buffer_pairs(buffers)).body
+        if body is None:
+            return S.SEC_E_INVALID_TOKEN
+        d.rp.body = body
+        self._deferred = None
+        try:
+            out = self._finish(d)
+        except SspiError as exc:
+            return exc.status
+        if out.status != S.SEC_E_OK:
+            return S.SEC_E_CONTEXT_EXPIRED
+        return write_token(buffers, out.token)

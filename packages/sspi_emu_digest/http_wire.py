@@ -1,0 +1,217 @@
+"""HTTP Digest header values (RFC 7616 §3.3-3.5): WWW-Authenticate challenge, Authorization
+credentials and Authentication-Info, each parsed from and formatted to text."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from .algorithms import DigestAlgorithm, lookup
+from .params import (
+    ParseError,
+    decode_ext_value,
+    encode_ext_value,
+    format_params,
+    parse_challenges,
+    parse_directives,
+)
+
+__all__ = ["DigestChallenge", "DigestCredentials", "AuthenticationInfo", "parse_digest_challenges"]
+
+
+def _flag(value: str | None) -> bool:
+    return value is not None and value.strip().lower() == "true"
+
+
+def _qop_list(value: str | None) -> list[str]:
+    if value is None:
+        return []
+    return [q.strip().lower() for q in value.split(",") if q.strip()]
+
+
+@dataclass
+class DigestChallenge:
+    """One ``Digest`` challenge (WWW-Authenticate)."""
+
+    realm: str
+    nonce: str
+    algorithm: DigestAlgorithm
+    qop: list[str] = field(default_factory=list)
+    opaque: str | None = None
+    domain: str | None = None
+    stale: bool = False
+    charset_utf8: bool = False
+    userhash: bool = False
+
+    @classmethod
+    def from_params(cls, params: dict[str, str]) -> "DigestChallenge | None":
+        """Build from parsed parameters; None when the algorithm is unknown (such a challenge is skipped)."""
+        alg = lookup(params.get("algorithm"))
+        if alg is None:
+            return None
+        if "realm" not in params or "nonce" not in params:
+            raise ParseError("a Digest challenge needs realm and nonce")
+        charset = params.get("charset")
+        if charset is not None and charset.strip().lower() != "utf-8":
+            raise ParseError("charset must be UTF-8")
+        return cls(
+            realm=params["realm"],
+            nonce=params["nonce"],
+            algorithm=alg,
+            qop=_qop_list(params.get("qop")),
+            opaque=params.get("opaque"),
+            domain=params.get("domain"),
+            stale=_flag(params.get("stale")),
+            charset_utf8=charset is not None,
+            userhash=_flag(params.get("userhash")),
+        )
+
+    def format(self) -> str:
+        """The challenge as a WWW-Authenticate value (scheme included)."""
+        pairs: list[tuple[str, str, bool]] = [("realm", self.realm, True)]
+        if self.domain is not None:
+            pairs.append(("domain", self.domain, True))
+        if self.qop:
+            pairs.append(("qop", ",".join(self.qop), True))
+        pairs.append(("algorithm", self.algorithm.name, False))
+        pairs.append(("nonce", self.nonce, True))
+        if self.opaque is not None:
+            pairs.append(("opaque", self.opaque, True))
+        if self.stale:
+            pairs.append(("stale", "true", False))
+        if self.charset_utf8:
+            pairs.append(("charset", "UTF-8", False))
+        if self.userhash:
+            pairs.append(("userhash", "true", False))
+        return "Digest " + format_params(pairs)
+
+
+def parse_digest_challenges(text: str) -> list[DigestChallenge]:
+    """Every Digest challenge with a known algorithm in a WWW-Authenticate value (other schemes skipped)."""
+    out: list[DigestChallenge] = []
+    for ch in parse_challenges(text):
+        if ch.scheme.lower() != "digest":
+            continue
+        if ch.token68 is not None:
+            raise ParseError("a Digest challenge has no token68 form")
+        parsed = DigestChallenge.from_params(ch.params)
+        if parsed is not None:
+            out.append(parsed)
+    return out
+
+
+@dataclass
+class DigestCredentials:
+    """The Authorization value a client sends (RFC 7616 §3.4)."""
+
+    username: str  # the user name, or its userhash when ``userhash`` is set
+    realm: str
+    nonce: str
+    uri: str
+    response: str
+    algorithm: DigestAlgorithm
+    qop: str | None = None
+    nc: str | None = None
+    cnonce: str | None = None
+    opaque: str | None = None
+    userhash: bool = False
+    username_ext: bool = False  # sent as username* (RFC 5987)
+    algorithm_sent: bool = True
+
+    @classmethod
+    def parse(cls, text: str) -> "DigestCredentials":
+        """Parse an Authorization value (``Digest`` and the parameters)."""
+        parts = text.strip(" \t").split(None, 1)
+        scheme, rest = (parts[0], parts[1]) if len(parts) == 2 else (parts[0] if parts else "", "")
+        if scheme.lower() != "digest":
+            raise ParseError("not a Digest Authorization value")
+        params, _ = parse_directives(rest)
+        for name in ("realm", "nonce", "uri", "response"):
+            if name not in params:
+                raise ParseError(f"Authorization lacks {name}")
+        ext = "username*" in params
+        if ext == ("username" in params):
+            raise ParseError("exactly one of username and username* is needed")
+        username = decode_ext_value(params["username*"]) if ext else params["username"]
+        alg = lookup(params.get("algorithm"))
+        if alg is None:
+            raise ParseError("unknown algorithm")
+        qop = params.get("qop")
+        if qop is not None:
+            qop = qop.strip().lower()
+            if "nc" not in params or "cnonce" not in params:
+                raise ParseError("qop needs nc and cnonce")
+        return cls(
+            username=username,
+            realm=params["realm"],
+            nonce=params["nonce"],
+            uri=params["uri"],
+            response=params["response"].strip().lower(),
+            algorithm=alg,
+            qop=qop,
+            nc=params.get("nc"),
+            cnonce=params.get("cnonce"),
+            opaque=params.get("opaque"),
+            userhash=_flag(params.get("userhash")),
+            username_ext=ext,
+            algorithm_sent="algorithm" in params,
+        )
+
+    def format(self) -> str:
+        """The Authorization value (scheme included)."""
+        pairs: list[tuple[str, str, bool]] = []
+        if self.username_ext:
+            pairs.append(("username*", encode_ext_value(self.username), False))
+        else:
+            pairs.append(("username", self.username, True))
+        pairs += [("realm", self.realm, True), ("uri", self.uri, True)]
+        if self.algorithm_sent:
+            pairs.append(("algorithm", self.algorithm.name, False))
+        pairs.append(("nonce", self.nonce, True))
+        if self.qop is not None and self.nc is not None and self.cnonce is not None:
+            pairs += [("nc", self.nc, False), ("cnonce", self.cnonce, True), ("qop", self.qop, False)]
+        pairs.append(("response", self.response, True))
+        if self.opaque is not None:
+            pairs.append(("opaque", self.opaque, True))
+        if self.userhash:
+            pairs.append(("userhash", "true", False))
+        return "Digest " + format_params(pairs)
+
+
+@dataclass
+class AuthenticationInfo:
+    """The Authentication-Info value a server returns (RFC 7616 §3.5)."""
+
+    rspauth: str
+    qop: str | None = None
+    nc: str | None = None
+    cnonce: str | None = None
+    nextnonce: str | None = None
+
+    @classmethod
+    def parse(cls, text: str) -> "AuthenticationInfo":
+        """Parse an Authentication-Info value."""
+        params, _ = parse_directives(text)
+        if "rspauth" not in params:
+            raise ParseError("Authentication-Info lacks rspauth")
+        qop = params.get("qop")
+        return cls(
+            rspauth=params["rspauth"].strip().lower(),
+            qop=qop.strip().lower() if qop is not None else None,
+            nc=params.get("nc"),
+            cnonce=params.get("cnonce"),
+            nextnonce=params.get("nextnonce"),
+        )
+
+    def format(self) -> str:
+        """The Authentication-Info value."""
+        pairs: list[tuple[str, str, bool]] = []
+        if self.nextnonce is not None:
+            pairs.append(("nextnonce", self.nextnonce, True))
+        if self.qop is not None:
+            pairs.append(("qop", self.qop, False))
+        pairs.append(("rspauth", self.rspauth, True))
+        if self.cnonce is not None:
+            pairs.append(("cnonce", self.cnonce, True))
+        if self.nc is not None:
+            pairs.append(("nc", self.nc, False))
+        return format_params(pairs)

@@ -1,0 +1,126 @@
+"""Server nonces: HMAC-authenticated timestamps (no per-nonce state needed to check them), and a
+bounded nonce-count tracker that rejects a replayed ``nc``."""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import enum
+import hashlib
+import hmac
+import struct
+import threading
+from collections import OrderedDict
+
+from sspi_emu import entropy
+
+__all__ = ["NonceIssuer", "NonceState", "NonceCounter", "CountResult"]
+
+_RANDOM_LEN = 8
+_MAC_LEN = 16
+_BODY = struct.Struct(">Q")  # issue time, milliseconds since the Unix epoch
+#: A nonce dated this far in the future (clock steps) is still accepted.
+_SKEW_MS = 60_000
+
+
+class NonceState(enum.Enum):
+    """What a nonce check found."""
+
+    VALID = "valid"
+    STALE = "stale"  # ours, but too old (or its count can no longer be tracked)
+    FORGED = "forged"  # not issued under this secret
+
+
+class NonceIssuer:
+    """Issues nonces ``base64(time ‖ random ‖ HMAC-SHA256(secret, label ‖ time ‖ random)[:16])``.
+
+    A nonce is valid for ``lifetime`` seconds after it was issued; checking one needs
+    only the secret, so any context of the same credential can check it.
+    """
+
+    def __init__(self, secret: bytes, lifetime: float, label: str) -> None:
+        self._secret = secret
+        self.lifetime_ms = int(lifetime * 1000)
+        self._label = label.encode("utf-8")
+
+    def _mac(self, body: bytes) -> bytes:
+        return hmac.new(self._secret, self._label + b"\x00" + body, hashlib.sha256).digest()[:_MAC_LEN]
+
+    def issue(self) -> str:
+        """A fresh nonce (time and randomness from :mod:`sspi_emu.entropy`)."""
+        body = _BODY.pack(int(entropy.now() * 1000) & 0xFFFFFFFFFFFFFFFF)
+        body += entropy.random_bytes(_RANDOM_LEN, "digest-nonce")
+        return base64.b64encode(body + self._mac(body)).decode("ascii")
+
+    def check(self, nonce: str) -> tuple[NonceState, int]:
+        """Whether *nonce* is ours and fresh; also its issue time (ms), 0 when forged."""
+        try:
+            raw = base64.b64decode(nonce.encode("ascii"), validate=True)
+        except (binascii.Error, UnicodeEncodeError, ValueError):
+            return NonceState.FORGED, 0
+        if len(raw) != _BODY.size + _RANDOM_LEN + _MAC_LEN:
+            return NonceState.FORGED, 0
+        body, mac = raw[:-_MAC_LEN], raw[-_MAC_LEN:]
+        if not hmac.compare_digest(mac, self._mac(body)):
+            return NonceState.FORGED, 0
+        (issued,) = _BODY.unpack_from(body)
+        now = int(entropy.now() * 1000)
+        if issued > now + _SKEW_MS or now - issued > self.lifetime_ms:
+            return NonceState.STALE, issued
+        return NonceState.VALID, issued
+
+
+class CountResult(enum.Enum):
+    """What the nonce-count tracker decided."""
+
+    ACCEPTED = "accepted"
+    REPLAYED = "replayed"
+    UNTRACKED = "untracked"  # forgotten to stay bounded: the client must get a new nonce
+
+
+class NonceCounter:
+    """Remembers which ``nc`` values each nonce has used, in bounded memory.
+
+    At most ``max_nonces`` nonces are tracked (least recently used ones are dropped);
+    each keeps the highest count seen and a ``window``-bit map below it, so requests
+    may arrive slightly out of order. A dropped nonce cannot be tracked any more:
+    every nonce issued no later than the newest dropped one is answered with
+    :attr:`CountResult.UNTRACKED` (the server then sends ``stale=true``), so forgetting
+    never re-opens a replay.
+    """
+
+    def __init__(self, max_nonces: int = 4096, window: int = 64) -> None:
+        self.max_nonces = max_nonces
+        self.window = window
+        self._mask = (1 << window) - 1
+        self._seen: OrderedDict[str, tuple[int, int, int]] = OrderedDict()  # nonce -> (issued, highest, bitmap)
+        self._floor = -1
+        self._lock = threading.Lock()
+
+    def use(self, nonce: str, issued: int, nc: int) -> CountResult:
+        """Record that *nonce* was used with count *nc* (>= 1)."""
+        with self._lock:
+            entry = self._seen.get(nonce)
+            if entry is None:
+                if issued <= self._floor:
+                    return CountResult.UNTRACKED
+                entry = (issued, 0, 0)
+            _, high, bits = entry
+            if nc > high:
+                shift = nc - high
+                bits = ((bits << shift) | 1) & self._mask if shift < self.window else 1
+                high = nc
+            else:
+                offset = high - nc
+                if offset >= self.window or (bits >> offset) & 1:
+                    return CountResult.REPLAYED
+                bits |= 1 << offset
+            self._seen[nonce] = (issued, high, bits)
+            self._seen.move_to_end(nonce)
+            while len(self._seen) > self.max_nonces:
+                _, (old_issued, _, _) = self._seen.popitem(last=False)
+                self._floor = max(self._floor, old_issued)
+            return CountResult.ACCEPTED
+
+    def __len__(self) -> int:
+        return len(self._seen)

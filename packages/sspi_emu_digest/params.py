@@ -1,0 +1,221 @@
+"""Auth-param lists: the comma-separated ``name=value`` syntax shared by HTTP Digest headers
+(RFC 7235 §2.1, RFC 7616) and SASL DIGEST-MD5 directives (RFC 2831 §7.1).
+
+Parsing is bounded: inputs longer than :data:`MAX_TEXT` characters or with more than
+:data:`MAX_ELEMENTS` list elements are refused with :class:`ParseError`, so memory use is
+linear in a capped input.
+"""
+
+from __future__ import annotations
+
+import string
+import urllib.parse
+from dataclasses import dataclass, field
+
+__all__ = [
+    "MAX_TEXT",
+    "MAX_ELEMENTS",
+    "ParseError",
+    "Challenge",
+    "parse_challenges",
+    "parse_directives",
+    "quote",
+    "format_params",
+    "decode_ext_value",
+    "encode_ext_value",
+    "decode_text",
+]
+
+#: Longest header value / SASL token accepted (characters).
+MAX_TEXT = 16384
+#: Most list elements accepted in one value.
+MAX_ELEMENTS = 256
+
+_DELIMS = frozenset(' \t,="')
+_ATTR_CHARS = frozenset(string.ascii_letters + string.digits + "!#$&+-.^_`|~")
+
+
+class ParseError(ValueError):
+    """The text is not a well-formed auth-param list (the message says why)."""
+
+
+@dataclass
+class Challenge:
+    """One challenge of a WWW-Authenticate value: a scheme and its parameters (names lower-case)."""
+
+    scheme: str
+    params: dict[str, str] = field(default_factory=dict)
+    token68: str | None = None
+
+
+# Lexical items: ("w", word) for a bare word, ("q", text) for a quoted string, ("=", "") and (",", "").
+_Item = tuple[str, str]
+
+
+def decode_text(data: bytes) -> str:
+    """Bytes of a header value or SASL token as text (UTF-8, else ISO-8859-1)."""
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError:
+        return data.decode("latin-1")
+
+
+def _lex(text: str) -> list[_Item]:
+    if len(text) > MAX_TEXT:
+        raise ParseError(f"value is longer than {MAX_TEXT} characters")
+    items: list[_Item] = []
+    i, n = 0, len(text)
+    while i < n:
+        c = text[i]
+        if c in " \t":
+            i += 1
+        elif c == ",":
+            items.append((",", ""))
+            i += 1
+        elif c == "=":
+            items.append(("=", ""))
+            i += 1
+        elif c == '"':
+            out: list[str] = []
+            j = i + 1
+            while True:
+                if j >= n:
+                    raise ParseError("unterminated quoted string")
+                ch = text[j]
+                if ch == "\\":
+                    j += 1
+                    if j >= n:
+                        raise ParseError("unterminated quoted string")
+                    out.append(text[j])
+                elif ch == '"':
+                    break
+                elif ch in "\r\n\x00":
+                    raise ParseError("control character in quoted string")
+                else:
+                    out.append(ch)
+                j += 1
+            items.append(("q", "".join(out)))
+            i = j + 1
+        elif c < " " or c == "\x7f":
+            raise ParseError(f"control character 0x{ord(c):02x}")
+        else:
+            j = i
+            while j < n and text[j] not in _DELIMS and not (text[j] < " " or text[j] == "\x7f"):
+                j += 1
+            items.append(("w", text[i:j]))
+            i = j
+    return items
+
+
+def _elements(items: list[_Item]) -> list[list[_Item]]:
+    elements: list[list[_Item]] = [[]]
+    for item in items:
+        if item[0] == ",":
+            elements.append([])
+            if len(elements) > MAX_ELEMENTS:
+                raise ParseError(f"more than {MAX_ELEMENTS} list elements")
+        else:
+            elements[-1].append(item)
+    return [e for e in elements if e]
+
+
+def _param(element: list[_Item]) -> tuple[str, str]:
+    if len(element) == 3 and element[0][0] == "w" and element[1][0] == "=" and element[2][0] in "wq":
+        return element[0][1].lower(), element[2][1]
+    if len(element) == 2 and element[0][0] == "w" and element[1][0] == "=":
+        raise ParseError(f"directive {element[0][1]!r} has no value")
+    raise ParseError("expected name=value")
+
+
+def _add(
+    params: dict[str, str], name: str, value: str, repeatable: frozenset[str], lists: dict[str, list[str]]
+) -> None:
+    if name in repeatable:
+        lists.setdefault(name, []).append(value)
+        params.setdefault(name, value)
+        return
+    if name in params:
+        raise ParseError(f"directive {name!r} appears more than once")
+    params[name] = value
+
+
+def parse_directives(
+    text: str, repeatable: frozenset[str] = frozenset()
+) -> tuple[dict[str, str], dict[str, list[str]]]:
+    """Parse ``name=value, ...`` (names lower-cased; empty elements ignored).
+
+    Returns the directives and, for names in *repeatable*, every value in order (the
+    first one is also in the dict). Any other duplicate raises :class:`ParseError`.
+    """
+    params: dict[str, str] = {}
+    lists: dict[str, list[str]] = {}
+    for element in _elements(_lex(text)):
+        name, value = _param(element)
+        _add(params, name, value, repeatable, lists)
+    return params, lists
+
+
+def parse_challenges(text: str) -> list[Challenge]:
+    """Parse a WWW-Authenticate value holding one or more challenges (RFC 7235 §4.1).
+
+    Duplicate parameters within one challenge raise :class:`ParseError`.
+    """
+    challenges: list[Challenge] = []
+    for element in _elements(_lex(text)):
+        kinds = "".join(k for k, _ in element)
+        if kinds == "w":
+            challenges.append(Challenge(element[0][1]))
+        elif kinds in ("ww=w", "ww=q"):
+            ch = Challenge(element[0][1])
+            ch.params[element[1][1].lower()] = element[3][1]
+            challenges.append(ch)
+        elif kinds.startswith("ww") and set(kinds[2:]) <= {"="}:
+            challenges.append(Challenge(element[0][1], token68=element[1][1] + "=" * (len(kinds) - 2)))
+        else:
+            if not challenges:
+                raise ParseError("a challenge must start with an auth-scheme")
+            name, value = _param(element)
+            current = challenges[-1]
+            if current.token68 is not None:
+                raise ParseError("parameters after a token68")
+            if name in current.params:
+                raise ParseError(f"parameter {name!r} appears more than once")
+            current.params[name] = value
+    if not challenges:
+        raise ParseError("no challenge")
+    return challenges
+
+
+def quote(value: str) -> str:
+    """*value* as an HTTP quoted-string (``"`` and ``\\`` escaped)."""
+    if any(c in value for c in "\r\n\x00"):
+        raise ValueError("control characters cannot be quoted")
+    return '"' + value.replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+
+def format_params(pairs: list[tuple[str, str, bool]], sep: str = ", ") -> str:
+    """Join ``(name, value, quoted)`` triples as an auth-param list."""
+    return sep.join(f"{name}={quote(value) if quoted else value}" for name, value, quoted in pairs)
+
+
+def encode_ext_value(value: str) -> str:
+    """RFC 5987 ext-value ``UTF-8''percent-encoded`` for a non-ASCII parameter value."""
+    raw = value.encode("utf-8")
+    return "UTF-8''" + "".join(chr(b) if chr(b) in _ATTR_CHARS else f"%{b:02X}" for b in raw)
+
+
+def decode_ext_value(value: str) -> str:
+    """Decode an RFC 5987 ext-value (charset UTF-8 or ISO-8859-1); ParseError if malformed."""
+    parts = value.split("'", 2)
+    if len(parts) != 3:
+        raise ParseError("ext-value needs charset'language'value")
+    charset, _lang, encoded = parts
+    cs = charset.lower()
+    if cs not in ("utf-8", "iso-8859-1"):
+        raise ParseError(f"ext-value charset {charset!r} is not supported")
+    if any(c not in _ATTR_CHARS and c != "%" for c in encoded):
+        raise ParseError("ext-value has characters that must be percent-encoded")
+    try:
+        return urllib.parse.unquote(encoded, encoding=cs, errors="strict")
+    except UnicodeDecodeError as exc:
+        raise ParseError(f"ext-value is not valid {charset}") from exc

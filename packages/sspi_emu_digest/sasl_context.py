@@ -1,0 +1,390 @@
+"""SASL DIGEST-MD5 (RFC 2831) client and server state machines, and the message functions of
+the security layer they establish.
+
+Client legs: no input → SEC_I_CONTINUE_NEEDED with an empty token; digest-challenge →
+digest-response (SEC_I_CONTINUE_NEEDED); response-auth → rspauth checked, SEC_E_OK.
+Server legs: no input → digest-challenge (SEC_I_CONTINUE_NEEDED); digest-response →
+SEC_E_OK with the response-auth token.
+
+Message functions: MakeSignature / VerifySignature put the 16-byte trailer (MAC, type,
+sequence number) in the SECBUFFER_TOKEN; EncryptMessage seals the DATA in place and puts
+the rest of the RFC 2831 message in the TOKEN, so ``DATA ‖ TOKEN`` is the wire message
+(without its 4-byte length). With SECQOP_WRAP_NO_ENCRYPT on an auth-int context,
+EncryptMessage signs instead. DecryptMessage accepts ``[DATA, TOKEN]`` or the whole
+message in one DATA buffer.
+"""
+
+from __future__ import annotations
+
+import hmac
+
+from sspi_emu.attributes import SecPkgContext_KeyInfo, SecPkgContext_Sizes
+from sspi_emu.buffers import SecBuffer
+from sspi_emu.constants import (
+    ASC_REQ_CONFIDENTIALITY,
+    ASC_REQ_INTEGRITY,
+    ASC_RET_CONFIDENTIALITY,
+    ASC_RET_INTEGRITY,
+    ASC_RET_MUTUAL_AUTH,
+    ASC_RET_REPLAY_DETECT,
+    ASC_RET_SEQUENCE_DETECT,
+    ISC_REQ_CONFIDENTIALITY,
+    ISC_REQ_INTEGRITY,
+    ISC_RET_CONFIDENTIALITY,
+    ISC_RET_INTEGRITY,
+    ISC_RET_MUTUAL_AUTH,
+    ISC_RET_REPLAY_DETECT,
+    ISC_RET_SEQUENCE_DETECT,
+    SECBUFFER_DATA,
+    SECBUFFER_TOKEN,
+    SECQOP_WRAP_NO_ENCRYPT,
+    TIMESTAMP_NEVER,
+    SecurityStatus,
+)
+from sspi_emu.errors import SspiError
+from sspi_emu.spi import StepInput, StepOutput
+
+from . import calc
+from .algorithms import ALGORITHMS
+from .base import DigestContextBase, invalid, logon_failure, parse_error, token_text
+from .credentials import DigestCredential, stored_ha1
+from .layer import MAC_LEN, TRAILER_LEN, SecurityLayer
+from .nonces import CountResult, NonceState
+from .params import ParseError
+from .sasl_wire import CIPHERS, SaslChallenge, SaslResponse, format_rspauth, parse_rspauth
+
+__all__ = ["SaslClientContext", "SaslServerContext"]
+
+S = SecurityStatus
+_MD5 = ALGORITHMS["MD5"]
+_KEY_BITS = {"rc4": 128, "3des": 112, "des": 56, "rc4-56": 56, "rc4-40": 40}
+
+
+def _validate_service_uri(target: str | None) -> str:
+    if not target or any(not 0x21 <= ord(c) <= 0x7E for c in target) or "/" not in target:
+        raise SspiError(S.SEC_E_TARGET_UNKNOWN, "the SASL target is the digest-uri, serv-type/host[/serv-name]")
+    return target
+
+
+class _SaslContext(DigestContextBase):
+    """Message functions over the negotiated security layer."""
+
+    layer: SecurityLayer | None = None
+    _ret_int = 0
+    _ret_conf = 0
+    _ret_seq = 0
+    _ret_mutual = 0
+
+    def _granted(self, qop: str, mutual: bool) -> None:
+        if mutual:
+            self.flags |= self._ret_mutual
+        if qop in ("auth-int", "auth-conf"):
+            self.flags |= self._ret_int | self._ret_seq
+        if qop == "auth-conf":
+            self.flags |= self._ret_conf
+
+    def sizes(self) -> SecPkgContext_Sizes:
+        if self.layer is None or self.layer.qop == "auth":
+            return super().sizes()
+        return SecPkgContext_Sizes(
+            cbMaxToken=self.package_info.cbMaxToken,
+            cbMaxSignature=MAC_LEN + TRAILER_LEN,
+            cbBlockSize=self.layer.block,
+            cbSecurityTrailer=self.layer.max_trailer,
+        )
+
+    def key_info(self) -> SecPkgContext_KeyInfo:
+        if self.layer is None:
+            return super().key_info()
+        cipher = self.layer.cipher
+        return SecPkgContext_KeyInfo(
+            sSignatureAlgorithmName="HMAC-MD5",
+            sEncryptAlgorithmName=cipher.upper() if cipher else "",
+            KeySize=_KEY_BITS.get(cipher or "", 128),
+        )
+
+    def session_key(self) -> bytes:
+        if self._ha1 is None:
+            return super().session_key()
+        return self._ha1
+
+    _ha1: bytes | None = None
+
+    def _layer(self) -> SecurityLayer:
+        if self.layer is None or self.layer.qop == "auth":
+            raise SspiError(S.SEC_E_UNSUPPORTED_FUNCTION, "no security layer was negotiated")
+        return self.layer
+
+    @staticmethod
+    def _split(message: list[SecBuffer]) -> tuple[list[SecBuffer], SecBuffer | None]:
+        data = [b for b in message if b.base_type == SECBUFFER_DATA]
+        token = next((b for b in message if b.base_type == SECBUFFER_TOKEN), None)
+        return data, token
+
+    @staticmethod
+    def _put_back(data: list[SecBuffer], payload: bytes, shrink: bool) -> None:
+        off = 0
+        for b in data:
+            n = max(0, min(b.cbBuffer, len(payload) - off)) if shrink else b.cbBuffer
+            if n and b.pvBuffer is not None:
+                b.pvBuffer[:n] = payload[off : off + n]
+            b.cbBuffer = n
+            off += n
+
+    def make_signature(self, qop: int, message: list[SecBuffer], seqno: int) -> SecurityStatus:
+        try:
+            layer = self._layer()
+            data, token = self._split(message)
+            if token is None:
+                return S.SEC_E_INVALID_TOKEN
+            if token.capacity < MAC_LEN + TRAILER_LEN:
+                return S.SEC_E_BUFFER_TOO_SMALL
+            token.write(layer.sign(b"".join(b.tobytes() for b in data)))
+            return S.SEC_E_OK
+        except SspiError as exc:
+            return exc.status
+
+    def verify_signature(self, message: list[SecBuffer], seqno: int) -> tuple[SecurityStatus, int]:
+        try:
+            layer = self._layer()
+            data, token = self._split(message)
+            if token is None:
+                return S.SEC_E_INVALID_TOKEN, 0
+            layer.verify(b"".join(b.tobytes() for b in data), token.tobytes())
+            return S.SEC_E_OK, 0
+        except SspiError as exc:
+            return exc.status, 0
+
+    def encrypt(self, qop: int, message: list[SecBuffer], seqno: int) -> SecurityStatus:
+        try:
+            layer = self._layer()
+            no_encrypt = qop & SECQOP_WRAP_NO_ENCRYPT == SECQOP_WRAP_NO_ENCRYPT
+            if no_encrypt == layer.confidential:
+                return S.SEC_E_QOP_NOT_SUPPORTED
+            if no_encrypt:
+                return self.make_signature(qop, message, seqno)
+            data, token = self._split(message)
+            if token is None:
+                return S.SEC_E_INVALID_TOKEN
+            if token.capacity < layer.max_trailer:
+                return S.SEC_E_BUFFER_TOO_SMALL
+            plain = b"".join(b.tobytes() for b in data)
+            sealed = layer.seal(plain)
+            self._put_back(data, sealed[: len(plain)], shrink=False)
+            token.write(sealed[len(plain) :])
+            return S.SEC_E_OK
+        except SspiError as exc:
+            return exc.status
+
+    def decrypt(self, message: list[SecBuffer], seqno: int) -> tuple[SecurityStatus, int]:
+        try:
+            layer = self._layer()
+            data, token = self._split(message)
+            if not data:
+                return S.SEC_E_INVALID_TOKEN, 0
+            joined = b"".join(b.tobytes() for b in data)
+            tail = token.tobytes() if token is not None else b""
+            if layer.confidential:
+                plain = layer.unseal(joined + tail)
+                self._put_back(data, plain, shrink=True)
+                return S.SEC_E_OK, 0
+            if tail:
+                msg, trailer = joined, tail
+            else:
+                if len(joined) < MAC_LEN + TRAILER_LEN:
+                    return S.SEC_E_INVALID_TOKEN, 0
+                msg, trailer = joined[: -(MAC_LEN + TRAILER_LEN)], joined[-(MAC_LEN + TRAILER_LEN) :]
+            layer.verify(msg, trailer)
+            self._put_back(data, msg, shrink=True)
+            return S.SEC_E_OK, SECQOP_WRAP_NO_ENCRYPT
+        except SspiError as exc:
+            return exc.status, 0
+
+
+class SaslClientContext(_SaslContext):
+    """The client side of DIGEST-MD5."""
+
+    _ret_int, _ret_conf, _ret_mutual = ISC_RET_INTEGRITY, ISC_RET_CONFIDENTIALITY, ISC_RET_MUTUAL_AUTH
+    _ret_seq = ISC_RET_REPLAY_DETECT | ISC_RET_SEQUENCE_DETECT
+
+    def __init__(self, cred: DigestCredential, target: str | None, req: int) -> None:
+        super().__init__(cred, req)
+        if cred.client is None:
+            raise SspiError(S.SEC_E_NO_CREDENTIALS, "no Digest client credentials")
+        self.digest_uri = _validate_service_uri(target)
+        self.server_name = self.digest_uri
+        self.user_name = cred.client.user
+        self._sent: SaslResponse | None = None
+
+    def step(self, inp: StepInput) -> StepOutput:
+        if not inp.token:
+            if self._sent is None:
+                return StepOutput(S.SEC_I_CONTINUE_NEEDED, b"", expiry=TIMESTAMP_NEVER)
+            raise invalid("the server's reply is empty")
+        text = token_text(inp.token)
+        if self._sent is None or not text.lstrip().lower().startswith("rspauth"):
+            return self._respond(text)
+        return self._check_rspauth(text)
+
+    def _choose_qop(self, ch: SaslChallenge) -> tuple[str, str | None]:
+        common = [c for c in CIPHERS if c in ch.ciphers]
+        if self.req & ISC_REQ_CONFIDENTIALITY and "auth-conf" in ch.qop and common:
+            return "auth-conf", common[0]
+        if self.req & (ISC_REQ_INTEGRITY | ISC_REQ_CONFIDENTIALITY) and "auth-int" in ch.qop:
+            return "auth-int", None
+        for qop in ("auth", "auth-int"):
+            if qop in ch.qop:
+                return qop, None
+        if "auth-conf" in ch.qop and common:
+            return "auth-conf", common[0]
+        raise invalid("no quality of protection this client supports")
+
+    def _respond(self, text: str) -> StepOutput:
+        assert self.cred.client is not None
+        try:
+            ch = SaslChallenge.parse(text)
+        except ParseError as exc:
+            raise parse_error(exc) from exc
+        client = self.cred.client
+        if client.domain and (client.domain in ch.realms or not ch.realms):
+            realm = client.domain
+        else:
+            realm = ch.realms[0] if ch.realms else ""
+        qop, cipher = self._choose_qop(ch)
+        utf8 = ch.charset_utf8
+        try:
+            base = calc.base_ha1(
+                _MD5,
+                calc.encode_sasl(client.user, utf8),
+                calc.encode_sasl(realm, utf8),
+                calc.encode_sasl(client.password, utf8),
+            )
+        except UnicodeEncodeError as exc:
+            raise SspiError(S.SEC_E_NO_CREDENTIALS, "the server does not accept UTF-8 names") from exc
+        cnonce = self.cred.cnonce()
+        authzid = self.cred.identity.authzid if self.cred.identity else None
+        self._ha1 = calc.sasl_a1(base, ch.nonce, cnonce, authzid, utf8)
+        resp = SaslResponse(
+            username=client.user,
+            realm=realm,
+            nonce=ch.nonce,
+            cnonce=cnonce,
+            nc="00000001",
+            digest_uri=self.digest_uri,
+            response=calc.sasl_response(self._ha1, ch.nonce, "00000001", cnonce, qop, self.digest_uri, True),
+            qop=qop,
+            charset_utf8=utf8,
+            cipher=cipher,
+            authzid=authzid,
+        )
+        self._sent = resp
+        self.realm = realm
+        return StepOutput(S.SEC_I_CONTINUE_NEEDED, resp.format().encode("utf-8"), expiry=TIMESTAMP_NEVER)
+
+    def _check_rspauth(self, text: str) -> StepOutput:
+        sent = self._sent
+        assert sent is not None and self._ha1 is not None
+        try:
+            got = parse_rspauth(text)
+        except ParseError as exc:
+            raise parse_error(exc) from exc
+        expected = calc.sasl_response(self._ha1, sent.nonce, sent.nc, sent.cnonce, sent.qop, sent.digest_uri, False)
+        if not hmac.compare_digest(expected.encode(), got.encode("utf-8", "replace")):
+            raise SspiError(S.SEC_E_WRONG_PRINCIPAL, "rspauth does not prove knowledge of the password")
+        self.layer = SecurityLayer(self._ha1, sent.qop, sent.cipher, initiator=True)
+        self._granted(sent.qop, mutual=True)
+        self._established()
+        return StepOutput(S.SEC_E_OK, b"", flags=self.flags, expiry=TIMESTAMP_NEVER)
+
+
+class SaslServerContext(_SaslContext):
+    """The server side of DIGEST-MD5."""
+
+    reauthenticate = False
+    _ret_int, _ret_conf, _ret_mutual = ASC_RET_INTEGRITY, ASC_RET_CONFIDENTIALITY, ASC_RET_MUTUAL_AUTH
+    _ret_seq = ASC_RET_REPLAY_DETECT | ASC_RET_SEQUENCE_DETECT
+
+    def __init__(self, cred: DigestCredential, req: int) -> None:
+        super().__init__(cred, req)
+        self.realm = cred.realm
+        opts = cred.options
+        qop = list(opts.sasl_qop)
+        if req & ASC_REQ_CONFIDENTIALITY:
+            qop = [q for q in qop if q == "auth-conf"]
+        elif req & ASC_REQ_INTEGRITY:
+            qop = [q for q in qop if q in ("auth-int", "auth-conf")]
+        self.ciphers = [c for c in CIPHERS if c in opts.sasl_ciphers] if "auth-conf" in qop else []
+        if "auth-conf" in qop and not self.ciphers:
+            qop.remove("auth-conf")
+        if not qop:
+            raise SspiError(S.SEC_E_UNSUPPORTED_FUNCTION, "no quality of protection left to offer")
+        self.qop = qop
+
+    def step(self, inp: StepInput) -> StepOutput:
+        if self.established:
+            raise logon_failure("AcceptSecurityContext called after the context was established")
+        if not inp.token:
+            return self._challenge(stale=False)
+        return self._verify(token_text(inp.token))
+
+    def _challenge(self, stale: bool) -> StepOutput:
+        ch = SaslChallenge(
+            nonce=self.cred.sasl_issuer.issue(),
+            realms=[self.realm],
+            qop=self.qop,
+            ciphers=self.ciphers,
+            charset_utf8=self.cred.options.charset_utf8,
+            stale=stale,
+        )
+        return StepOutput(S.SEC_I_CONTINUE_NEEDED, ch.format().encode("utf-8"), expiry=TIMESTAMP_NEVER)
+
+    def _verify(self, text: str) -> StepOutput:
+        try:
+            resp = SaslResponse.parse(text)
+        except ParseError as exc:
+            raise parse_error(exc) from exc
+        if resp.qop not in self.qop:
+            raise invalid(f"qop {resp.qop} was not offered")
+        if resp.qop == "auth-conf" and resp.cipher not in self.ciphers:
+            raise invalid("cipher missing or not offered")
+        if resp.realm != self.realm:
+            raise SspiError(S.SEC_E_LOGON_DENIED, "realm does not match")
+        state, issued = self.cred.sasl_issuer.check(resp.nonce)
+        if state is NonceState.FORGED:
+            raise SspiError(S.SEC_E_LOGON_DENIED, "nonce was not issued here")
+        account = self.cred.lookup(resp.username, self.realm)
+        if account is None:
+            raise SspiError(S.SEC_E_LOGON_DENIED, "unknown user")
+        utf8 = resp.charset_utf8
+        base = stored_ha1(account, _MD5, self.realm)
+        if base is None:
+            if account.password is None:
+                raise SspiError(S.SEC_E_LOGON_DENIED, "no Digest secret for this account")
+            try:
+                base = calc.base_ha1(
+                    _MD5,
+                    calc.encode_sasl(resp.username, utf8),
+                    calc.encode_sasl(self.realm, utf8),
+                    calc.encode_sasl(account.password, utf8),
+                )
+            except UnicodeEncodeError as exc:
+                raise SspiError(S.SEC_E_LOGON_DENIED, "name not representable without charset=utf-8") from exc
+        ha1 = calc.sasl_a1(base, resp.nonce, resp.cnonce, resp.authzid, utf8)
+        expected = calc.sasl_response(ha1, resp.nonce, resp.nc, resp.cnonce, resp.qop, resp.digest_uri, True)
+        if not hmac.compare_digest(expected.encode(), resp.response.encode("utf-8", "replace")):
+            raise SspiError(S.SEC_E_LOGON_DENIED, "wrong password")
+        if state is NonceState.STALE:
+            return self._challenge(stale=True)
+        counted = self.cred.counter.use("sasl:" + resp.nonce, issued, int(resp.nc, 16))
+        if counted is CountResult.REPLAYED:
+            raise SspiError(S.SEC_E_OUT_OF_SEQUENCE, "nonce count was used before")
+        if counted is CountResult.UNTRACKED:
+            return self._challenge(stale=True)
+        self._ha1 = ha1
+        self.layer = SecurityLayer(ha1, resp.qop, resp.cipher, initiator=False)
+        self.user_name = account.name
+        self.server_name = resp.digest_uri
+        self._granted(resp.qop, mutual=True)
+        self._established()
+        rspauth = calc.sasl_response(ha1, resp.nonce, resp.nc, resp.cnonce, resp.qop, resp.digest_uri, False)
+        return StepOutput(S.SEC_E_OK, format_rspauth(rspauth).encode("ascii"), flags=self.flags, expiry=TIMESTAMP_NEVER)
