@@ -92,6 +92,8 @@ class NtlmServerContext(NtlmContext):
 
     def _target_info(self) -> TargetInfo:
         s = self.cred.settings
+        if s.target_info is not None:
+            return TargetInfo(list(s.target_info))
         nb_computer = s.nb_computer_name or computer_name()
         nb_domain = s.nb_domain_name or nb_computer
         dns_computer = s.dns_computer_name or nb_computer.lower()

@@ -73,6 +73,8 @@ class NtlmSettings:
     dns_computer_name: str | None = None
     dns_domain_name: str | None = None
     dns_tree_name: str | None = None
+    #: Exact (AvId, value) pairs for the CHALLENGE TargetInfo, replacing the names above.
+    target_info: list[tuple[int, bytes]] | None = None
     send_timestamp: bool = True
     negotiate_flags: int | None = None
     challenge_flags: int | None = None
