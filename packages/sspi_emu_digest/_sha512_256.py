@@ -84,7 +84,7 @@ class PurePythonSha512_256:
             t1 = (h + (_rotr(e, 14) ^ _rotr(e, 18) ^ _rotr(e, 41)) + ((e & f) ^ (~e & g)) + _K[t] + w[t]) & _MASK
             t2 = ((_rotr(a, 28) ^ _rotr(a, 34) ^ _rotr(a, 39)) + ((a & b) ^ (a & c) ^ (b & c))) & _MASK
             h, g, f, e, d, c, b, a = g, f, e, (d + t1) & _MASK, c, b, a, (t1 + t2) & _MASK
-        self._h = [(x + y) & _MASK for x, y in zip(self._h, (a, b, c, d, e, f, g, h))]
+        self._h = [(x + y) & _MASK for x, y in zip(self._h, (a, b, c, d, e, f, g, h), strict=True)]
 
     def digest(self) -> bytes:
         saved = (list(self._h), self._buf, self._len)

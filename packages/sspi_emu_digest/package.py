@@ -2,13 +2,20 @@
 
 from __future__ import annotations
 
+from sspi_emu.accounts import MemoryAccountStore
 from sspi_emu.attributes import SecPkgInfo
 from sspi_emu.constants import (
+    ASC_REQ_CONFIDENTIALITY,
     ASC_REQ_DELEGATE,
     ASC_REQ_HTTP,
+    ASC_REQ_MUTUAL_AUTH,
+    ISC_REQ_CONFIDENTIALITY,
     ISC_REQ_DELEGATE,
     ISC_REQ_HTTP,
+    ISC_REQ_INTEGRITY,
+    ISC_REQ_MUTUAL_AUTH,
     ISC_REQ_PROMPT_FOR_CREDS,
+    SECBUFFER_PKG_PARAMS,
     SECPKG_CRED_INBOUND,
     SECPKG_CRED_OUTBOUND,
     SECPKG_FLAG_ACCEPT_WIN32_NAME,
@@ -20,7 +27,8 @@ from sspi_emu.constants import (
     SecurityStatus,
 )
 from sspi_emu.errors import SspiError
-from sspi_emu.spi import Credential, PackageContext
+from sspi_emu.identity import SEC_WINNT_AUTH_IDENTITY
+from sspi_emu.spi import Credential, DemoProfile, PackageContext
 
 from .base import DigestContextBase
 from .credentials import DigestCredential
@@ -88,6 +96,30 @@ class DigestPackage:
         if req & ASC_REQ_HTTP:
             return HttpServerContext(dc, req)
         return SaslServerContext(dc, req)
+
+    def demo_profile(self) -> list[DemoProfile]:
+        """``sspi-emu demo``: HTTP Digest with mutual authentication, then SASL DIGEST-MD5 with auth-conf."""
+        def profile(name: str, note: str, **kw: object) -> DemoProfile:
+            store = MemoryAccountStore()
+            store.add("alice", "Passw0rd!", "DEMO")
+            ident = SEC_WINNT_AUTH_IDENTITY("alice", "DEMO", "Passw0rd!")
+            return DemoProfile(name=name, note=note, client_auth_data=ident, server_auth_data=store,
+                               server_first=True, **kw)  # type: ignore[arg-type]
+
+        http_params = ((SECBUFFER_PKG_PARAMS, b"GET"), (SECBUFFER_PKG_PARAMS, b"/index.html"))
+        return [
+            profile(
+                "HTTP", "RFC 7616 challenge / Authorization / Authentication-Info (rspauth checked)",
+                target="/index.html", client_req=ISC_REQ_HTTP | ISC_REQ_MUTUAL_AUTH,
+                server_req=ASC_REQ_HTTP | ASC_REQ_MUTUAL_AUTH, client_buffers=http_params,
+                server_buffers=http_params, wrap=False,
+            ),
+            profile(
+                "SASL", "RFC 2831 DIGEST-MD5, qop=auth-conf, then a sealed round trip",
+                target="imap/demo.example", client_req=ISC_REQ_CONFIDENTIALITY | ISC_REQ_INTEGRITY,
+                server_req=ASC_REQ_CONFIDENTIALITY, wrap=True,
+            ),
+        ]
 
     def __repr__(self) -> str:
         return "DigestPackage(WDigest)"

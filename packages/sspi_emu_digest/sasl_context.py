@@ -7,11 +7,14 @@ Server legs: no input → digest-challenge (SEC_I_CONTINUE_NEEDED); digest-respo
 SEC_E_OK with the response-auth token.
 
 Message functions: MakeSignature / VerifySignature put the 16-byte trailer (MAC, type,
-sequence number) in the SECBUFFER_TOKEN; EncryptMessage seals the DATA in place and puts
-the rest of the RFC 2831 message in the TOKEN, so ``DATA ‖ TOKEN`` is the wire message
-(without its 4-byte length). With SECQOP_WRAP_NO_ENCRYPT on an auth-int context,
-EncryptMessage signs instead. DecryptMessage accepts ``[DATA, TOKEN]`` or the whole
-message in one DATA buffer.
+sequence number) in the SECBUFFER_TOKEN; EncryptMessage seals the DATA in place, puts the
+block-cipher padding in the SECBUFFER_PADDING buffer and the encrypted MAC, type and
+sequence number (16 bytes) in the TOKEN, so ``DATA ‖ PADDING ‖ TOKEN`` is the RFC 2831
+wire message (without its 4-byte length). Without a PADDING buffer the padding goes to
+the TOKEN. With SECQOP_WRAP_NO_ENCRYPT on an auth-int context,
+EncryptMessage signs instead. DecryptMessage accepts ``[DATA, PADDING, TOKEN]`` (any
+order), ``[TOKEN, DATA]`` with the padding at the end of DATA, or the whole message in one
+DATA buffer.
 """
 
 from __future__ import annotations
@@ -36,6 +39,7 @@ from sspi_emu.constants import (
     ISC_RET_REPLAY_DETECT,
     ISC_RET_SEQUENCE_DETECT,
     SECBUFFER_DATA,
+    SECBUFFER_PADDING,
     SECBUFFER_TOKEN,
     SECQOP_WRAP_NO_ENCRYPT,
     TIMESTAMP_NEVER,
@@ -90,7 +94,7 @@ class _SaslContext(DigestContextBase):
             cbMaxToken=self.package_info.cbMaxToken,
             cbMaxSignature=MAC_LEN + TRAILER_LEN,
             cbBlockSize=self.layer.block,
-            cbSecurityTrailer=self.layer.max_trailer,
+            cbSecurityTrailer=MAC_LEN + TRAILER_LEN,
         )
 
     def key_info(self) -> SecPkgContext_KeyInfo:
@@ -164,14 +168,24 @@ class _SaslContext(DigestContextBase):
             if no_encrypt:
                 return self.make_signature(qop, message, seqno)
             data, token = self._split(message)
+            padding = next((b for b in message if b.base_type == SECBUFFER_PADDING), None)
             if token is None:
                 return S.SEC_E_INVALID_TOKEN
-            if token.capacity < layer.max_trailer:
+            pad_room = padding.capacity if padding is not None else 0
+            if token.capacity < MAC_LEN + TRAILER_LEN + max(0, layer.block - pad_room if layer.block > 1 else 0):
                 return S.SEC_E_BUFFER_TOO_SMALL
             plain = b"".join(b.tobytes() for b in data)
             sealed = layer.seal(plain)
+            cipher_len = len(sealed) - TRAILER_LEN
+            padlen = cipher_len - MAC_LEN - len(plain)
             self._put_back(data, sealed[: len(plain)], shrink=False)
-            token.write(sealed[len(plain) :])
+            if padding is not None and padlen <= pad_room:
+                padding.write(sealed[len(plain) : len(plain) + padlen])
+                token.write(sealed[len(plain) + padlen :])
+            else:
+                if padding is not None:
+                    padding.cbBuffer = 0
+                token.write(sealed[len(plain) :])
             return S.SEC_E_OK
         except SspiError as exc:
             return exc.status
@@ -183,6 +197,7 @@ class _SaslContext(DigestContextBase):
             if not data:
                 return S.SEC_E_INVALID_TOKEN, 0
             joined = b"".join(b.tobytes() for b in data)
+            joined += b"".join(b.tobytes() for b in message if b.base_type == SECBUFFER_PADDING)
             tail = token.tobytes() if token is not None else b""
             if layer.confidential:
                 plain = layer.unseal(joined + tail)
