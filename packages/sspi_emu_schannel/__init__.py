@@ -1,1 +1,84 @@
-"""sspi-emu schannel package (work in progress)."""
+"""Schannel: TLS 1.3 (RFC 8446) and TLS 1.2 (RFC 5246) as an SSPI security package.
+
+The TLS protocol is the sans-I/O engine in :mod:`sspi_emu_schannel.tls`; this module is
+the package object the dispatcher loads through the ``sspi_emu.packages`` entry point.
+Credentials are :class:`SCH_CREDENTIALS` or :class:`SCHANNEL_CRED` with
+:class:`CertContext` certificates.
+"""
+
+from __future__ import annotations
+
+from sspi_emu import constants as C
+from sspi_emu.attributes import SecPkgInfo
+from sspi_emu.constants import SecurityStatus as S
+from sspi_emu.errors import SspiError
+from sspi_emu.spi import Credential, PackageContext
+
+from .certs import CertContext
+from .context import SchannelContext
+from .credentials import SCH_CREDENTIALS, SCHANNEL_CRED, TLS_PARAMETERS, SchannelCredential
+
+__all__ = [
+    "SCHANNEL_CRED",
+    "SCH_CREDENTIALS",
+    "TLS_PARAMETERS",
+    "CertContext",
+    "SchannelCredential",
+    "SchannelPackage",
+    "package",
+]
+
+#: Schannel's fCapabilities as Windows reports them.
+CAPABILITIES = (
+    C.SECPKG_FLAG_INTEGRITY
+    | C.SECPKG_FLAG_PRIVACY
+    | C.SECPKG_FLAG_CONNECTION
+    | C.SECPKG_FLAG_MULTI_REQUIRED
+    | C.SECPKG_FLAG_EXTENDED_ERROR
+    | C.SECPKG_FLAG_IMPERSONATION
+    | C.SECPKG_FLAG_ACCEPT_WIN32_NAME
+    | C.SECPKG_FLAG_STREAM
+    | C.SECPKG_FLAG_MUTUAL_AUTH
+)
+MAX_TOKEN = 24576
+
+_UNSUPPORTED_ISC = C.ISC_REQ_DATAGRAM | C.ISC_REQ_USE_DCE_STYLE
+_UNSUPPORTED_ASC = C.ASC_REQ_DATAGRAM | C.ASC_REQ_USE_DCE_STYLE | C.ASC_REQ_DELEGATE
+
+
+class SchannelPackage:
+    """The Schannel package: credentials and client/server contexts."""
+
+    def __init__(self) -> None:
+        self.info = SecPkgInfo(
+            fCapabilities=CAPABILITIES,
+            wVersion=1,
+            wRPCID=C.UNISP_RPC_ID,
+            cbMaxToken=MAX_TOKEN,
+            Name=C.SCHANNEL_NAME,
+            Comment="Schannel Security Package",
+        )
+        self.aliases: tuple[str, ...] = (C.UNISP_NAME,)
+
+    def acquire_credentials(self, principal: str | None, use: int, logon_id: object, auth_data: object) -> Credential:
+        return SchannelCredential(use, auth_data)
+
+    def client_context(self, cred: Credential, target: str | None, req: int, data_rep: int) -> PackageContext:
+        if not isinstance(cred, SchannelCredential):
+            raise SspiError(S.SEC_E_WRONG_CREDENTIAL_HANDLE, "not a Schannel credential")
+        if req & _UNSUPPORTED_ISC:
+            raise SspiError(S.SEC_E_UNSUPPORTED_FUNCTION, "DTLS / DCE style are not supported")
+        return SchannelContext(self.info, cred, False, target, req)
+
+    def server_context(self, cred: Credential, req: int, data_rep: int) -> PackageContext:
+        if not isinstance(cred, SchannelCredential):
+            raise SspiError(S.SEC_E_WRONG_CREDENTIAL_HANDLE, "not a Schannel credential")
+        if req & _UNSUPPORTED_ASC:
+            raise SspiError(S.SEC_E_UNSUPPORTED_FUNCTION, "DTLS, DCE style and delegation are not supported")
+        return SchannelContext(self.info, cred, True, None, req)
+
+    def __repr__(self) -> str:
+        return "SchannelPackage()"
+
+
+package = SchannelPackage()

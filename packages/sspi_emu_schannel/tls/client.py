@@ -227,6 +227,7 @@ class TlsClient(TlsEngine):
         self.schedule.set_shared_secret(shared)
         self._c_hs, self._s_hs = self.schedule.handshake_traffic(self.transcript_hash())
         self.read = self._cipher13(self._s_hs)
+        self._set_write(self._cipher13(self._c_hs))
         self.state = State.WAIT_ENCRYPTED_EXTENSIONS
 
     # --- TLS 1.3 ------------------------------------------------------------------------------
@@ -282,7 +283,6 @@ class TlsClient(TlsEngine):
             self._transcript += raw
             self.server_finished = fin.verify_data
             self._derive_application_secrets()
-            self._set_write(self._cipher13(self._c_hs))
             if self._cert_request is not None:
                 self._send_client_certificate13(self._cert_request)
             verify_data = self.schedule.verify_data(self._c_hs, self.transcript_hash())

@@ -26,13 +26,17 @@ def record_header(ctype: int, version: int, length: int) -> bytes:
     return _HDR.pack(ctype, version, length)
 
 
+class RecordFramingError(TlsError):
+    """The bytes are not a TLS record header at all (wrong content type or version)."""
+
+
 def parse_header(data: bytes | bytearray | memoryview, offset: int = 0) -> tuple[int, int, int]:
     """(content type, version, length) of the record header at *offset*; decode errors raise TlsError."""
     ctype, version, length = _HDR.unpack_from(data, offset)
     if ctype not in _VALID_TYPES:
-        raise TlsError(AlertDescription.UNEXPECTED_MESSAGE, f"unknown record type {ctype}")
+        raise RecordFramingError(AlertDescription.UNEXPECTED_MESSAGE, f"unknown record type {ctype}")
     if version >> 8 != 3:
-        raise TlsError(AlertDescription.PROTOCOL_VERSION, f"bad record version 0x{version:04x}")
+        raise RecordFramingError(AlertDescription.PROTOCOL_VERSION, f"bad record version 0x{version:04x}")
     if length > MAX_CIPHERTEXT + 1024:
         raise TlsError(AlertDescription.RECORD_OVERFLOW, "record too long")
     return ctype, version, length

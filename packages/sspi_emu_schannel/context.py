@@ -1,0 +1,358 @@
+"""The Schannel security context: the SSPI face of one TLS connection.
+
+Handshake legs go through :meth:`SchannelContext.step` (bytes in, bytes out, EXTRA /
+MISSING counts); EncryptMessage / DecryptMessage work in place on the caller's buffers
+with Schannel's STREAM_HEADER / DATA / STREAM_TRAILER / EXTRA layout.
+"""
+
+from __future__ import annotations
+
+import struct
+from typing import TYPE_CHECKING
+
+from cryptography.hazmat.primitives.asymmetric import ec
+
+from sspi_emu import constants as C
+from sspi_emu.attributes import (
+    SecPkgContext_CertContext,
+    SecPkgContext_PackageInfo,
+    SecPkgContext_Sizes,
+    SecPkgContext_StreamSizes,
+    SecPkgInfo,
+)
+from sspi_emu.buffers import SecBuffer
+from sspi_emu.constants import SecurityStatus as S
+from sspi_emu.entropy import unix_to_filetime
+from sspi_emu.errors import SspiError
+from sspi_emu.spi import PackageContext, StepInput, StepOutput
+
+from . import algids
+from .credentials import SchannelCredential
+from .tls.client import TlsClient
+from .tls.codec import TlsError
+from .tls.config import TlsConfig
+from .tls.constants import MAX_PLAINTEXT, RECORD_HEADER, TLS12, AlertDescription, AlertLevel, ContentType
+from .tls.engine import PeerAlert, TlsEngine
+from .tls.records import RecordFramingError, parse_header
+from .tls.server import TlsServer
+from .statuses import status_for_alert, status_for_peer_alert
+from .validation import verify_server
+
+if TYPE_CHECKING:
+    from cryptography import x509
+
+_CLIENT_RET = C.ISC_RET_REPLAY_DETECT | C.ISC_RET_SEQUENCE_DETECT | C.ISC_RET_CONFIDENTIALITY | C.ISC_RET_STREAM
+_SERVER_RET = C.ASC_RET_REPLAY_DETECT | C.ASC_RET_SEQUENCE_DETECT | C.ASC_RET_CONFIDENTIALITY | C.ASC_RET_STREAM
+_T_DATA = C.SECBUFFER_DATA
+_T_EMPTY = C.SECBUFFER_EMPTY
+_T_HEADER = C.SECBUFFER_STREAM_HEADER
+_T_TRAILER = C.SECBUFFER_STREAM_TRAILER
+_T_EXTRA = C.SECBUFFER_EXTRA
+_T_MISSING = C.SECBUFFER_MISSING
+_TYPE_MASK = 0x0FFFFFFF
+_SCHANNEL_ALERT_TOKEN = struct.Struct("<III")
+
+
+class SchannelContext(PackageContext):
+    """One side of a TLS connection behind an SSPI context handle."""
+
+    reauthenticate = False
+
+    def __init__(self, info: SecPkgInfo, cred: SchannelCredential, server: bool, target: str | None, req: int) -> None:
+        self.info = info
+        self.cred = cred
+        self.server = server
+        self.target = target
+        self.req = req
+        versions = cred.versions(server)
+        if not versions:
+            raise SspiError(S.SEC_E_ALGORITHM_MISMATCH, "no TLS version enabled in the credential")
+        local = cred.certificate
+        config = TlsConfig(
+            versions=versions,
+            certificate_chain=[local.certificate, *local.chain] if local is not None else (),
+            private_key=local.private_key if local is not None else None,
+            server_name=target if not server else None,
+        )
+        if server:
+            config.require_client_certificate = bool(req & C.ASC_REQ_MUTUAL_AUTH)
+            self.engine: TlsEngine = TlsServer(config)
+        else:
+            manual = bool(req & C.ISC_REQ_MANUAL_CRED_VALIDATION) or bool(
+                cred.flags & C.SCH_CRED_MANUAL_CRED_VALIDATION
+            )
+            if not manual:
+                config.verify_peer = self._verify_server
+            self.engine = TlsClient(config)
+        self._started = False
+        self._closed = False
+        self._peer_closed = False
+        self._control_alert: tuple[int, int] | None = None
+
+    def __repr__(self) -> str:
+        side = "server" if self.server else "client"
+        return f"<SchannelContext {side} {self.engine!r}>"
+
+    # --- certificate validation -------------------------------------------------------------
+    def _verify_server(self, chain: list[x509.Certificate]) -> None:
+        check_name = not self.cred.flags & C.SCH_CRED_NO_SERVERNAME_CHECK
+        verify_server(chain, self.target, self.cred.trust_store(), check_name=check_name)
+
+    # --- flags and expiry ------------------------------------------------------------------
+    def _flags(self) -> int:
+        req = self.req
+        if self.server:
+            flags = _SERVER_RET | (req & C.ASC_REQ_EXTENDED_ERROR)
+            if self.engine.peer_chain:
+                flags |= C.ASC_RET_MUTUAL_AUTH
+            return flags
+        flags = _CLIENT_RET | (req & (C.ISC_REQ_EXTENDED_ERROR | C.ISC_REQ_MANUAL_CRED_VALIDATION))
+        if self.engine.complete and self.engine.local_chain and self.engine.peer_chain and self._sent_certificate():
+            flags |= C.ISC_RET_MUTUAL_AUTH
+        return flags
+
+    def _sent_certificate(self) -> bool:
+        return getattr(self.engine, "_cert_request", None) is not None
+
+    def _expiry(self) -> int:
+        chain = self.engine.peer_chain
+        if not chain:
+            return C.TIMESTAMP_NEVER
+        return unix_to_filetime(chain[0].not_valid_after_utc.timestamp())
+
+    # --- failures ---------------------------------------------------------------------------
+    def _fail(self, exc: TlsError | PeerAlert, first_record: bool) -> SspiError:
+        if isinstance(exc, PeerAlert):
+            status = status_for_peer_alert(exc.description)
+            if status == S.SEC_I_CONTEXT_EXPIRED:
+                status = S.SEC_E_ILLEGAL_MESSAGE
+            return SspiError(status, str(exc))
+        if isinstance(exc, RecordFramingError) and first_record:
+            status = S.SEC_E_INVALID_TOKEN
+        else:
+            status = S(exc.status) if exc.status is not None else status_for_alert(exc.alert)
+        try:
+            alert = self.engine.alert_record(exc.alert)
+        except TlsError:
+            alert = b""
+        extended = C.ASC_REQ_EXTENDED_ERROR if self.server else C.ISC_REQ_EXTENDED_ERROR
+        token = alert if self.req & extended else b""
+        return SspiError(status, exc.message, token=token, alert=alert)
+
+    # --- handshake legs ---------------------------------------------------------------------
+    def step(self, inp: StepInput) -> StepOutput:
+        if self.engine.complete or self._closed:
+            return self._after_handshake(inp)
+        if not self.server and not self._started:
+            self._started = True
+            try:
+                self.engine.start()  # type: ignore[attr-defined]
+            except TlsError as exc:
+                raise self._fail(exc, False) from None
+            return StepOutput(S.SEC_I_CONTINUE_NEEDED, self.engine.take_output(), self._flags())
+        if inp.token is None:
+            raise SspiError(S.SEC_E_INVALID_TOKEN, "no SECBUFFER_TOKEN input")
+        data = inp.token
+        if not data:
+            return StepOutput(S.SEC_E_INCOMPLETE_MESSAGE, missing=RECORD_HEADER)
+        first = self.engine.state.name in ("START", "WAIT_CLIENT_HELLO")
+        try:
+            result = self.engine.feed(data)
+        except (TlsError, PeerAlert) as exc:
+            raise self._fail(exc, first) from None
+        if result.missing:
+            return StepOutput(S.SEC_E_INCOMPLETE_MESSAGE, missing=result.missing, flags=self._flags())
+        out = self.engine.take_output()
+        extra = len(data) - result.consumed
+        if self.engine.complete:
+            return StepOutput(S.SEC_E_OK, out, self._flags(), extra=extra, expiry=self._expiry())
+        return StepOutput(S.SEC_I_CONTINUE_NEEDED, out, self._flags(), extra=extra)
+
+    def _after_handshake(self, inp: StepInput) -> StepOutput:
+        """A leg after completion: shutdown / alert tokens, post-handshake replies; input is left for DecryptMessage."""
+        extra = len(inp.token) if inp.token else 0
+        if self._control_alert is not None and not self._closed:
+            level, description = self._control_alert
+            self._control_alert = None
+            token = self.engine.take_output() + self.engine.alert_record(description, level)
+            if description == AlertDescription.CLOSE_NOTIFY or level == AlertLevel.FATAL:
+                self._closed = True
+            return StepOutput(S.SEC_E_OK, token, self._flags(), extra=extra)
+        if self._closed:
+            return StepOutput(S.SEC_E_OK, b"", self._flags(), extra=extra)
+        return StepOutput(S.SEC_E_OK, self.engine.take_output(), self._flags(), extra=extra)
+
+    def apply_control(self, token: bytes) -> S:
+        if len(token) >= 4:
+            kind = int.from_bytes(token[:4], "little")
+            if kind == C.SCHANNEL_SHUTDOWN:
+                self._control_alert = (AlertLevel.WARNING, AlertDescription.CLOSE_NOTIFY)
+                return S.SEC_E_OK
+            if kind == C.SCHANNEL_ALERT and len(token) >= 12:
+                _k, level, number = _SCHANNEL_ALERT_TOKEN.unpack_from(token)
+                if level not in (C.TLS1_ALERT_WARNING, C.TLS1_ALERT_FATAL) or number > 255:
+                    return S.SEC_E_INVALID_TOKEN
+                self._control_alert = (level, number)
+                return S.SEC_E_OK
+        return S.SEC_E_UNSUPPORTED_FUNCTION
+
+    # --- attributes --------------------------------------------------------------------------
+    def query(self, attribute: int) -> object:
+        eng = self.engine
+        if attribute == C.SECPKG_ATTR_PACKAGE_INFO:
+            i = self.info
+            return SecPkgContext_PackageInfo(SecPkgInfo(i.fCapabilities, i.wVersion, i.wRPCID, i.cbMaxToken, i.Name, i.Comment))
+        if attribute == C.SECPKG_ATTR_LOCAL_CERT_CONTEXT:
+            if not eng.local_chain or (not self.server and not self._sent_certificate()):
+                raise SspiError(S.SEC_E_NO_CREDENTIALS, "no local certificate")
+            return SecPkgContext_CertContext(eng.local_chain[0], list(eng.local_chain[1:]))
+        if not eng.complete or eng.suite is None:
+            raise SspiError(S.SEC_E_INVALID_HANDLE, "the handshake is not complete")
+        if attribute == C.SECPKG_ATTR_STREAM_SIZES:
+            w = eng.write
+            assert w is not None
+            return SecPkgContext_StreamSizes(w.header_len, w.trailer_len, MAX_PLAINTEXT, 4, 1)
+        if attribute == C.SECPKG_ATTR_SIZES:
+            w = eng.write
+            assert w is not None
+            return SecPkgContext_Sizes(self.info.cbMaxToken, 0, 1, w.header_len + w.trailer_len)
+        if attribute == C.SECPKG_ATTR_CONNECTION_INFO:
+            return algids.connection_info(eng.suite, eng.version, eng.group, self.server)
+        if attribute == C.SECPKG_ATTR_CIPHER_INFO:
+            server_cert = eng.local_chain if self.server else eng.peer_chain
+            kind = "ECDSA" if server_cert and isinstance(server_cert[0].public_key(), ec.EllipticCurvePublicKey) else "RSA"
+            return algids.cipher_info(eng.suite, eng.version, eng.group, kind)
+        if attribute == C.SECPKG_ATTR_REMOTE_CERT_CONTEXT:
+            if not eng.peer_chain:
+                raise SspiError(S.SEC_E_NO_CREDENTIALS, "the peer sent no certificate")
+            return SecPkgContext_CertContext(eng.peer_chain[0], list(eng.peer_chain[1:]))
+        raise SspiError(S.SEC_E_UNSUPPORTED_FUNCTION, f"context attribute {attribute}")
+
+    # --- EncryptMessage ---------------------------------------------------------------------
+    def encrypt(self, qop: int, message: list[SecBuffer], seqno: int) -> S:
+        eng = self.engine
+        write = eng.write
+        if not eng.complete or write is None:
+            return S.SEC_E_CONTEXT_EXPIRED if self._closed else S.SEC_E_INVALID_HANDLE
+        if self._closed:
+            return S.SEC_E_CONTEXT_EXPIRED
+        if qop:
+            return S.SEC_E_QOP_NOT_SUPPORTED
+        header = data = trailer = None
+        for b in message:
+            t = b.BufferType & _TYPE_MASK
+            if t == _T_DATA and data is None:
+                data = b
+            elif t == _T_HEADER and header is None:
+                header = b
+            elif t == _T_TRAILER and trailer is None:
+                trailer = b
+        if header is None or data is None or trailer is None:
+            return S.SEC_E_INVALID_TOKEN
+        n = data.cbBuffer
+        if n > MAX_PLAINTEXT:
+            return S.SEC_E_INVALID_PARAMETER
+        hmem, dmem, tmem = header.pvBuffer, data.pvBuffer, trailer.pvBuffer
+        if hmem is None or tmem is None or len(hmem) < write.header_len or len(tmem) < write.trailer_len:
+            return S.SEC_E_BUFFER_TOO_SMALL
+        if n and (dmem is None or len(dmem) < n):
+            return S.SEC_E_INVALID_PARAMETER
+        dview = memoryview(dmem)[:n] if dmem is not None else memoryview(bytearray())
+        if dview.readonly or memoryview(hmem).readonly or memoryview(tmem).readonly:
+            return S.SEC_E_INVALID_PARAMETER
+        try:
+            write.seal_in_place(ContentType.APPLICATION_DATA, memoryview(hmem), dview, memoryview(tmem))
+        except TlsError:
+            return S.SEC_E_ENCRYPT_FAILURE
+        header.cbBuffer = write.header_len
+        trailer.cbBuffer = write.trailer_len
+        return S.SEC_E_OK
+
+    # --- DecryptMessage ---------------------------------------------------------------------
+    def decrypt(self, message: list[SecBuffer], seqno: int) -> tuple[S, int]:
+        eng = self.engine
+        read = eng.read
+        if not eng.complete or read is None:
+            return S.SEC_E_INVALID_HANDLE, 0
+        data_index = -1
+        for i, b in enumerate(message):
+            if b.BufferType & _TYPE_MASK == _T_DATA:
+                data_index = i
+                break
+        if data_index < 0:
+            return S.SEC_E_INVALID_TOKEN, 0
+        buf = message[data_index]
+        empties = [b for b in message if b.BufferType & _TYPE_MASK == _T_EMPTY]
+        mem = buf.pvBuffer
+        total = buf.cbBuffer if mem is not None else 0
+        if mem is not None and total > len(mem):
+            return S.SEC_E_INVALID_PARAMETER, 0
+        if total < RECORD_HEADER:
+            return self._missing(empties, RECORD_HEADER - total)
+        view = memoryview(mem)  # type: ignore[arg-type]
+        try:
+            ctype, _version, length = parse_header(view)
+        except TlsError:
+            return S.SEC_E_INVALID_TOKEN, 0
+        end = RECORD_HEADER + length
+        if total < end:
+            return self._missing(empties, end - total)
+        if len(empties) < 3:
+            return S.SEC_E_INVALID_TOKEN, 0
+        if self._peer_closed:
+            return S.SEC_E_CONTEXT_EXPIRED, 0
+        if view.readonly:
+            mem = bytearray(view[:total])
+            view = memoryview(mem)
+        try:
+            inner, start, n = read.open_in_place(view[:end])
+        except TlsError as exc:
+            self._peer_closed = True
+            if exc.alert == AlertDescription.BAD_RECORD_MAC:
+                return S.SEC_E_DECRYPT_FAILURE, 0
+            return status_for_alert(exc.alert), 0
+        # Re-type the buffers as Schannel does: HEADER, DATA, TRAILER, [EXTRA].
+        buf.BufferType = _T_HEADER
+        buf.point_at(mem, 0, start)  # type: ignore[arg-type]
+        data_buf, trailer_buf = empties[0], empties[1]
+        data_buf.BufferType = _T_DATA
+        data_buf.point_at(mem, start, n)  # type: ignore[arg-type]
+        trailer_buf.BufferType = _T_TRAILER
+        trailer_buf.point_at(mem, start + n, end - start - n)  # type: ignore[arg-type]
+        if total > end:
+            extra_buf = empties[2]
+            extra_buf.BufferType = _T_EXTRA
+            extra_buf.point_at(mem, end, total - end)  # type: ignore[arg-type]
+        if inner == ContentType.APPLICATION_DATA:
+            return S.SEC_E_OK, 0
+        payload = bytes(data_buf.data)
+        data_buf.cbBuffer = 0
+        if inner == ContentType.ALERT:
+            if len(payload) != 2:
+                return S.SEC_E_ILLEGAL_MESSAGE, 0
+            if payload[1] == AlertDescription.CLOSE_NOTIFY:
+                self._peer_closed = True
+                return S.SEC_I_CONTEXT_EXPIRED, 0
+            if payload[0] == AlertLevel.WARNING and eng.version == TLS12:
+                return S.SEC_E_OK, 0
+            self._peer_closed = True
+            return status_for_peer_alert(payload[1]), 0
+        if inner == ContentType.HANDSHAKE:
+            try:
+                eng.post_handshake(payload)
+            except TlsError as exc:
+                self._peer_closed = True
+                return status_for_alert(exc.alert), 0
+            return S.SEC_I_RENEGOTIATE, 0
+        return S.SEC_E_ILLEGAL_MESSAGE, 0
+
+    @staticmethod
+    def _missing(empties: list[SecBuffer], count: int) -> tuple[S, int]:
+        if empties:
+            empties[0].BufferType = _T_MISSING
+            empties[0].pvBuffer = None
+            empties[0].cbBuffer = count
+        return S.SEC_E_INCOMPLETE_MESSAGE, 0
+
+    def release(self) -> None:
+        self._closed = self._peer_closed = True

@@ -1,0 +1,153 @@
+"""Schannel credentials: SCH_CREDENTIALS, TLS_PARAMETERS and the legacy SCHANNEL_CRED, with Windows field names."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from cryptography.x509.verification import Store
+
+from sspi_emu import constants as C
+from sspi_emu.constants import SecurityStatus
+from sspi_emu.errors import SspiError
+from sspi_emu.spi import Credential
+
+from .certs import CertContext, as_certificates
+from .tls.constants import TLS12, TLS13
+from .validation import system_roots
+
+#: Protocols used when the credential does not say (TLS 1.2 and 1.3, both directions).
+DEFAULT_PROTOCOLS = C.SP_PROT_TLS1_2 | C.SP_PROT_TLS1_3
+
+
+@dataclass
+class TLS_PARAMETERS:
+    """One TLS_PARAMETERS entry of SCH_CREDENTIALS (protocols and crypto to disable)."""
+
+    cAlpnIds: int = 0
+    rgstrAlpnIds: list[bytes] = field(default_factory=list)
+    grbitDisabledProtocols: int = 0
+    cDisabledCrypto: int = 0
+    pDisabledCrypto: list[Any] = field(default_factory=list)
+    dwFlags: int = 0
+
+
+@dataclass
+class SCH_CREDENTIALS:
+    """The modern Schannel credential (``SCH_CREDENTIALS_VERSION``)."""
+
+    dwVersion: int = C.SCH_CREDENTIALS_VERSION
+    dwCredFormat: int = 0
+    cCreds: int | None = None
+    paCred: list[CertContext] = field(default_factory=list)
+    hRootStore: Any = None
+    cMappers: int = 0
+    aphMappers: list[Any] = field(default_factory=list)
+    dwSessionLifespan: int = 0
+    dwFlags: int = 0
+    cTlsParameters: int | None = None
+    pTlsParameters: list[TLS_PARAMETERS] = field(default_factory=list)
+
+
+@dataclass
+class SCHANNEL_CRED:
+    """The legacy Schannel credential (``SCHANNEL_CRED_VERSION``)."""
+
+    dwVersion: int = C.SCHANNEL_CRED_VERSION
+    cCreds: int | None = None
+    paCred: list[CertContext] = field(default_factory=list)
+    hRootStore: Any = None
+    cMappers: int = 0
+    aphMappers: list[Any] = field(default_factory=list)
+    cSupportedAlgs: int = 0
+    palgSupportedAlgs: list[int] = field(default_factory=list)
+    grbitEnabledProtocols: int = 0
+    dwMinimumCipherStrength: int = 0
+    dwMaximumCipherStrength: int = 0
+    dwSessionLifespan: int = 0
+    dwFlags: int = 0
+    dwCredFormat: int = 0
+
+
+def _creds(data: SCH_CREDENTIALS | SCHANNEL_CRED) -> list[CertContext]:
+    count = len(data.paCred) if data.cCreds is None else data.cCreds
+    if count < 0 or count > len(data.paCred):
+        raise SspiError(SecurityStatus.SEC_E_INVALID_PARAMETER, "cCreds does not match paCred")
+    out = list(data.paCred[:count])
+    for item in out:
+        if not isinstance(item, CertContext):
+            raise SspiError(SecurityStatus.SEC_E_UNKNOWN_CREDENTIALS, "paCred entries must be CertContext objects")
+    return out
+
+
+class SchannelCredential(Credential):
+    """An acquired Schannel credential: certificate(s), enabled protocols, flags and trust roots."""
+
+    def __init__(self, use: int, auth_data: object) -> None:
+        self.use = use
+        self.flags = 0
+        self.certificates: list[CertContext] = []
+        self.extra_roots = []
+        protocols = DEFAULT_PROTOCOLS
+        if auth_data is None:
+            pass
+        elif isinstance(auth_data, SCH_CREDENTIALS):
+            if auth_data.dwVersion != C.SCH_CREDENTIALS_VERSION:
+                raise SspiError(SecurityStatus.SEC_E_UNKNOWN_CREDENTIALS, "bad SCH_CREDENTIALS dwVersion")
+            self.certificates = _creds(auth_data)
+            self.flags = auth_data.dwFlags
+            count = len(auth_data.pTlsParameters) if auth_data.cTlsParameters is None else auth_data.cTlsParameters
+            for params in auth_data.pTlsParameters[:count]:
+                if not params.cAlpnIds and not params.rgstrAlpnIds:
+                    protocols &= ~params.grbitDisabledProtocols
+            self.extra_roots = as_certificates(auth_data.hRootStore)
+        elif isinstance(auth_data, SCHANNEL_CRED):
+            if auth_data.dwVersion not in (C.SCHANNEL_CRED_VERSION, C.SCH_CRED_V3, C.SCH_CRED_V2, C.SCH_CRED_V1):
+                raise SspiError(SecurityStatus.SEC_E_UNKNOWN_CREDENTIALS, "bad SCHANNEL_CRED dwVersion")
+            self.certificates = _creds(auth_data)
+            self.flags = auth_data.dwFlags
+            if auth_data.grbitEnabledProtocols:
+                protocols = auth_data.grbitEnabledProtocols
+            self.extra_roots = as_certificates(auth_data.hRootStore)
+        else:
+            raise SspiError(SecurityStatus.SEC_E_UNKNOWN_CREDENTIALS, "pAuthData must be SCH_CREDENTIALS or SCHANNEL_CRED")
+        self.protocols = protocols
+        if use & C.SECPKG_CRED_INBOUND:
+            if not any(c.private_key is not None for c in self.certificates):
+                raise SspiError(SecurityStatus.SEC_E_NO_CREDENTIALS, "a server credential needs a certificate with a key")
+        cert = self.certificate
+        if cert is not None:
+            self.principal = cert.certificate.subject.rfc4514_string()
+        self._store: Store | None = None
+
+    @property
+    def certificate(self) -> CertContext | None:
+        """The first certificate with a private key, if any."""
+        for c in self.certificates:
+            if c.private_key is not None:
+                return c
+        return None
+
+    def versions(self, server: bool) -> tuple[int, ...]:
+        """The TLS versions this credential enables for one side, newest first."""
+        if server:
+            bits = ((C.SP_PROT_TLS1_3_SERVER, TLS13), (C.SP_PROT_TLS1_2_SERVER, TLS12))
+        else:
+            bits = ((C.SP_PROT_TLS1_3_CLIENT, TLS13), (C.SP_PROT_TLS1_2_CLIENT, TLS12))
+        return tuple(v for bit, v in bits if self.protocols & bit)
+
+    def trust_store(self) -> Store:
+        """System roots plus the roots given in ``hRootStore`` (built once per credential)."""
+        if self._store is None:
+            roots = list(self.extra_roots)
+            if not self.flags & C.SCH_CRED_RESTRICTED_ROOTS or not roots:
+                roots += system_roots()
+            self._store = Store(roots)
+        return self._store
+
+    def release(self) -> None:
+        self.certificates = []
+        self._store = None
+
+    def __repr__(self) -> str:
+        return f"SchannelCredential(use={self.use}, certificates={len(self.certificates)}, protocols=0x{self.protocols:X})"
