@@ -135,7 +135,8 @@ class NegotiateClient(NegotiateContext):
         self.inner.release()
         self.inner = None
         self.inner, out = self._start(package, inp)
-        return self._output(S.SEC_I_CONTINUE_NEEDED, tokens.encode_resp(tokens.NegTokenResp(response_token=out)))
+        reply_out = tokens.NegTokenResp(tokens.NegState.ACCEPT_INCOMPLETE, None, out)
+        return self._output(S.SEC_I_CONTINUE_NEEDED, tokens.encode_resp(reply_out))
 
     def _reply(self, inp: StepInput, reply: tokens.NegTokenResp) -> StepOutput:
         if reply.neg_state == tokens.NegState.REJECT:
@@ -183,7 +184,11 @@ class NegotiateClient(NegotiateContext):
             raise _invalid("the server completed before the mechanism did")
         token = b""
         if out or out_mic is not None:
-            token = tokens.encode_resp(tokens.NegTokenResp(response_token=out or None, mech_list_mic=out_mic))
+            # negState is optional for the initiator, but Windows, pyspnego and sspi-rs send it
+            # (and sspi-rs refuses a NegTokenResp without it).
+            state = tokens.NegState.ACCEPT_COMPLETED if self.complete else tokens.NegState.ACCEPT_INCOMPLETE
+            reply_out = tokens.NegTokenResp(state, None, out or None, out_mic)
+            token = tokens.encode_resp(reply_out)
         if self.complete:
             return self._output(S.SEC_E_OK, token)
         if not token:

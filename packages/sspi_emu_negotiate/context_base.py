@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from sspi_emu import api
 from sspi_emu import constants as C
 from sspi_emu.attributes import (
     SecPkgContext_NegotiationInfo,
@@ -28,8 +29,6 @@ _NTLM = "ntlm"
 
 
 def _api() -> Any:
-    from sspi_emu import api
-
     return api
 
 

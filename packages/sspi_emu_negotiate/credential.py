@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import dataclasses
 
+from sspi_emu import api
 from sspi_emu import constants as C
 from sspi_emu.constants import SecurityStatus
 from sspi_emu.errors import SspiError
+from sspi_emu.handles import Box
 from sspi_emu.spi import Credential
 
 from .inner import InnerCredential
@@ -89,9 +91,6 @@ class NegotiateCredential(Credential):
 
     def query(self, attribute: int) -> object:
         """Credential attributes come from the most preferred inner credential."""
-        from sspi_emu import api
-        from sspi_emu.handles import Box
-
         box = Box()
         status = api.QueryCredentialsAttributes(self.inners[0].handle, attribute, box)
         if status != SecurityStatus.SEC_E_OK:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from typing import Any, Sequence
 
+from sspi_emu import api
 from sspi_emu import constants as C
 from sspi_emu.attributes import SecPkgInfo
 from sspi_emu.buffers import SecBuffer, SecBufferDesc
@@ -36,9 +37,6 @@ def as_int(value: object) -> int:
 
 
 def _api() -> Any:
-    # Imported late: the registry loads this package while sspi_emu itself may be importing.
-    from sspi_emu import api
-
     return api
 
 
