@@ -13,7 +13,8 @@ from .wire import SIGNATURE, decode_str, encode_str, invalid, read_field
 
 __all__ = ["ChallengeMessage"]
 
-_HEAD = struct.Struct("<8sI8sI8s8x8s")  # signature, type, target name field, flags, challenge, reserved, target info field
+#: signature, type, target name field, flags, challenge, reserved, target info field
+_HEAD = struct.Struct("<8sI8sI8s8x8s")
 _TYPE = 2
 
 

@@ -110,7 +110,7 @@ class NtlmClientContext(NtlmContext):
         challenge = ChallengeMessage.unpack(challenge_bytes)
         sc = challenge.server_challenge
         cflags = challenge.flags
-        flags = (cflags & _ANSWER_MASK) | F.REQUEST_TARGET
+        flags = int((cflags & _ANSWER_MASK) | F.REQUEST_TARGET)
         if not flags & (F.UNICODE):
             flags |= F.OEM if cflags & F.OEM else F.UNICODE
         if flags & F.EXTENDED_SESSIONSECURITY:

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from sspi_emu import accounts as _accounts
 from sspi_emu.accounts import Account, AccountStore, MemoryAccountStore
-from sspi_emu.constants import SECPKG_CRED_ATTR_NAMES, SECPKG_CRED_INBOUND, SECPKG_CRED_OUTBOUND, SecurityStatus
 from sspi_emu.attributes import SecPkgCredentials_Names
+from sspi_emu.constants import SECPKG_CRED_ATTR_NAMES, SECPKG_CRED_INBOUND, SECPKG_CRED_OUTBOUND, SecurityStatus
 from sspi_emu.errors import SspiError
 from sspi_emu.identity import SEC_WINNT_AUTH_IDENTITY
 from sspi_emu.spi import Credential
@@ -118,7 +118,7 @@ class NtlmCredential(Credential):
             identity = auth_data
         elif auth_data is not None and not isinstance(auth_data, NtlmSettings):
             if hasattr(auth_data, "lookup"):
-                store = auth_data  # type: ignore[assignment]
+                store = auth_data
             else:
                 raise SspiError(SecurityStatus.SEC_E_UNKNOWN_CREDENTIALS, "unsupported NTLM auth data")
         if use & SECPKG_CRED_OUTBOUND and identity is None:

@@ -107,7 +107,7 @@ def lm_v1_response(lm_hash: bytes, server_challenge: bytes) -> bytes:
 
 def ntlm2_session_response(nt_hash: bytes, server_challenge: bytes, client_challenge: bytes) -> bytes:
     """NTLMv1 with extended session security: DESL over MD5(server || client challenge)[:8]."""
-    return desl(nt_hash, hashlib.md5(server_challenge + client_challenge).digest()[:8])
+    return desl(nt_hash, hashlib.md5(server_challenge + client_challenge).digest()[:8])  # noqa: S324 - protocol-mandated
 
 
 def v2_blob(timestamp: int, client_challenge: bytes, av_pairs: bytes) -> bytes:
@@ -145,7 +145,7 @@ def rc4k(key: bytes, data: bytes) -> bytes:
 def signkey(flags: int, exported_session_key: bytes, magic: bytes) -> bytes:
     """SIGNKEY: MD5(key || magic) with extended session security; none without it."""
     if flags & _ESS:
-        return hashlib.md5(exported_session_key + magic).digest()
+        return hashlib.md5(exported_session_key + magic).digest()  # noqa: S324 - protocol-mandated
     return b""
 
 
@@ -158,7 +158,7 @@ def sealkey(flags: int, exported_session_key: bytes, magic: bytes) -> bytes:
             key = exported_session_key[:7]
         else:
             key = exported_session_key[:5]
-        return hashlib.md5(key + magic).digest()
+        return hashlib.md5(key + magic).digest()  # noqa: S324 - protocol-mandated
     if flags & _LM_KEY:
         if flags & _NEG_56:
             return exported_session_key[:7] + b"\xa0"

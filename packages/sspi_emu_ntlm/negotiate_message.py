@@ -54,7 +54,8 @@ class NegotiateMessage:
         domain = workstation = ""
         version = None
         if len(data) >= 32:
-            for at, supplied in ((16, NegotiateFlags.OEM_DOMAIN_SUPPLIED), (24, NegotiateFlags.OEM_WORKSTATION_SUPPLIED)):
+            fields = ((16, NegotiateFlags.OEM_DOMAIN_SUPPLIED), (24, NegotiateFlags.OEM_WORKSTATION_SUPPLIED))
+            for at, supplied in fields:
                 if not flags & supplied:
                     continue
                 length, _m, offset = FIELD.unpack_from(data, at)

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import struct
+
 from sspi_emu import constants as C
 from sspi_emu.attributes import SecPkgInfo
 from sspi_emu.constants import SecurityStatus
 from sspi_emu.errors import SspiError
+from sspi_emu.spi import DemoProfile
 
 from .client import NtlmClientContext
 from .credentials import NtlmCredential
@@ -21,7 +24,9 @@ class NtlmPackage:
     info: SecPkgInfo = NTLM_INFO
     aliases: tuple[str, ...] = ("MSV1_0", "NTLM SSP")
 
-    def acquire_credentials(self, principal: str | None, use: int, logon_id: object, auth_data: object) -> NtlmCredential:
+    def acquire_credentials(
+        self, principal: str | None, use: int, logon_id: object, auth_data: object
+    ) -> NtlmCredential:
         if not use & (C.SECPKG_CRED_INBOUND | C.SECPKG_CRED_OUTBOUND):
             raise SspiError(SecurityStatus.SEC_E_UNKNOWN_CREDENTIALS, "credential use must be INBOUND and/or OUTBOUND")
         return NtlmCredential.acquire(principal, use, auth_data)
@@ -35,6 +40,28 @@ class NtlmPackage:
         if not isinstance(cred, NtlmCredential) or not cred.inbound:
             raise SspiError(SecurityStatus.SEC_E_NO_CREDENTIALS, "an INBOUND NTLM credential is needed")
         return NtlmServerContext(cred, req)
+
+    def demo_profile(self) -> list[DemoProfile]:
+        """``sspi-emu demo``: NTLMv2 with MIC, then the same with channel bindings required."""
+        from sspi_emu.accounts import MemoryAccountStore
+        from sspi_emu.identity import SEC_WINNT_AUTH_IDENTITY
+
+        from .settings import CB_ALWAYS, NtlmSettings
+
+        store = MemoryAccountStore()
+        store.add("alice", "Passw0rd!", "DEMO")
+        ident = SEC_WINNT_AUTH_IDENTITY("alice", "DEMO", "Passw0rd!")
+        app = b"tls-server-end-point:" + bytes(range(32))
+        blob = struct.pack("<8I", 0, 0, 0, 0, 0, 0, len(app), 32) + app  # SEC_CHANNEL_BINDINGS
+        cb = ((C.SECBUFFER_CHANNEL_BINDINGS, blob),)
+        return [
+            DemoProfile(name="NTLMv2", client_auth_data=ident, server_auth_data=store, target="HTTP/demo.example",
+                        note="NTLMv2, extended session security, KEY_EXCH, MIC, MsvAvTargetName"),
+            DemoProfile(name="channel bindings", client_auth_data=ident,
+                        server_auth_data=NtlmSettings(accounts=store, channel_bindings=CB_ALWAYS),
+                        target="HTTP/demo.example", client_buffers=cb, server_buffers=cb,
+                        note="MsvAvChannelBindings checked by a server that requires them"),
+        ]
 
     def __repr__(self) -> str:
         return "NtlmPackage()"

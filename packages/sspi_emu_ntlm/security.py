@@ -47,7 +47,7 @@ class Direction:
     def __init__(self, sign_key: bytes, seal_key: bytes, shared: Direction | None = None) -> None:
         self._seal_key = seal_key
         self.mac = hmac.new(sign_key, digestmod="md5") if sign_key else None
-        self.rc4 = shared.rc4 if shared is not None else _rc4(seal_key)
+        self.rc4: CipherContext = shared.rc4 if shared is not None else _rc4(seal_key)
         self.pos = 0  # RC4 keystream bytes used (to rebuild the handle on the slow path)
         self.seq = 0
 
@@ -205,7 +205,7 @@ class SessionSecurity:
         undo = d.rebuild(pos0)
         original = [undo.update(p) for p in crypt_parts]
         saved = [bytes(p) for p in crypt_parts]
-        for p, o in zip(crypt_parts, original):
+        for p, o in zip(crypt_parts, original, strict=True):
             p[:] = o
         mac = self._mac_ess(d, seq, mac_parts)
         handle = None
@@ -221,6 +221,6 @@ class SessionSecurity:
                 d.pos = pos0
             d.seq = seq + 1
             return 3
-        for p, s in zip(crypt_parts, saved):
+        for p, s in zip(crypt_parts, saved, strict=True):
             p[:] = s
         return 1

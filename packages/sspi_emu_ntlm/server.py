@@ -97,7 +97,7 @@ class NtlmServerContext(NtlmContext):
         nb_computer = s.nb_computer_name or computer_name()
         nb_domain = s.nb_domain_name or nb_computer
         dns_computer = s.dns_computer_name or nb_computer.lower()
-        pairs = [
+        pairs: list[tuple[int, bytes]] = [
             (AvId.NB_DOMAIN_NAME, nb_domain.encode("utf-16-le")),
             (AvId.NB_COMPUTER_NAME, nb_computer.encode("utf-16-le")),
             (AvId.DNS_DOMAIN_NAME, (s.dns_domain_name or nb_domain.lower()).encode("utf-16-le")),
@@ -112,7 +112,7 @@ class NtlmServerContext(NtlmContext):
     def _challenge_for(self, token: bytes) -> bytes:
         neg = NegotiateMessage.unpack(token)
         s = self.cred.settings
-        flags = (neg.flags & _ECHO) | F.NTLM | F.TARGET_INFO
+        flags = int((neg.flags & _ECHO) | F.NTLM | F.TARGET_INFO)
         if flags & F.UNICODE:
             flags &= ~F.OEM
         elif not flags & F.OEM:
@@ -139,7 +139,6 @@ class NtlmServerContext(NtlmContext):
     def _accept(self, token: bytes) -> None:
         auth = AuthenticateMessage.unpack(token)
         flags = auth.flags
-        sc = self._server_challenge
         nt, lm = auth.nt_response, auth.lm_response
         anonymous = not auth.user and not nt and lm in (b"", b"\x00")
         mic_expected = False

@@ -10,12 +10,12 @@ from typing import Any
 import spnego
 import sspilib
 from spnego.channel_bindings import GssChannelBindings
+from sspi_emu_ntlm import NtlmSettings
 
 import sspi_emu as S
 from sspi_emu import constants as C
 from sspi_emu.accounts import MemoryAccountStore
 from sspi_emu.buffers import SecBuffer
-from sspi_emu_ntlm import NtlmSettings
 
 USER, DOMAIN, PASSWORD = "user", "DOMAIN", "Password01"
 CBT = b"tls-server-end-point:" + bytes(range(32))

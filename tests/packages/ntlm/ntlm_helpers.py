@@ -6,11 +6,12 @@ import json
 from pathlib import Path
 from typing import Any
 
+from sspi_emu_ntlm import NtlmSettings
+
 import sspi_emu as S
 from sspi_emu import constants as C
 from sspi_emu.accounts import MemoryAccountStore
 from sspi_emu.buffers import SecBuffer, SecBufferDesc
-from sspi_emu_ntlm import NtlmSettings
 
 VECTORS = Path(__file__).resolve().parents[3] / "vectors"
 CLIENT_REQ = (

@@ -5,6 +5,13 @@ from __future__ import annotations
 import struct
 
 import pytest
+from sspi_emu_ntlm import CB_ALWAYS, CB_NEVER, CB_WHEN_SUPPORTED, crypto
+from sspi_emu_ntlm.authenticate_message import AuthenticateMessage
+from sspi_emu_ntlm.av_pairs import AvFlags, AvId, TargetInfo
+from sspi_emu_ntlm.challenge_message import ChallengeMessage
+from sspi_emu_ntlm.channel_bindings import bindings_hash
+from sspi_emu_ntlm.flags import NegotiateFlags as F
+from sspi_emu_ntlm.negotiate_message import NegotiateMessage
 
 import sspi_emu as S
 from sspi_emu import accounts
@@ -21,13 +28,6 @@ from sspi_emu.attributes import (
     SecPkgContext_Sizes,
 )
 from sspi_emu.buffers import SecBuffer
-from sspi_emu_ntlm import CB_ALWAYS, CB_NEVER, CB_WHEN_SUPPORTED, NtlmSettings, crypto
-from sspi_emu_ntlm.authenticate_message import AuthenticateMessage
-from sspi_emu_ntlm.av_pairs import AvFlags, AvId, TargetInfo
-from sspi_emu_ntlm.challenge_message import ChallengeMessage
-from sspi_emu_ntlm.channel_bindings import bindings_hash
-from sspi_emu_ntlm.flags import NegotiateFlags as F
-from sspi_emu_ntlm.negotiate_message import NegotiateMessage
 from tests.packages.ntlm.ntlm_helpers import (
     Pair,
     acquire,

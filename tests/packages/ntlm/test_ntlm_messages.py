@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import pytest
+from sspi_emu_ntlm.flags import NegotiateFlags as F
 
 import sspi_emu as S
 from sspi_emu import constants as C
 from sspi_emu.buffers import SecBuffer, SecBufferDesc
-from sspi_emu_ntlm.flags import NegotiateFlags as F
 from tests.packages.ntlm.ntlm_helpers import Pair, client_cred, seal, server_cred, unseal
 
 
@@ -219,7 +219,6 @@ def test_large_message() -> None:
 
 def test_pythonic_layer_wrap_unwrap() -> None:
     from sspi_emu import ClientContext, Credential, ServerContext
-
     from tests.packages.ntlm.ntlm_helpers import store
 
     c = ClientContext("NTLM", target="HOST/x", credential=Credential("NTLM", user="DOMAIN\\user", password="Password01"))

@@ -5,16 +5,16 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from tests.packages.ntlm.ntlm_helpers import Pair, acquire, load_vector, seal, store, unseal
+from sspi_emu_ntlm import NtlmSettings, Version, crypto
+from sspi_emu_ntlm.av_pairs import TargetInfo
+from sspi_emu_ntlm.md4 import md4
 
 import sspi_emu as S
 from sspi_emu import constants as C
 from sspi_emu import entropy
 from sspi_emu.attributes import SecPkgContext_SessionKey
 from sspi_emu.entropy import FILETIME_UNIX_EPOCH, PinnedEntropy
-from sspi_emu_ntlm import NtlmSettings, Version, crypto
-from sspi_emu_ntlm.av_pairs import TargetInfo
-from sspi_emu_ntlm.md4 import md4
+from tests.packages.ntlm.ntlm_helpers import Pair, acquire, load_vector, seal, store, unseal
 
 NLMP = {
     "4.2.2": "ntlm-ms-nlmp-4.2.2-ntlmv1.json",
