@@ -166,6 +166,9 @@ class _SaslContext(DigestContextBase):
             if no_encrypt == layer.confidential:
                 return S.SEC_E_QOP_NOT_SUPPORTED
             if no_encrypt:
+                for b in message:
+                    if b.base_type == SECBUFFER_PADDING:
+                        b.cbBuffer = 0
                 return self.make_signature(qop, message, seqno)
             data, token = self._split(message)
             padding = next((b for b in message if b.base_type == SECBUFFER_PADDING), None)

@@ -6,12 +6,13 @@ import json
 from pathlib import Path
 from typing import Any
 
+from sspi_emu_digest import CNONCE_ALPHABET, DigestIdentity, DigestServerOptions
+
 import sspi_emu as S
 from sspi_emu import constants as C
 from sspi_emu.accounts import MemoryAccountStore
 from sspi_emu.buffers import SecBuffer, SecBufferDesc
 from sspi_emu.entropy import PinnedEntropy
-from sspi_emu_digest import CNONCE_ALPHABET, DigestIdentity, DigestServerOptions
 
 VECTORS = Path(__file__).resolve().parents[3] / "vectors"
 HTTP_C = C.ISC_REQ_HTTP

@@ -5,6 +5,8 @@ from __future__ import annotations
 import hashlib
 
 import pytest
+from sspi_emu_digest import ha1_secret_key
+from sspi_emu_digest.http_wire import AuthenticationInfo, DigestCredentials, parse_digest_challenges
 
 import sspi_emu as S
 from sspi_emu import constants as C
@@ -13,8 +15,6 @@ from sspi_emu.accounts import MemoryAccountStore
 from sspi_emu.attributes import SecPkgContext_Flags, SecPkgContext_Names, SecPkgInfo
 from sspi_emu.buffers import SecBuffer, SecBufferDesc
 from sspi_emu.entropy import PinnedEntropy
-from sspi_emu_digest import ha1_secret_key
-from sspi_emu_digest.http_wire import AuthenticationInfo, DigestCredentials, parse_digest_challenges
 
 from .digest_helpers import HTTP_C, HTTP_S, Side, client_cred, http_exchange, params, server_cred, store
 

@@ -5,11 +5,11 @@ from __future__ import annotations
 import base64
 
 import pytest
+from sspi_emu_digest.http_wire import DigestCredentials
+from sspi_emu_digest.sasl_wire import SaslResponse
 
 from sspi_emu import constants as C
 from sspi_emu import entropy
-from sspi_emu_digest.http_wire import DigestCredentials
-from sspi_emu_digest.sasl_wire import SaslResponse
 
 from .digest_helpers import HTTP_C, Side, client_cred, cnonce_entropy, load_vector, params
 

@@ -1,0 +1,120 @@
+"""Property tests: the challenge / response parsers and every handshake leg never crash on bad input."""
+
+from __future__ import annotations
+
+import tracemalloc
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from sspi_emu_digest.http_wire import AuthenticationInfo, DigestCredentials, parse_digest_challenges
+from sspi_emu_digest.params import MAX_TEXT, ParseError, parse_challenges, parse_directives, quote
+from sspi_emu_digest.sasl_wire import SaslChallenge, SaslResponse, parse_rspauth
+
+from sspi_emu import constants as C
+
+from .digest_helpers import HTTP_C, HTTP_S, Side, client_cred, params, server_cred
+
+PARSERS = [parse_challenges, parse_directives, parse_digest_challenges, DigestCredentials.parse,
+           AuthenticationInfo.parse, SaslChallenge.parse, SaslResponse.parse, parse_rspauth]
+_SETTINGS = settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+_ALPHABET = st.sampled_from(list('abcdegimnopqrstu=,"\\ \t/-:*\'%') + ["Digest ", "realm", "nonce", "qop", "\x00", "é"])
+structured = st.lists(_ALPHABET, max_size=60).map("".join)
+
+
+@pytest.mark.parametrize("parser", PARSERS, ids=lambda p: p.__qualname__)
+@_SETTINGS
+@given(text=st.one_of(st.text(max_size=200), structured))
+def test_parsers_raise_only_parse_error(parser: object, text: str) -> None:
+    try:
+        parser(text)  # type: ignore[operator]
+    except ParseError:
+        pass
+
+
+@_SETTINGS
+@given(value=st.text(alphabet=st.characters(blacklist_characters="\r\n\x00"), max_size=40))
+def test_quoted_strings_round_trip(value: str) -> None:
+    params_, _ = parse_directives(f"a={quote(value)}, b=x")
+    assert params_ == {"a": value, "b": "x"}
+
+
+def test_commas_and_equals_inside_quotes() -> None:
+    chs = parse_challenges('Digest realm="a, b=c", nonce="x,y", qop="auth,auth-int", Basic realm="z"')
+    assert [c.scheme for c in chs] == ["Digest", "Basic"]
+    assert chs[0].params == {"realm": "a, b=c", "nonce": "x,y", "qop": "auth,auth-int"}
+
+
+def test_token68_challenges_are_kept_apart() -> None:
+    chs = parse_challenges('Negotiate YIIB==, Digest realm="r", nonce="n"')
+    assert chs[0].token68 == "YIIB==" and chs[1].params["nonce"] == "n"
+
+
+@pytest.mark.parametrize("text", ['Digest realm="a", realm="b"', 'realm="a",  REALM="b"'])
+def test_duplicate_directives_are_refused(text: str) -> None:
+    with pytest.raises(ParseError):
+        parse_challenges(text) if text.startswith("Digest") else parse_directives(text)
+
+
+def test_sasl_realm_may_repeat() -> None:
+    ch = SaslChallenge.parse('realm="a",realm="b",nonce="n",algorithm=md5-sess')
+    assert ch.realms == ["a", "b"]
+
+
+def test_huge_input_is_refused_quickly_with_bounded_memory() -> None:
+    huge = "Digest " + "a=b, " * (10 * MAX_TEXT)
+    tracemalloc.start()
+    try:
+        with pytest.raises(ParseError):
+            parse_challenges(huge)
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert peak < 64 * 1024
+    many = ", ".join(f"x{i}=1" for i in range(300))
+    with pytest.raises(ParseError, match="elements"):
+        parse_directives(many)
+
+
+@pytest.mark.contract("ASC-ERR-INVALID-TOKEN")
+@_SETTINGS
+@given(token=st.one_of(st.binary(max_size=300), structured.map(str.encode)))
+def test_server_legs_never_raise(token: bytes) -> None:
+    for req in (HTTP_S, 0):
+        status = Side(server_cred(), req, server=True).step(token, params()).status
+        assert status in (C.SEC_E_INVALID_TOKEN, C.SEC_E_LOGON_DENIED) or not status.is_error
+
+
+@pytest.mark.contract("ISC-ERR-INVALID-TOKEN")
+@_SETTINGS
+@given(token=st.one_of(st.binary(max_size=300), structured.map(str.encode)))
+def test_client_legs_never_raise(token: bytes) -> None:
+    for req, target in ((HTTP_C, "/x"), (0, "imap/host")):
+        status = Side(client_cred(), req, target=target).step(token, params()).status
+        assert status == C.SEC_E_INVALID_TOKEN or not status.is_error
+
+
+def _real_tokens() -> tuple[bytes, bytes]:
+    server = Side(server_cred(), HTTP_S, server=True)
+    challenge = server.step(None, params()).token
+    answer = Side(client_cred(), HTTP_C, target="/dir/index.html").step(challenge, params()).token
+    return challenge, answer
+
+
+CHALLENGE, ANSWER = _real_tokens()
+
+
+@_SETTINGS
+@given(pos=st.integers(0, len(ANSWER) - 1), byte=st.integers(0, 255), cut=st.booleans())
+def test_mutated_real_authorization(pos: int, byte: int, cut: bool) -> None:
+    token = ANSWER[:pos] if cut else ANSWER[:pos] + bytes([byte]) + ANSWER[pos + 1 :]
+    status = Side(server_cred(), HTTP_S, server=True).step(token, params()).status
+    assert status in (C.SEC_E_INVALID_TOKEN, C.SEC_E_LOGON_DENIED) or not status.is_error
+
+
+@_SETTINGS
+@given(pos=st.integers(0, len(CHALLENGE) - 1), byte=st.integers(0, 255), cut=st.booleans())
+def test_mutated_real_challenge(pos: int, byte: int, cut: bool) -> None:
+    token = CHALLENGE[:pos] if cut else CHALLENGE[:pos] + bytes([byte]) + CHALLENGE[pos + 1 :]
+    status = Side(client_cred(), HTTP_C, target="/x").step(token, params()).status
+    assert status == C.SEC_E_INVALID_TOKEN or not status.is_error
