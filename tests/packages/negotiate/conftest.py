@@ -12,7 +12,7 @@ from sspi_emu import constants as C
 from sspi_emu.accounts import Account, MemoryAccountStore
 from sspi_emu.buffers import SecBuffer, SecBufferDesc
 from sspi_emu.constants import SecurityStatus as S
-from sspi_emu.handles import CredHandle, CtxtHandle, TimeStamp, ULONG
+from sspi_emu.handles import ULONG, CredHandle, CtxtHandle, TimeStamp
 from sspi_emu.identity import SEC_WINNT_AUTH_IDENTITY
 
 from .fakemechs import FakeMech

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from sspi_emu_negotiate import oids, tokens
 
 from sspi_emu import api, dispatcher
 from sspi_emu import constants as C
@@ -17,7 +18,6 @@ from sspi_emu.attributes import (
 from sspi_emu.constants import SecurityStatus as S
 from sspi_emu.handles import Box, CredHandle, TimeStamp
 from sspi_emu.identity import SEC_WINNT_AUTH_IDENTITY
-from sspi_emu_negotiate import oids, tokens
 
 from .conftest import (
     CLIENT_REQ,
