@@ -36,7 +36,7 @@ from .tls.engine import PeerAlert, TlsEngine
 from .tls.records import RecordFramingError, parse_header
 from .tls.server import TlsServer
 from .statuses import status_for_alert, status_for_peer_alert
-from .validation import verify_server
+from .validation import verify_client, verify_server
 
 if TYPE_CHECKING:
     from cryptography import x509
@@ -76,6 +76,8 @@ class SchannelContext(PackageContext):
         )
         if server:
             config.require_client_certificate = bool(req & C.ASC_REQ_MUTUAL_AUTH)
+            if not cred.flags & C.SCH_CRED_MANUAL_CRED_VALIDATION:
+                config.verify_peer = self._verify_client
             self.engine: TlsEngine = TlsServer(config)
         else:
             manual = bool(req & C.ISC_REQ_MANUAL_CRED_VALIDATION) or bool(
@@ -97,6 +99,9 @@ class SchannelContext(PackageContext):
     def _verify_server(self, chain: list[x509.Certificate]) -> None:
         check_name = not self.cred.flags & C.SCH_CRED_NO_SERVERNAME_CHECK
         verify_server(chain, self.target, self.cred.trust_store(), check_name=check_name)
+
+    def _verify_client(self, chain: list[x509.Certificate]) -> None:
+        verify_client(chain, self.cred.trust_store())
 
     # --- flags and expiry ------------------------------------------------------------------
     def _flags(self) -> int:
@@ -129,6 +134,10 @@ class SchannelContext(PackageContext):
             return SspiError(status, str(exc))
         if isinstance(exc, RecordFramingError) and first_record:
             status = S.SEC_E_INVALID_TOKEN
+        elif self.server and exc.alert in (AlertDescription.CERTIFICATE_REQUIRED, AlertDescription.HANDSHAKE_FAILURE) and (
+            self.req & C.ASC_REQ_MUTUAL_AUTH and not self.engine.peer_chain and exc.message == "client sent no certificate"
+        ):
+            status = S.SEC_E_LOGON_DENIED
         else:
             status = S(exc.status) if exc.status is not None else status_for_alert(exc.alert)
         try:
@@ -155,7 +164,7 @@ class SchannelContext(PackageContext):
         data = inp.token
         if not data:
             return StepOutput(S.SEC_E_INCOMPLETE_MESSAGE, missing=RECORD_HEADER)
-        first = self.engine.state.name in ("START", "WAIT_CLIENT_HELLO")
+        first = self.engine.state.name in ("START", "WAIT_CLIENT_HELLO", "WAIT_SERVER_HELLO")
         try:
             result = self.engine.feed(data)
         except (TlsError, PeerAlert) as exc:

@@ -99,3 +99,15 @@ def verify_server(
     if "expired" in first or "not yet valid" in first or "validity" in first:
         raise TlsError(AlertDescription.CERTIFICATE_EXPIRED, first, SecurityStatus.SEC_E_CERT_EXPIRED)
     raise TlsError(AlertDescription.UNKNOWN_CA, first, SecurityStatus.SEC_E_UNTRUSTED_ROOT)
+
+
+def verify_client(chain: list[x509.Certificate], store: Store) -> None:
+    """Check a client certificate chain against *store*; a rejected one gives SEC_E_LOGON_DENIED."""
+    when = datetime.fromtimestamp(entropy.now(), timezone.utc)
+    leaf = chain[0]
+    if when > leaf.not_valid_after_utc or when < leaf.not_valid_before_utc:
+        raise TlsError(AlertDescription.CERTIFICATE_EXPIRED, "client certificate expired", SecurityStatus.SEC_E_CERT_EXPIRED)
+    try:
+        PolicyBuilder().store(store).time(when).build_client_verifier().verify(leaf, chain[1:])
+    except (VerificationError, ValueError) as exc:
+        raise TlsError(AlertDescription.UNKNOWN_CA, str(exc), SecurityStatus.SEC_E_LOGON_DENIED) from None

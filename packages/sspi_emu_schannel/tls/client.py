@@ -69,15 +69,19 @@ class TlsClient(TlsEngine):
         self._c_hs = b""
         self._s_hs = b""
         self.server_name = config.server_name
+        #: The versions offered: those enabled that have at least one enabled cipher suite.
+        self.versions = tuple(
+            v for v in config.versions if any(SUITES[c].version == v for c in config.cipher_suites if c in SUITES)
+        )
 
     # --- ClientHello ----------------------------------------------------------------------
     def _offered_suites(self) -> list[int]:
-        return [s for s in self.config.cipher_suites if s in SUITES and SUITES[s].version in self.config.versions]
+        return [s for s in self.config.cipher_suites if s in SUITES and SUITES[s].version in self.versions]
 
     def _client_hello(self) -> ClientHello:
         cfg = self.config
-        tls13 = TLS13 in cfg.versions
-        tls12 = TLS12 in cfg.versions
+        tls13 = TLS13 in self.versions
+        tls12 = TLS12 in self.versions
         bodies: dict[int, bytes] = {}
         if self.server_name and not _is_ip(self.server_name):
             bodies[ExtensionType.SERVER_NAME] = ext.encode_server_name(self.server_name)
@@ -90,7 +94,7 @@ class TlsClient(TlsEngine):
                 [(g, s.public) for g, s in self._shares.items()]
             )
             bodies[ExtensionType.SUPPORTED_VERSIONS] = ext.encode_versions_client(
-                [v for v in (TLS13, TLS12) if v in cfg.versions]
+                [v for v in (TLS13, TLS12) if v in self.versions]
             )
             bodies[ExtensionType.PSK_KEY_EXCHANGE_MODES] = ext.encode_psk_modes([1])
         if tls12:
@@ -119,7 +123,7 @@ class TlsClient(TlsEngine):
         cfg = self.config
         # Drawn in this order: client random, legacy session id (compatibility mode), key shares.
         random = entropy.random_bytes(32, "client-random")
-        tls13 = TLS13 in cfg.versions
+        tls13 = TLS13 in self.versions
         session_id = entropy.random_bytes(32, "session-id") if cfg.compatibility_session_id and tls13 else b""
         self._hello = ClientHello(random, session_id, self._offered_suites(), [])
         if tls13:
@@ -153,13 +157,13 @@ class TlsClient(TlsEngine):
         sv = ext.find(sh.extensions, ExtensionType.SUPPORTED_VERSIONS)
         if sv is not None:
             version = ext.decode_u16(sv)
-            if version != TLS13 or TLS13 not in cfg.versions:
+            if version != TLS13 or TLS13 not in self.versions:
                 raise TlsError(AlertDescription.ILLEGAL_PARAMETER, "server chose a version we did not offer")
         else:
             version = sh.legacy_version
-            if version != TLS12 or TLS12 not in cfg.versions:
+            if version != TLS12 or TLS12 not in self.versions:
                 raise TlsError(AlertDescription.PROTOCOL_VERSION, f"server chose version 0x{version:04x}")
-            if TLS13 in cfg.versions and sh.random[-8:] in (DOWNGRADE_TLS12, DOWNGRADE_TLS11):
+            if TLS13 in self.versions and sh.random[-8:] in (DOWNGRADE_TLS12, DOWNGRADE_TLS11):
                 raise TlsError(AlertDescription.ILLEGAL_PARAMETER, "downgrade detected")
         if self._hrr and version != TLS13:
             raise TlsError(AlertDescription.ILLEGAL_PARAMETER, "version changed after HelloRetryRequest")
