@@ -18,10 +18,13 @@ CALG_RSA_SIGN = 0x00002400
 #: wincrypt.h has no ChaCha20 ALG_ID; Schannel reports 0 for algorithms without one.
 CALG_NONE = 0
 
-_CIPHER = {"AES_128_GCM": (CALG_AES_128, 128, "AES"), "AES_256_GCM": (CALG_AES_256, 256, "AES"),
-           "CHACHA20_POLY1305": (CALG_NONE, 256, "CHACHA20_POLY1305")}
+_CIPHER = {
+    "AES_128_GCM": (CALG_AES_128, 128, "AES"),
+    "AES_256_GCM": (CALG_AES_256, 256, "AES"),
+    "CHACHA20_POLY1305": (CALG_NONE, 256, "CHACHA20_POLY1305"),
+}
 _HASH = {"sha256": (CALG_SHA_256, 256, "SHA256"), "sha384": (CALG_SHA_384, 384, "SHA384")}
-_GROUP_BITS = {Group.X25519: 255, Group.SECP256R1: 256, Group.SECP384R1: 384}
+_GROUP_BITS: dict[int, int] = {Group.X25519: 255, Group.SECP256R1: 256, Group.SECP384R1: 384}
 
 
 def protocol_bit(version: int, server: bool) -> int:

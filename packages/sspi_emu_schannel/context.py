@@ -28,6 +28,7 @@ from sspi_emu.spi import PackageContext, StepInput, StepOutput
 
 from . import algids
 from .credentials import SchannelCredential
+from .statuses import status_for_alert, status_for_peer_alert
 from .tls.client import TlsClient
 from .tls.codec import TlsError
 from .tls.config import TlsConfig
@@ -35,7 +36,6 @@ from .tls.constants import MAX_PLAINTEXT, RECORD_HEADER, TLS12, AlertDescription
 from .tls.engine import PeerAlert, TlsEngine
 from .tls.records import RecordFramingError, parse_header
 from .tls.server import TlsServer
-from .statuses import status_for_alert, status_for_peer_alert
 from .validation import verify_client, verify_server
 
 if TYPE_CHECKING:
@@ -134,8 +134,14 @@ class SchannelContext(PackageContext):
             return SspiError(status, str(exc))
         if isinstance(exc, RecordFramingError) and first_record:
             status = S.SEC_E_INVALID_TOKEN
-        elif self.server and exc.alert in (AlertDescription.CERTIFICATE_REQUIRED, AlertDescription.HANDSHAKE_FAILURE) and (
-            self.req & C.ASC_REQ_MUTUAL_AUTH and not self.engine.peer_chain and exc.message == "client sent no certificate"
+        elif (
+            self.server
+            and exc.alert in (AlertDescription.CERTIFICATE_REQUIRED, AlertDescription.HANDSHAKE_FAILURE)
+            and (
+                self.req & C.ASC_REQ_MUTUAL_AUTH
+                and not self.engine.peer_chain
+                and exc.message == "client sent no certificate"
+            )
         ):
             status = S.SEC_E_LOGON_DENIED
         else:
@@ -210,7 +216,9 @@ class SchannelContext(PackageContext):
         eng = self.engine
         if attribute == C.SECPKG_ATTR_PACKAGE_INFO:
             i = self.info
-            return SecPkgContext_PackageInfo(SecPkgInfo(i.fCapabilities, i.wVersion, i.wRPCID, i.cbMaxToken, i.Name, i.Comment))
+            return SecPkgContext_PackageInfo(
+                SecPkgInfo(i.fCapabilities, i.wVersion, i.wRPCID, i.cbMaxToken, i.Name, i.Comment)
+            )
         if attribute == C.SECPKG_ATTR_LOCAL_CERT_CONTEXT:
             if not eng.local_chain or (not self.server and not self._sent_certificate()):
                 raise SspiError(S.SEC_E_NO_CREDENTIALS, "no local certificate")
@@ -229,7 +237,9 @@ class SchannelContext(PackageContext):
             return algids.connection_info(eng.suite, eng.version, eng.group, self.server)
         if attribute == C.SECPKG_ATTR_CIPHER_INFO:
             server_cert = eng.local_chain if self.server else eng.peer_chain
-            kind = "ECDSA" if server_cert and isinstance(server_cert[0].public_key(), ec.EllipticCurvePublicKey) else "RSA"
+            kind = (
+                "ECDSA" if server_cert and isinstance(server_cert[0].public_key(), ec.EllipticCurvePublicKey) else "RSA"
+            )
             return algids.cipher_info(eng.suite, eng.version, eng.group, kind)
         if attribute == C.SECPKG_ATTR_REMOTE_CERT_CONTEXT:
             if not eng.peer_chain:

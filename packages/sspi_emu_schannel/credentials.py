@@ -110,11 +110,15 @@ class SchannelCredential(Credential):
                 protocols = auth_data.grbitEnabledProtocols
             self.extra_roots = as_certificates(auth_data.hRootStore)
         else:
-            raise SspiError(SecurityStatus.SEC_E_UNKNOWN_CREDENTIALS, "pAuthData must be SCH_CREDENTIALS or SCHANNEL_CRED")
+            raise SspiError(
+                SecurityStatus.SEC_E_UNKNOWN_CREDENTIALS, "pAuthData must be SCH_CREDENTIALS or SCHANNEL_CRED"
+            )
         self.protocols = protocols
         if use & C.SECPKG_CRED_INBOUND:
             if not any(c.private_key is not None for c in self.certificates):
-                raise SspiError(SecurityStatus.SEC_E_NO_CREDENTIALS, "a server credential needs a certificate with a key")
+                raise SspiError(
+                    SecurityStatus.SEC_E_NO_CREDENTIALS, "a server credential needs a certificate with a key"
+                )
         cert = self.certificate
         if cert is not None:
             self.principal = cert.certificate.subject.rfc4514_string()
@@ -150,4 +154,6 @@ class SchannelCredential(Credential):
         self._store = None
 
     def __repr__(self) -> str:
-        return f"SchannelCredential(use={self.use}, certificates={len(self.certificates)}, protocols=0x{self.protocols:X})"
+        return (
+            f"SchannelCredential(use={self.use}, certificates={len(self.certificates)}, protocols=0x{self.protocols:X})"
+        )

@@ -9,7 +9,8 @@ import warnings
 from datetime import datetime, timezone
 
 from cryptography import x509
-from cryptography.x509.verification import DNSName, IPAddress, PolicyBuilder, Store, VerificationError
+from cryptography.x509 import DNSName, IPAddress
+from cryptography.x509.verification import PolicyBuilder, Store, VerificationError
 
 from sspi_emu import entropy
 from sspi_emu.constants import SecurityStatus
@@ -66,9 +67,7 @@ def _verify(store: Store, when: datetime, name: str, chain: list[x509.Certificat
     verifier.verify(chain[0], chain[1:])
 
 
-def verify_server(
-    chain: list[x509.Certificate], target: str | None, store: Store, check_name: bool = True
-) -> None:
+def verify_server(chain: list[x509.Certificate], target: str | None, store: Store, check_name: bool = True) -> None:
     """Check the server chain against *store* and *target*; raise TlsError carrying the Schannel status.
 
     Expired leaf → SEC_E_CERT_EXPIRED; chain not ending in a trusted root → SEC_E_UNTRUSTED_ROOT;
@@ -106,7 +105,9 @@ def verify_client(chain: list[x509.Certificate], store: Store) -> None:
     when = datetime.fromtimestamp(entropy.now(), timezone.utc)
     leaf = chain[0]
     if when > leaf.not_valid_after_utc or when < leaf.not_valid_before_utc:
-        raise TlsError(AlertDescription.CERTIFICATE_EXPIRED, "client certificate expired", SecurityStatus.SEC_E_CERT_EXPIRED)
+        raise TlsError(
+            AlertDescription.CERTIFICATE_EXPIRED, "client certificate expired", SecurityStatus.SEC_E_CERT_EXPIRED
+        )
     try:
         PolicyBuilder().store(store).time(when).build_client_verifier().verify(leaf, chain[1:])
     except (VerificationError, ValueError) as exc:

@@ -1,4 +1,4 @@
-"""The client state machine (TLS 1.3 RFC 8446 with HelloRetryRequest; TLS 1.2 RFC 5246 ECDHE with RFC 7627 / RFC 5746)."""
+"""The TLS client state machine: TLS 1.3 (RFC 8446, with HelloRetryRequest) and TLS 1.2 ECDHE (RFC 5246, 7627, 5746)."""
 
 from __future__ import annotations
 
@@ -152,7 +152,6 @@ class TlsClient(TlsEngine):
 
     # --- ServerHello (both versions) ---------------------------------------------------------
     def _on_server_hello(self, sh: ServerHello, raw: bytes) -> None:
-        cfg = self.config
         assert self._hello is not None
         sv = ext.find(sh.extensions, ExtensionType.SUPPORTED_VERSIONS)
         if sv is not None:
@@ -287,7 +286,7 @@ class TlsClient(TlsEngine):
             self._transcript += raw
             self.server_finished = fin.verify_data
             self._derive_application_secrets()
-            if self._cert_request is not None:
+            if isinstance(self._cert_request, CertificateRequest13):
                 self._send_client_certificate13(self._cert_request)
             verify_data = self.schedule.verify_data(self._c_hs, self.transcript_hash())
             self._send_handshake(HandshakeType.FINISHED, verify_data)
@@ -312,7 +311,9 @@ class TlsClient(TlsEngine):
         entries = [(c.public_bytes(_DER), b"") for c in self.local_chain]
         self._send_handshake(HandshakeType.CERTIFICATE, Certificate13(request.context, entries).encode())
         signed = certificate_verify_input(self.transcript_hash(), server=False)
-        self._send_handshake(HandshakeType.CERTIFICATE_VERIFY, CertificateVerify(scheme, sign(key, scheme, signed)).encode())
+        self._send_handshake(
+            HandshakeType.CERTIFICATE_VERIFY, CertificateVerify(scheme, sign(key, scheme, signed)).encode()
+        )
 
     # --- TLS 1.2 ------------------------------------------------------------------------------
     def _on_server_hello12(self, sh: ServerHello, raw: bytes) -> None:

@@ -1,4 +1,4 @@
-"""The record layer: plaintext framing and AEAD record protection for TLS 1.3 (RFC 8446 5) and TLS 1.2 (RFC 5288, RFC 7905).
+"""The record layer: framing and AEAD protection for TLS 1.3 (RFC 8446 5) and TLS 1.2 (RFC 5288, RFC 7905).
 
 :class:`RecordCipher` seals and opens one record at a time. The ``*_in_place`` methods
 work on caller memory (EncryptMessage / DecryptMessage); the record body is copied at
@@ -120,9 +120,7 @@ class RecordCipher:
         return inner_type, bytes(buf[start : start + length])
 
     # --- in place (EncryptMessage / DecryptMessage) -------------------------------------
-    def seal_in_place(
-        self, ctype: int, header: memoryview, data: memoryview, trailer: memoryview
-    ) -> None:
+    def seal_in_place(self, ctype: int, header: memoryview, data: memoryview, trailer: memoryview) -> None:
         """Protect *data* where it lies: header and trailer are written into their own buffers."""
         n = len(data)
         seq = self._next_seq()

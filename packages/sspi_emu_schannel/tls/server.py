@@ -1,4 +1,4 @@
-"""The server state machine (TLS 1.3 RFC 8446 with HelloRetryRequest; TLS 1.2 RFC 5246 ECDHE with RFC 7627 / RFC 5746)."""
+"""The TLS server state machine: TLS 1.3 (RFC 8446, with HelloRetryRequest) and TLS 1.2 ECDHE (RFC 5246, 7627, 5746)."""
 
 from __future__ import annotations
 
@@ -157,7 +157,7 @@ class TlsServer(TlsEngine):
         if ks_body is None:
             raise TlsError(AlertDescription.MISSING_EXTENSION, "no key_share")
         shares = ext.decode_key_share_client(ks_body)
-        for group, public in shares:
+        for group, _public in shares:
             if group not in self._client_groups:
                 raise TlsError(AlertDescription.ILLEGAL_PARAMETER, "key share for a group not offered")
         for group, public in shares:
@@ -175,7 +175,7 @@ class TlsServer(TlsEngine):
         self._hrr_group = group
         ch1_hash = hashlib.new(self.hash_name, self._transcript).digest()
         self._transcript = bytearray(bytes((HandshakeType.MESSAGE_HASH, 0, 0, len(ch1_hash))) + ch1_hash)
-        exts = [
+        exts: list[tuple[int, bytes]] = [
             (ExtensionType.SUPPORTED_VERSIONS, TLS13.to_bytes(2, "big")),
             (ExtensionType.KEY_SHARE, group.to_bytes(2, "big")),
         ]
@@ -206,7 +206,7 @@ class TlsServer(TlsEngine):
         share = KeyShare(group)
         self.group = group
         shared = share.exchange(client_public)
-        exts = [
+        exts: list[tuple[int, bytes]] = [
             (ExtensionType.KEY_SHARE, ext.encode_key_share_server(group, share.public)),
             (ExtensionType.SUPPORTED_VERSIONS, TLS13.to_bytes(2, "big")),
         ]

@@ -104,7 +104,7 @@ def _pss_sign_pinned(key: rsa.RSAPrivateKey, data: bytes, hash_name: str) -> byt
     h = hashlib.new(hash_name, bytes(8) + m_hash + salt).digest()
     db = bytes(em_len - 2 * h_len - 2) + b"\x01" + salt
     mask = _mgf1(h, em_len - h_len - 1, hash_name)
-    masked = bytearray(a ^ b for a, b in zip(db, mask))
+    masked = bytearray(a ^ b for a, b in zip(db, mask, strict=True))
     masked[0] &= 0xFF >> (8 * em_len - em_bits)
     em = int.from_bytes(bytes(masked) + h + b"\xbc", "big")
     p, q = numbers.p, numbers.q
@@ -113,9 +113,7 @@ def _pss_sign_pinned(key: rsa.RSAPrivateKey, data: bytes, hash_name: str) -> byt
     s = m2 + q * ((numbers.iqmp * (m1 - m2)) % p)
     sig = s.to_bytes((mod_bits + 7) // 8, "big")
     # Check the result with the public key, so a fault never leaks the key.
-    key.public_key().verify(
-        sig, data, padding.PSS(padding.MGF1(_HASHES[hash_name]()), h_len), _HASHES[hash_name]()
-    )
+    key.public_key().verify(sig, data, padding.PSS(padding.MGF1(_HASHES[hash_name]()), h_len), _HASHES[hash_name]())
     return sig
 
 

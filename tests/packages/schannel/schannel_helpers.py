@@ -6,12 +6,13 @@ import json
 from pathlib import Path
 from typing import Any
 
+from sspi_emu_schannel import SCH_CREDENTIALS, SCHANNEL_CRED, TLS_PARAMETERS, CertContext
+
 import sspi_emu as S
 from sspi_emu import constants as C
 from sspi_emu.buffers import SecBuffer, SecBufferDesc
 from sspi_emu.constants import SecurityStatus as St
 from sspi_emu.handles import Box
-from sspi_emu_schannel import SCH_CREDENTIALS, SCHANNEL_CRED, TLS_PARAMETERS, CertContext
 
 VECTORS = Path(__file__).resolve().parents[3] / "vectors"
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
+from sspi_emu_schannel import SCH_CREDENTIALS, SCHANNEL_CRED, CertContext, testcerts
 
 import sspi_emu as S
 from sspi_emu import constants as C
@@ -19,7 +20,6 @@ from sspi_emu.attributes import (
 from sspi_emu.buffers import SecBuffer, SecBufferDesc
 from sspi_emu.constants import SecurityStatus as St
 from sspi_emu.entropy import unix_to_filetime
-from sspi_emu_schannel import SCH_CREDENTIALS, SCHANNEL_CRED, CertContext, testcerts
 
 from .schannel_helpers import CLIENT_REQ, SERVER_REQ, Endpoint, acquire, client_cred, pair, run_handshake, server_cred
 

@@ -7,8 +7,6 @@ import hashlib
 import pytest
 from cryptography import x509
 from cryptography.hazmat.primitives.asymmetric import rsa
-
-from sspi_emu import entropy
 from sspi_emu_schannel.tls import keyschedule
 from sspi_emu_schannel.tls.client import TlsClient
 from sspi_emu_schannel.tls.config import TlsConfig
@@ -17,10 +15,12 @@ from sspi_emu_schannel.tls.engine import State
 from sspi_emu_schannel.tls.messages import Certificate13
 from sspi_emu_schannel.tls.server import TlsServer
 
+from sspi_emu import entropy
+
 from .schannel_helpers import load_vector
 
 V = load_vector("schannel-rfc8448.json")
-I, E, P = V["inputs"], V["expected"], V["pinned"]
+IN, E, P = V["inputs"], V["expected"], V["pinned"]
 h = bytes.fromhex
 
 GROUPS = (0x001D, 0x0017, 0x0018, 0x0019, 0x0100, 0x0101, 0x0102, 0x0103, 0x0104)
@@ -29,7 +29,7 @@ ORDER = (0x0000, 0xFF01, 0x000A, 0x0023, 0x0033, 0x002B, 0x000D, 0x002D, 0x001C)
 
 
 def server_key() -> rsa.RSAPrivateKey:
-    k = I["server_rsa_private_key"]
+    k = IN["server_rsa_private_key"]
     n = lambda s: int(s, 16)  # noqa: E731
     pub = rsa.RSAPublicNumbers(n(k["public_exponent"]), n(k["modulus"]))
     return rsa.RSAPrivateNumbers(n(k["prime1"]), n(k["prime2"]), n(k["private_exponent"]), n(k["exponent1"]),
@@ -37,7 +37,7 @@ def server_key() -> rsa.RSAPrivateKey:
 
 
 def server_cert() -> x509.Certificate:
-    der = Certificate13.decode(h(I["certificate"])[4:]).entries[0][0]
+    der = Certificate13.decode(h(IN["certificate"])[4:]).entries[0][0]
     return x509.load_der_x509_certificate(der)
 
 
@@ -56,8 +56,8 @@ def configs() -> tuple[TlsConfig, TlsConfig]:
 @pytest.fixture(scope="module")
 def exchange() -> dict[str, object]:
     ccfg, scfg = configs()
-    client_pins = entropy.PinnedEntropy([h(I["client_random"]), h(I["client_private_key"])])
-    server_pins = entropy.PinnedEntropy([h(I["server_random"]), h(I["server_private_key"]), h(P["rsa_pss_salt"]),
+    client_pins = entropy.PinnedEntropy([h(IN["client_random"]), h(IN["client_private_key"])])
+    server_pins = entropy.PinnedEntropy([h(IN["server_random"]), h(IN["server_private_key"]), h(P["rsa_pss_salt"]),
                                          h(P["ticket_age_add"]), h(E["new_session_ticket_ticket"])])
     with entropy.pinned(client_pins):
         client = TlsClient(ccfg)
@@ -111,13 +111,13 @@ def test_handshake_messages_inside_transcript(exchange):
     t = bytes(exchange["client"]._transcript)
     for name in ("client_hello", "server_hello", "encrypted_extensions", "certificate", "certificate_verify",
                  "server_finished", "client_finished"):
-        assert h(I[name] if name in I else E[name]) in t, name
+        assert h(IN[name] if name in IN else E[name]) in t, name
     assert hashlib.sha256(t).digest() == h(E["transcript_hash_through_client_finished"])
 
 
 def test_application_data_and_close_notify_records(exchange):
     client, server = exchange["client"], exchange["server"]
-    plain = h(I["client_application_data_plaintext"])
+    plain = h(IN["client_application_data_plaintext"])
     record = client.write.seal(ContentType.APPLICATION_DATA, plain)
     assert record == h(E["client_application_data_record"])
     assert server.read.open(0, record) == (ContentType.APPLICATION_DATA, plain)
@@ -126,9 +126,9 @@ def test_application_data_and_close_notify_records(exchange):
     client.post_handshake(nst)
     assert client.tickets[-1].ticket == h(E["new_session_ticket_ticket"])
     assert client.tickets[-1].lifetime == P["ticket_lifetime"]
-    record = server.write.seal(ContentType.APPLICATION_DATA, h(I["server_application_data_plaintext"]))
+    record = server.write.seal(ContentType.APPLICATION_DATA, h(IN["server_application_data_plaintext"]))
     assert record == h(E["server_application_data_record"])
-    assert client.read.open(0, record)[1] == h(I["server_application_data_plaintext"])
+    assert client.read.open(0, record)[1] == h(IN["server_application_data_plaintext"])
     assert client.alert_record(0, 1) == h(E["client_close_notify_record"])
     assert server.alert_record(0, 1) == h(E["server_close_notify_record"])
 
@@ -136,8 +136,8 @@ def test_application_data_and_close_notify_records(exchange):
 def test_in_place_sealing_matches_rfc():
     """EncryptMessage's in-place path gives the same record as the RFC (header, data, trailer split)."""
     ccfg, scfg = configs()
-    client_pins = entropy.PinnedEntropy([h(I["client_random"]), h(I["client_private_key"])])
-    server_pins = entropy.PinnedEntropy([h(I["server_random"]), h(I["server_private_key"]), h(P["rsa_pss_salt"]),
+    client_pins = entropy.PinnedEntropy([h(IN["client_random"]), h(IN["client_private_key"])])
+    server_pins = entropy.PinnedEntropy([h(IN["server_random"]), h(IN["server_private_key"]), h(P["rsa_pss_salt"]),
                                          h(P["ticket_age_add"]), h(E["new_session_ticket_ticket"])])
     with entropy.pinned(client_pins):
         client = TlsClient(ccfg)
@@ -147,7 +147,7 @@ def test_in_place_sealing_matches_rfc():
         server = TlsServer(scfg)
         server.feed(ch)
         client.feed(server.take_output())
-    plain = h(I["client_application_data_plaintext"])
+    plain = h(IN["client_application_data_plaintext"])
     header, data, trailer = bytearray(5), bytearray(plain), bytearray(17)
     client.write.seal_in_place(ContentType.APPLICATION_DATA, memoryview(header), memoryview(data), memoryview(trailer))
     assert bytes(header + data + trailer) == h(E["client_application_data_record"])
