@@ -1,0 +1,109 @@
+"""``requests`` authentication through the emulator (needs the ``http`` extra).
+
+    import requests
+    from sspi_emu.http.requests_auth import HttpSspiAuth
+
+    session = requests.Session()
+    session.auth = HttpSspiAuth("Negotiate", user="DOMAIN\\\\alice", password="...")
+    session.get("http://server/protected")
+
+The 401 loop runs on the same connection (NTLM and Negotiate are connection-bound); the
+server's mutual-auth answer is checked (:class:`~sspi_emu.http.client.MutualAuthError`).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import requests
+from requests.auth import AuthBase
+
+from ..context import Credential
+from .client import ClientAuthFlow, HttpAuthError, MutualAuthError
+
+__all__ = ["HttpSspiAuth", "HttpAuthError", "MutualAuthError"]
+
+
+def _peer_certificate(response: requests.Response) -> bytes | None:
+    conn = getattr(response.raw, "connection", None) or getattr(response.raw, "_connection", None)
+    sock = getattr(conn, "sock", None)
+    getpeercert = getattr(sock, "getpeercert", None)
+    if getpeercert is None:
+        return None
+    try:
+        der = getpeercert(binary_form=True)
+    except (OSError, ValueError):
+        return None
+    return der if isinstance(der, bytes) else None
+
+
+def _body(request: requests.PreparedRequest) -> bytes | None:
+    body = request.body
+    if isinstance(body, bytes):
+        return body
+    if isinstance(body, str):
+        return body.encode("utf-8")
+    return None
+
+
+class HttpSspiAuth(AuthBase):
+    """Negotiate / NTLM / Digest for requests (see :class:`ClientAuthFlow` for the options).
+
+    ``preemptive``: send the first Negotiate / NTLM token with the first request instead of
+    waiting for a 401.
+    """
+
+    def __init__(
+        self,
+        package: str = "Negotiate",
+        *,
+        user: str | None = None,
+        password: str | None = None,
+        domain: str | None = None,
+        credential: Credential | None = None,
+        target: str | None = None,
+        mutual: str = "required",
+        channel_bindings: bool = True,
+        preemptive: bool = False,
+        max_rounds: int = 5,
+    ) -> None:
+        self.flow = ClientAuthFlow(package, user=user, password=password, domain=domain, credential=credential,
+                                   target=target, mutual=mutual, channel_bindings=channel_bindings)
+        self.preemptive = preemptive
+        self.max_rounds = max_rounds
+
+    def __repr__(self) -> str:
+        return f"HttpSspiAuth({self.flow.scheme!r})"
+
+    def __call__(self, request: requests.PreparedRequest) -> requests.PreparedRequest:
+        if self.preemptive and self.flow.scheme != "Digest" and not self.flow.authenticated:
+            request.headers["Authorization"] = self.flow.start(request.url or "")
+        request.register_hook("response", self._on_response)
+        return request
+
+    def _on_response(self, response: requests.Response, **kwargs: Any) -> requests.Response:
+        rounds = 0
+        while response.status_code == 401 and rounds < self.max_rounds:
+            values = response.headers.get("WWW-Authenticate", "")
+            sent = response.request
+            header = self.flow.respond(values, sent.url or "", sent.method or "GET", _body(sent),
+                                       _peer_certificate(response))
+            if header is None:
+                break
+            _ = response.content  # read the body so the connection can carry the next leg
+            response.raw.release_conn()
+            request = sent.copy()
+            request.headers["Authorization"] = header
+            if hasattr(request.body, "seek"):
+                request.body.seek(0)  # type: ignore[union-attr]
+            cookies = getattr(response, "cookies", None)
+            if cookies:
+                request.prepare_cookies(cookies)
+            nxt: requests.Response = response.connection.send(request, **kwargs)
+            nxt.history.append(response)
+            nxt.request = request
+            response = nxt
+            rounds += 1
+        if response.status_code != 401:
+            self.flow.finish(response.status_code, list(response.headers.items()))
+        return response
