@@ -1,0 +1,80 @@
+"""Our HTTP Digest client against Apache httpd's mod_auth_digest (a server we did not write)."""
+
+from __future__ import annotations
+
+import http.client
+import urllib.parse
+
+import pytest
+from sspi_emu_digest import DigestIdentity
+
+import sspi_emu as S
+from sspi_emu import constants as C
+from sspi_emu.attributes import SecPkgContext_Flags
+from sspi_emu.buffers import SecBuffer, SecBufferDesc
+
+from .apache_peer import apache_digest
+
+pytestmark = pytest.mark.interop
+
+REALM, USER, PASSWORD = "apache realm", "alice", "Passw0rd!"
+CREQ = C.ISC_REQ_HTTP | C.ISC_REQ_MUTUAL_AUTH | C.ISC_REQ_ALLOCATE_MEMORY
+
+
+def _get(url: str, path: str, authorization: str | None = None) -> tuple[int, dict[str, str], bytes]:
+    parts = urllib.parse.urlsplit(url)
+    conn = http.client.HTTPConnection(parts.hostname, parts.port, timeout=30)
+    try:
+        conn.request("GET", path, headers={"Authorization": authorization} if authorization else {})
+        resp = conn.getresponse()
+        return resp.status, {k.lower(): v for k, v in resp.getheaders()}, resp.read()
+    finally:
+        conn.close()
+
+
+def _isc(cred: S.CredHandle, ctx: S.CtxtHandle, first: bool, path: str, token: bytes) -> tuple[C.SecurityStatus, bytes]:
+    pin = SecBufferDesc([SecBuffer(C.SECBUFFER_TOKEN, token), SecBuffer(C.SECBUFFER_PKG_PARAMS, b"GET"),
+                         SecBuffer(C.SECBUFFER_PKG_PARAMS, path.encode())])
+    out = SecBufferDesc([SecBuffer(C.SECBUFFER_TOKEN)])
+    status = S.InitializeSecurityContext(cred, None if first else ctx, path, CREQ, 0, 0, pin, 0, ctx, out, S.ULONG(),
+                                         S.TimeStamp())
+    return status, out[0].tobytes()
+
+
+def _login(url: str, password: str, path: str = "/protected/index.txt") -> tuple[int, bytes, C.SecurityStatus | None]:
+    cred = S.CredHandle()
+    assert S.AcquireCredentialsHandle(None, "Digest", C.SECPKG_CRED_OUTBOUND, None,
+                                      DigestIdentity(User=USER, Password=password), None, None, cred,
+                                      S.TimeStamp()) == C.SEC_E_OK
+    ctx = S.CtxtHandle()
+    code, headers, _ = _get(url, path)
+    assert code == 401 and headers["www-authenticate"].startswith("Digest ")
+    status, token = _isc(cred, ctx, True, path, headers["www-authenticate"].encode())
+    assert status == C.SEC_I_CONTINUE_NEEDED, status
+    code, headers, body = _get(url, path, token.decode())
+    final = None
+    if code == 200:
+        info = headers.get("authentication-info")
+        assert info, headers
+        final, _ = _isc(cred, ctx, False, path, info.encode())
+        if final == C.SEC_E_OK:
+            flags = S.Box()
+            assert S.QueryContextAttributes(ctx, C.SECPKG_ATTR_FLAGS, flags) == C.SEC_E_OK
+            assert isinstance(flags.value, SecPkgContext_Flags) and flags.value.Flags & C.ISC_RET_MUTUAL_AUTH
+    S.DeleteSecurityContext(ctx)
+    S.FreeCredentialsHandle(cred)
+    return code, body, final
+
+
+def test_our_client_against_apache_md5_with_rspauth() -> None:
+    with apache_digest(REALM, {USER: PASSWORD}) as url:
+        code, body, final = _login(url, PASSWORD)
+        assert (code, body) == (200, b"secret page\n")
+        assert final == C.SEC_E_OK  # Apache's rspauth verified by our client
+        assert _login(url, "wrong")[0] == 401
+
+
+def test_our_client_with_query_string_uri() -> None:
+    with apache_digest(REALM, {USER: PASSWORD}) as url:
+        code, body, final = _login(url, PASSWORD, "/protected/index.txt?x=1&y=%20")
+        assert code == 200 and final == C.SEC_E_OK
