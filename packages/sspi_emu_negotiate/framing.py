@@ -2,16 +2,20 @@
 
 ``[APPLICATION 0] IMPLICIT SEQUENCE { thisMech MechType, innerContextToken ANY }`` where the
 inner token is whatever the mechanism defines (for Kerberos it is not a single ASN.1 value),
-so the frame is read by hand and only the OID goes through pyasn1.
+so the frame is read by hand (a non-DER OID goes through pyasn1).
 """
 
 from __future__ import annotations
 
-from pyasn1.codec.der import decoder, encoder
+from pyasn1.codec.der import decoder
 from pyasn1.type import univ
 
 from sspi_emu.constants import SecurityStatus
 from sspi_emu.errors import SspiError
+
+from .der import NotCanonical, der_length, oid_content, oid_from_content, tlv
+
+__all__ = ["der_length", "is_initial", "oid_der", "read_header", "unwrap_initial", "wrap_initial"]
 
 _APPLICATION_0 = 0x60
 _OID_TAG = 0x06
@@ -19,14 +23,6 @@ _OID_TAG = 0x06
 
 def _invalid(why: str) -> SspiError:
     return SspiError(SecurityStatus.SEC_E_INVALID_TOKEN, why)
-
-
-def der_length(n: int) -> bytes:
-    """The DER definite-length octets for a content of *n* bytes."""
-    if n < 0x80:
-        return bytes((n,))
-    body = n.to_bytes((n.bit_length() + 7) // 8, "big")
-    return bytes((0x80 | len(body),)) + body
 
 
 def read_header(data: bytes, offset: int = 0) -> tuple[int, int, int]:
@@ -58,7 +54,7 @@ def read_header(data: bytes, offset: int = 0) -> tuple[int, int, int]:
 
 def oid_der(oid: str) -> bytes:
     """The DER encoding of an OBJECT IDENTIFIER given in dotted form."""
-    return bytes(encoder.encode(univ.ObjectIdentifier(oid)))
+    return tlv(_OID_TAG, oid_content(oid))
 
 
 def wrap_initial(mech: str, inner: bytes) -> bytes:
@@ -87,10 +83,18 @@ def unwrap_initial(token: bytes) -> tuple[str, bytes]:
         raise _invalid("GSS-API frame does not start with a mechanism OID")
     end = oid_start + oid_len
     try:
-        value, rest = decoder.decode(token[start:end], asn1Spec=univ.ObjectIdentifier())
+        mech = oid_from_content(token[oid_start:end])
+    except NotCanonical:
+        mech = _lenient_oid(token[start:end])
+    return mech, token[end:]
+
+
+def _lenient_oid(der: bytes) -> str:
+    try:
+        value, rest = decoder.decode(der, asn1Spec=univ.ObjectIdentifier())
         mech = str(value)
     except Exception as exc:  # pyasn1 raises several types on bad input
         raise _invalid(f"bad mechanism OID: {type(exc).__name__}") from None
     if rest:
         raise _invalid("bad mechanism OID")
-    return mech, token[end:]
+    return mech

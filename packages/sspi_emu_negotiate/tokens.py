@@ -1,165 +1,121 @@
-"""SPNEGO tokens as plain values, and their DER encoding and decoding.
+"""SPNEGO tokens: encoding and decoding as they go on the wire.
 
-:func:`decode` accepts what peers really send: a GSS-framed NegTokenInit / NegTokenInit2,
-a bare ``[0]`` NegTokenInit, and a bare ``[1]`` NegTokenResp. Every malformed input raises
+:func:`decode` accepts what peers really send: a GSS-framed NegTokenInit / NegTokenInit2, a
+bare ``[0]`` NegTokenInit, and a bare ``[1]`` NegTokenResp. Canonical DER is read by a small
+direct parser (the handshake's hot path); anything else goes to the pyasn1 BER decoder
+(:mod:`sspi_emu_negotiate.codec_pyasn1`). Every malformed input raises
 :class:`~sspi_emu.errors.SspiError` with ``SEC_E_INVALID_TOKEN`` and nothing else.
+Encoding is DER, byte-identical to pyasn1's DER encoder (the tests check it).
 """
 
 from __future__ import annotations
 
-import enum
-from dataclasses import dataclass
-from typing import Any, Union
+from functools import lru_cache
 
-from pyasn1.codec.ber import decoder as ber_decoder
-from pyasn1.codec.der import encoder
-from pyasn1.type import univ
-
-from sspi_emu.constants import SecurityStatus
-from sspi_emu.errors import SspiError
-
-from . import asn1, oids
+from . import codec_pyasn1, oids
+from .der import NotCanonical, expect, oid_content, oid_from_content, only, read, tlv
 from .framing import is_initial, unwrap_initial, wrap_initial
+from .values import (
+    ANON_FLAG,
+    CONF_FLAG,
+    DELEG_FLAG,
+    FLAG_BITS,
+    INTEG_FLAG,
+    MUTUAL_FLAG,
+    REPLAY_FLAG,
+    SEQUENCE_FLAG,
+    WINDOWS_HINT_NAME,
+    NegotiationToken,
+    NegState,
+    NegTokenInit,
+    NegTokenResp,
+    invalid,
+)
 
-#: ``hintName`` Windows puts in a server-initiated NegTokenInit2 (MS-SPNG 3.2.5.2).
-WINDOWS_HINT_NAME = "not_defined_in_RFC4178@please_ignore"
+__all__ = [
+    "ANON_FLAG",
+    "CONF_FLAG",
+    "DELEG_FLAG",
+    "INTEG_FLAG",
+    "MUTUAL_FLAG",
+    "REPLAY_FLAG",
+    "SEQUENCE_FLAG",
+    "WINDOWS_HINT_NAME",
+    "NegState",
+    "NegTokenInit",
+    "NegTokenResp",
+    "NegotiationToken",
+    "decode",
+    "encode",
+    "encode_init",
+    "encode_mech_type_list",
+    "encode_resp",
+]
 
-#: ContextFlags bits (RFC 4178 reqFlags), as an int with bit n = 1 << n.
-DELEG_FLAG = 1 << 0
-MUTUAL_FLAG = 1 << 1
-REPLAY_FLAG = 1 << 2
-SEQUENCE_FLAG = 1 << 3
-ANON_FLAG = 1 << 4
-CONF_FLAG = 1 << 5
-INTEG_FLAG = 1 << 6
-_FLAG_BITS = 7
-
-
-class NegState(enum.IntEnum):
-    """The negState of a NegTokenResp."""
-
-    ACCEPT_COMPLETED = 0
-    ACCEPT_INCOMPLETE = 1
-    REJECT = 2
-    REQUEST_MIC = 3
-
-
-@dataclass(frozen=True)
-class NegTokenInit:
-    """A NegTokenInit, or a NegTokenInit2 when ``hint_name`` / ``hint_address`` is set.
-
-    ``mech_types`` are dotted OIDs in the sender's order of preference.
-    """
-
-    mech_types: tuple[str, ...]
-    req_flags: int | None = None
-    mech_token: bytes | None = None
-    mech_list_mic: bytes | None = None
-    hint_name: str | None = None
-    hint_address: bytes | None = None
-
-    @property
-    def is_init2(self) -> bool:
-        """True for the MS-SPNG NegTokenInit2 form (it carries negHints)."""
-        return self.hint_name is not None or self.hint_address is not None
-
-    def __repr__(self) -> str:
-        return (
-            f"NegTokenInit(mech_types={self.mech_types!r}, req_flags={self.req_flags!r}, "
-            f"mech_token={_size(self.mech_token)}, mech_list_mic={_size(self.mech_list_mic)}, "
-            f"hint_name={self.hint_name!r})"
-        )
+_SEQ, _OID, _OCTETS, _BITS, _ENUM, _GENERAL = 0x30, 0x06, 0x04, 0x03, 0x0A, 0x1B
 
 
-@dataclass(frozen=True)
-class NegTokenResp:
-    """A NegTokenResp."""
-
-    neg_state: NegState | None = None
-    supported_mech: str | None = None
-    response_token: bytes | None = None
-    mech_list_mic: bytes | None = None
-
-    def __repr__(self) -> str:
-        state = None if self.neg_state is None else self.neg_state.name
-        return (
-            f"NegTokenResp(neg_state={state}, supported_mech={self.supported_mech!r}, "
-            f"response_token={_size(self.response_token)}, mech_list_mic={_size(self.mech_list_mic)})"
-        )
-
-
-NegotiationToken = Union[NegTokenInit, NegTokenResp]
-
-
-def _size(value: bytes | None) -> str:
-    return "None" if value is None else f"<{len(value)} bytes>"
-
-
-def _invalid(why: str) -> SspiError:
-    return SspiError(SecurityStatus.SEC_E_INVALID_TOKEN, why)
+def _ctx(n: int) -> int:
+    return 0xA0 | n
 
 
 # --------------------------------------------------------------------------- encoding
 
 
-def _flags_bits(flags: int) -> tuple[int, ...]:
-    bits = tuple((flags >> i) & 1 for i in range(_FLAG_BITS))
-    # DER: no trailing zero bits in a named-bit BIT STRING.
-    while bits and bits[-1] == 0:
-        bits = bits[:-1]
-    return bits
-
-
-def _fill_mech_list(target: Any, mech_types: tuple[str, ...]) -> None:
-    for i, oid in enumerate(mech_types):
-        target.setComponentByPosition(i, oid)
-
-
+@lru_cache(maxsize=64)
 def encode_mech_type_list(mech_types: tuple[str, ...]) -> bytes:
     """The DER MechTypeList: what the mechListMIC is computed over."""
-    value = asn1.MechTypeList()
-    _fill_mech_list(value, mech_types)
-    return bytes(encoder.encode(value))
+    return tlv(_SEQ, b"".join(tlv(_OID, oid_content(m)) for m in mech_types))
 
 
-def _set(seq: Any, name: str, value: Any) -> None:
-    seq.setComponentByName(name, value)
+def _flags(flags: int) -> bytes:
+    bits = [(flags >> i) & 1 for i in range(FLAG_BITS)]
+    while bits and not bits[-1]:
+        bits.pop()  # DER: a named-bit BIT STRING has no trailing zero bits
+    if not bits:
+        return tlv(_BITS, b"\x00")
+    value = 0
+    for bit in bits:
+        value = (value << 1) | bit
+    pad = (8 - len(bits) % 8) % 8
+    nbytes = (len(bits) + 7) // 8
+    return tlv(_BITS, bytes((pad,)) + (value << pad).to_bytes(nbytes, "big"))
 
 
 def encode_init(token: NegTokenInit, *, framed: bool = True) -> bytes:
     """DER-encode a NegTokenInit (NegTokenInit2 when it has hints), GSS-framed unless *framed* is False."""
-    choice: Any = asn1.NegotiationToken() if token.is_init2 else asn1.NegotiationTokenInit1()
-    body: Any = choice.getComponentByName("negTokenInit")
-    _fill_mech_list(body.getComponentByName("mechTypes"), token.mech_types)
+    parts = [tlv(_ctx(0), encode_mech_type_list(tuple(token.mech_types)))]
     if token.req_flags is not None:
-        _set(body, "reqFlags", _flags_bits(token.req_flags))
+        parts.append(tlv(_ctx(1), _flags(token.req_flags)))
     if token.mech_token is not None:
-        _set(body, "mechToken", token.mech_token)
+        parts.append(tlv(_ctx(2), tlv(_OCTETS, token.mech_token)))
+    mic_tag = 3
     if token.is_init2:
-        hints: Any = body.getComponentByName("negHints")
+        hints = b""
         if token.hint_name is not None:
-            _set(hints, "hintName", token.hint_name.encode("utf-8"))
+            hints += tlv(_ctx(0), tlv(_GENERAL, token.hint_name.encode("utf-8")))
         if token.hint_address is not None:
-            _set(hints, "hintAddress", token.hint_address)
+            hints += tlv(_ctx(1), tlv(_OCTETS, token.hint_address))
+        parts.append(tlv(_ctx(3), tlv(_SEQ, hints)))
+        mic_tag = 4
     if token.mech_list_mic is not None:
-        _set(body, "mechListMIC", token.mech_list_mic)
-    der = bytes(encoder.encode(choice))
+        parts.append(tlv(_ctx(mic_tag), tlv(_OCTETS, token.mech_list_mic)))
+    der = tlv(_ctx(0), tlv(_SEQ, b"".join(parts)))
     return wrap_initial(oids.SPNEGO, der) if framed else der
 
 
 def encode_resp(token: NegTokenResp) -> bytes:
     """DER-encode a NegTokenResp (never GSS-framed)."""
-    choice: Any = asn1.NegotiationToken()
-    body: Any = choice.getComponentByName("negTokenResp")
+    parts = []
     if token.neg_state is not None:
-        _set(body, "negState", int(token.neg_state))
+        parts.append(tlv(_ctx(0), tlv(_ENUM, bytes((int(token.neg_state),)))))
     if token.supported_mech is not None:
-        _set(body, "supportedMech", token.supported_mech)
+        parts.append(tlv(_ctx(1), tlv(_OID, oid_content(token.supported_mech))))
     if token.response_token is not None:
-        _set(body, "responseToken", token.response_token)
+        parts.append(tlv(_ctx(2), tlv(_OCTETS, token.response_token)))
     if token.mech_list_mic is not None:
-        _set(body, "mechListMIC", token.mech_list_mic)
-    return bytes(encoder.encode(choice))
+        parts.append(tlv(_ctx(3), tlv(_OCTETS, token.mech_list_mic)))
+    return tlv(_ctx(1), tlv(_SEQ, b"".join(parts)))
 
 
 def encode(token: NegotiationToken) -> bytes:
@@ -172,94 +128,125 @@ def encode(token: NegotiationToken) -> bytes:
 # --------------------------------------------------------------------------- decoding
 
 
-def _opt(seq: Any, name: str) -> Any:
-    value = seq.getComponentByName(name, instantiate=False)
-    if value is univ.noValue or value is None or not value.isValue:
-        return None
-    return value
+def _fields(data: bytes, start: int, end: int) -> dict[int, tuple[int, int]]:
+    """The context-tagged fields of a SEQUENCE body, in strictly increasing tag order."""
+    found: dict[int, tuple[int, int]] = {}
+    last = -1
+    pos = start
+    while pos < end:
+        tag, s, e = read(data, pos, end)
+        n = tag - 0xA0
+        if not 0 <= n <= 30 or n <= last:
+            raise NotCanonical("unexpected or out-of-order field")
+        found[n] = (s, e)
+        last = n
+        pos = e
+    return found
 
 
-def _opt_bytes(seq: Any, name: str) -> bytes | None:
-    value = _opt(seq, name)
-    return None if value is None else bytes(value)
+def _octets(data: bytes, span: tuple[int, int]) -> bytes:
+    s, e = only(data, span[0], span[1], _OCTETS)
+    return data[s:e]
 
 
-def _flags_int(value: Any) -> int:
+def _oid(data: bytes, span: tuple[int, int]) -> str:
+    s, e = only(data, span[0], span[1], _OID)
+    return oid_from_content(data[s:e])
+
+
+def _flags_from(data: bytes, span: tuple[int, int]) -> int:
+    s, e = only(data, span[0], span[1], _BITS)
+    if s == e or data[s] > 7 or (e - s == 1 and data[s]):
+        raise NotCanonical("bad BIT STRING")
+    pad = data[s]
+    nbits = (e - s - 1) * 8 - pad
+    value = int.from_bytes(data[s + 1 : e], "big") >> pad
     flags = 0
-    for i, bit in enumerate(value.asNumbers() and tuple(value)):
-        if bit and i < 32:
+    for i in range(min(nbits, 32)):
+        if (value >> (nbits - 1 - i)) & 1:
             flags |= 1 << i
     return flags
 
 
-def _decode_choice(der: bytes, spec: Any) -> Any:
-    value, rest = ber_decoder.decode(der, asn1Spec=spec)
-    if rest:
-        raise _invalid("trailing bytes after the SPNEGO token")
-    return value
-
-
-def _init_from(body: Any) -> NegTokenInit:
-    mech_types = tuple(str(oid) for oid in body["mechTypes"])
-    flags = _opt(body, "reqFlags")
+def _init(data: bytes, start: int, end: int) -> NegTokenInit:
+    s, e = only(data, start, end, _SEQ)
+    f = _fields(data, s, e)
+    if 0 not in f or max(f) > 4:
+        raise NotCanonical("NegTokenInit fields")
+    ls, le = only(data, f[0][0], f[0][1], _SEQ)
+    mechs = []
+    pos = ls
+    while pos < le:
+        os_, oe = expect(data, pos, le, _OID)
+        mechs.append(oid_from_content(data[os_:oe]))
+        pos = oe
     hint_name: str | None = None
     hint_address: bytes | None = None
-    if "negHints" in body.componentType:
-        hints = _opt(body, "negHints")
-        if hints is not None:
-            name = _opt(hints, "hintName")
-            hint_name = "" if name is None else bytes(name).decode("utf-8", "replace")
-            hint_address = _opt_bytes(hints, "hintAddress")
+    mic_span = f.get(3)
+    if 3 in f and data[f[3][0]] == _SEQ:  # NegTokenInit2: [3] is negHints, the MIC moves to [4]
+        hs, he = only(data, f[3][0], f[3][1], _SEQ)
+        hf = _fields(data, hs, he)
+        if max(hf, default=0) > 1:
+            raise NotCanonical("negHints fields")
+        if 0 in hf:
+            ns, ne = only(data, hf[0][0], hf[0][1], _GENERAL)
+            hint_name = data[ns:ne].decode("utf-8", "replace")
+        else:
+            hint_name = ""
+        if 1 in hf:
+            hint_address = _octets(data, hf[1])
+        mic_span = f.get(4)
+    elif 4 in f:
+        raise NotCanonical("[4] without negHints")
     return NegTokenInit(
-        mech_types=mech_types,
-        req_flags=None if flags is None else _flags_int(flags),
-        mech_token=_opt_bytes(body, "mechToken"),
-        mech_list_mic=_opt_bytes(body, "mechListMIC"),
+        mech_types=tuple(mechs),
+        req_flags=_flags_from(data, f[1]) if 1 in f else None,
+        mech_token=_octets(data, f[2]) if 2 in f else None,
+        mech_list_mic=_octets(data, mic_span) if mic_span is not None else None,
         hint_name=hint_name,
         hint_address=hint_address,
     )
 
 
-def _resp_from(body: Any) -> NegTokenResp:
-    state = _opt(body, "negState")
-    neg_state: NegState | None = None
-    if state is not None:
+def _resp(data: bytes, start: int, end: int) -> NegTokenResp:
+    s, e = only(data, start, end, _SEQ)
+    f = _fields(data, s, e)
+    if max(f, default=0) > 3:
+        raise NotCanonical("NegTokenResp fields")
+    state: NegState | None = None
+    if 0 in f:
+        es, ee = only(data, f[0][0], f[0][1], _ENUM)
+        if ee - es != 1:
+            raise NotCanonical("negState")
         try:
-            neg_state = NegState(int(state))
+            state = NegState(data[es])
         except ValueError:
-            raise _invalid(f"unknown negState {int(state)}") from None
-    mech = _opt(body, "supportedMech")
+            raise invalid(f"unknown negState {data[es]}") from None
     return NegTokenResp(
-        neg_state=neg_state,
-        supported_mech=None if mech is None else str(mech),
-        response_token=_opt_bytes(body, "responseToken"),
-        mech_list_mic=_opt_bytes(body, "mechListMIC"),
+        neg_state=state,
+        supported_mech=_oid(data, f[1]) if 1 in f else None,
+        response_token=_octets(data, f[2]) if 2 in f else None,
+        mech_list_mic=_octets(data, f[3]) if 3 in f else None,
     )
 
 
-def _decode_negotiation_token(der: bytes) -> NegotiationToken:
+def decode_canonical(der: bytes) -> NegotiationToken:
+    """Read a DER NegotiationToken directly; raises NotCanonical for anything else."""
+    tag, s, e = read(der, 0, len(der))
+    if e != len(der):
+        raise NotCanonical("trailing bytes")
+    if tag == 0xA0:
+        return _init(der, s, e)
+    if tag == 0xA1:
+        return _resp(der, s, e)
+    raise NotCanonical("not a NegotiationToken")
+
+
+def _negotiation_token(der: bytes) -> NegotiationToken:
     try:
-        choice = _decode_choice(der, asn1.NegotiationToken())
-    except SspiError:
-        raise
-    except Exception:
-        # An RFC 4178 NegTokenInit carrying mechListMIC at [3] does not fit NegTokenInit2.
-        try:
-            choice = _decode_choice(der, asn1.NegotiationTokenInit1())
-        except SspiError:
-            raise
-        except Exception as exc:
-            raise _invalid(f"not a SPNEGO NegotiationToken ({type(exc).__name__})") from None
-    try:
-        name = choice.getName()
-        body = choice.getComponent()
-        if name == "negTokenInit":
-            return _init_from(body)
-        return _resp_from(body)
-    except SspiError:
-        raise
-    except Exception as exc:
-        raise _invalid(f"bad SPNEGO field ({type(exc).__name__})") from None
+        return decode_canonical(der)
+    except NotCanonical:
+        return codec_pyasn1.decode_negotiation_token(der)
 
 
 def decode(token: bytes) -> NegotiationToken:
@@ -269,15 +256,15 @@ def decode(token: bytes) -> NegotiationToken:
     """
     token = bytes(token)
     if not token:
-        raise _invalid("empty token")
+        raise invalid("empty token")
     if is_initial(token):
         mech, inner = unwrap_initial(token)
         if mech != oids.SPNEGO:
-            raise _invalid(f"GSS-API token for {mech}, not SPNEGO")
-        result = _decode_negotiation_token(inner)
+            raise invalid(f"GSS-API token for {mech}, not SPNEGO")
+        result = _negotiation_token(inner)
         if not isinstance(result, NegTokenInit):
-            raise _invalid("a framed SPNEGO token must be a NegTokenInit")
+            raise invalid("a framed SPNEGO token must be a NegTokenInit")
         return result
     if token[0] in (0xA0, 0xA1):
-        return _decode_negotiation_token(token)
-    raise _invalid("not a SPNEGO token")
+        return _negotiation_token(token)
+    raise invalid("not a SPNEGO token")
