@@ -7,6 +7,7 @@ package by name. Nothing here knows the inner protocol.
 
 from __future__ import annotations
 
+import logging
 from typing import Any, Sequence
 
 from sspi_emu import api
@@ -27,6 +28,8 @@ RESET_INCOMING = 2
 _RESET_CONTROL = {RESET_OUTGOING: b"sspi-emu:ntlm-reset-seal:out", RESET_INCOMING: b"sspi-emu:ntlm-reset-seal:in"}
 
 _ALLOCATE = C.ISC_REQ_ALLOCATE_MEMORY  # same bit as ASC_REQ_ALLOCATE_MEMORY
+_MIN_TOKEN_BUFFER = 4096
+_RESET_UNKNOWN, _RESET_ATTRIBUTE, _RESET_CONTROL_TOKEN, _RESET_NONE = range(4)
 _CONTINUES = (S.SEC_I_CONTINUE_NEEDED, S.SEC_I_COMPLETE_AND_CONTINUE)
 _MIC_SIZE = 64
 
@@ -36,6 +39,9 @@ def as_int(value: object) -> int:
     return value if isinstance(value, int) else 0
 
 
+log = logging.getLogger("sspi_emu")
+
+
 def _api() -> Any:
     return api
 
@@ -43,12 +49,14 @@ def _api() -> Any:
 class InnerCredential:
     """A credential handle on one inner package."""
 
-    __slots__ = ("package", "handle", "expiry")
+    __slots__ = ("package", "handle", "expiry", "max_token")
 
-    def __init__(self, package: str, handle: CredHandle, expiry: int) -> None:
+    def __init__(self, package: str, handle: CredHandle, expiry: int, max_token: int = _MIN_TOKEN_BUFFER) -> None:
         self.package = package
         self.handle = handle
         self.expiry = expiry
+        #: Output buffer size for the inner legs: the package's cbMaxToken.
+        self.max_token = max(max_token, _MIN_TOKEN_BUFFER)
 
     @classmethod
     def acquire(
@@ -57,12 +65,17 @@ class InnerCredential:
         """AcquireCredentialsHandle on *package*; raises SspiError with its status on failure."""
         handle = CredHandle()
         expiry = TimeStamp()
-        status = _api().AcquireCredentialsHandle(
+        status = api.AcquireCredentialsHandle(
             principal, package, use, logon_id, auth_data, None, None, handle, expiry
         )
         if status != S.SEC_E_OK:
             raise SspiError(status, f"{package} credentials")
-        return cls(package, handle, as_int(expiry.value))
+        info = Box()
+        max_token = 0
+        if api.QuerySecurityPackageInfo(package, info) == S.SEC_E_OK and isinstance(info.value, SecPkgInfo):
+            max_token = info.value.cbMaxToken
+            api.FreeContextBuffer(info)
+        return cls(package, handle, as_int(expiry.value), max_token)
 
     def release(self) -> None:
         """FreeCredentialsHandle (idempotent)."""
@@ -76,7 +89,9 @@ class InnerCredential:
 class InnerContext:
     """One side of an inner security context."""
 
-    __slots__ = ("package", "cred", "server", "target", "handle", "started", "complete", "attrs", "expiry")
+    __slots__ = (
+        "package", "cred", "server", "target", "handle", "started", "complete", "attrs", "expiry", "reset_mode"
+    )
 
     def __init__(self, cred: InnerCredential, *, server: bool, target: str | None = None) -> None:
         self.package = cred.package
@@ -88,34 +103,34 @@ class InnerContext:
         self.complete = False
         self.attrs = 0
         self.expiry: int | None = None
+        self.reset_mode = _RESET_UNKNOWN
 
     def step(
         self, token: bytes | None, buffers: Sequence[tuple[int, bytes]], req: int, data_rep: int
     ) -> tuple[SecurityStatus, bytes]:
         """Run one ISC / ASC leg; returns (success status, output token) or raises SspiError."""
-        api = _api()
         in_bufs: list[SecBuffer] = []
         if token is not None:
             in_bufs.append(SecBuffer(C.SECBUFFER_TOKEN, token))
-        in_bufs.extend(SecBuffer(t, data) for t, data in buffers)
+        for t, data in buffers:
+            in_bufs.append(SecBuffer(t, data))
         pinput = SecBufferDesc(in_bufs) if in_bufs else None
-        out_buf = SecBuffer(C.SECBUFFER_TOKEN, None, 0)
+        out_buf = SecBuffer(C.SECBUFFER_TOKEN, bytearray(self.cred.max_token))
         poutput = SecBufferDesc([out_buf])
         attrs = ULONG()
         expiry = TimeStamp()
         current = self.handle if self.started else None
+        req &= ~_ALLOCATE  # the output goes to our own buffer, sized from the package's cbMaxToken
         if self.server:
             status = api.AcceptSecurityContext(
-                self.cred.handle, current, pinput, req | _ALLOCATE, data_rep, self.handle, poutput, attrs, expiry
+                self.cred.handle, current, pinput, req, data_rep, self.handle, poutput, attrs, expiry
             )
         else:
             status = api.InitializeSecurityContext(
-                self.cred.handle, current, self.target, req | _ALLOCATE, 0, data_rep, pinput, 0,
+                self.cred.handle, current, self.target, req, 0, data_rep, pinput, 0,
                 self.handle, poutput, attrs, expiry,
             )
         out = out_buf.tobytes()
-        if out_buf.pvBuffer is not None:
-            api.FreeContextBuffer(out_buf)
         if status.is_error:
             raise SspiError(status, f"{self.package} {'accept' if self.server else 'initialize'}", token=b"")
         self.started = True
@@ -141,13 +156,26 @@ class InnerContext:
             raise SspiError(status, f"{self.package} VerifySignature of the mechListMIC")
 
     def reset_seal_state(self, direction: int) -> SecurityStatus:
-        """Ask the inner package to re-initialise one direction's sealing state (NTLM rule)."""
-        api = _api()
-        status: SecurityStatus = api.SetContextAttributes(self.handle, SECPKG_ATTR_EMU_NTLM_RESET_SEAL_STATE, direction)
-        if status == S.SEC_E_OK:
-            return status
-        control = SecBufferDesc([SecBuffer(C.SECBUFFER_TOKEN, _RESET_CONTROL[direction])])
-        return api.ApplyControlToken(self.handle, control)  # type: ignore[no-any-return]
+        """Ask the inner package to re-initialise one direction's sealing state (NTLM rule).
+
+        Tries SetContextAttributes, then ApplyControlToken; remembers which one works (or that none does).
+        """
+        status: SecurityStatus = S.SEC_E_UNSUPPORTED_FUNCTION
+        if self.reset_mode in (_RESET_UNKNOWN, _RESET_ATTRIBUTE):
+            status = api.SetContextAttributes(self.handle, SECPKG_ATTR_EMU_NTLM_RESET_SEAL_STATE, direction)
+            if status == S.SEC_E_OK:
+                self.reset_mode = _RESET_ATTRIBUTE
+                return status
+        if self.reset_mode in (_RESET_UNKNOWN, _RESET_CONTROL_TOKEN):
+            control = SecBufferDesc([SecBuffer(C.SECBUFFER_TOKEN, _RESET_CONTROL[direction])])
+            status = api.ApplyControlToken(self.handle, control)
+            if status == S.SEC_E_OK:
+                self.reset_mode = _RESET_CONTROL_TOKEN
+                return status
+        if self.reset_mode == _RESET_UNKNOWN:
+            log.debug("%s cannot reset its sealing state after the mechListMIC", self.package)
+            self.reset_mode = _RESET_NONE
+        return status
 
     def query(self, attribute: int) -> object:
         """QueryContextAttributes on the inner context; raises SspiError on failure."""
