@@ -7,10 +7,10 @@ from pathlib import Path
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-
-from sspi_emu.errors import SspiError
 from sspi_emu_negotiate import codec_pyasn1, oids, tokens
 from sspi_emu_negotiate.der import NotCanonical, oid_content, oid_from_content
+
+from sspi_emu.errors import SspiError
 
 CAPTURED = [bytes.fromhex(t["hex"]) for t in json.loads(
     (Path(__file__).resolve().parents[3] / "vectors" / "negotiate-captured-tokens.json").read_text())["tokens"]]
