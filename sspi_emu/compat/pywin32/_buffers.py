@@ -47,7 +47,7 @@ class PySecBuffer:
     @Buffer.setter
     def Buffer(self, value: object) -> None:
         if isinstance(value, str) or not isinstance(value, (bytes, bytearray, memoryview)):
-            raise TypeError("a bytes-like object is required, not '%s'" % type(value).__name__)
+            raise TypeError(f"a bytes-like object is required, not '{type(value).__name__}'")
         data = bytes(value)
         if len(data) > self._max:
             raise ValueError(f"Data size ({len(data)}) greater than allocated buffer size ({self._max})")
@@ -88,7 +88,8 @@ class PySecBuffer:
             self._pv[:n] = bytes(n)
 
     def __repr__(self) -> str:
-        return f"PySecBuffer(cbBuffer: {signed(self._cb)} | BufferType: {signed(self._type)} | pvBuffer: {self._address()})"
+        return (f"PySecBuffer(cbBuffer: {signed(self._cb)} | BufferType: {signed(self._type)} | "
+                f"pvBuffer: {self._address()})")
 
     def _address(self) -> str:
         return "0x%016X" % (0 if self._pv is None else id(self._pv))
@@ -133,7 +134,7 @@ class PySecBufferDesc:
 
     def _index(self, i: object) -> int:
         if not isinstance(i, int):
-            raise TypeError("sequence index must be integer, not '%s'" % type(i).__name__)
+            raise TypeError(f"sequence index must be integer, not '{type(i).__name__}'")
         j = i + len(self._buffers) if i < 0 else i
         if not 0 <= j < len(self._buffers):
             raise IndexError("Index specified larger than number of allocated buffers")
@@ -162,7 +163,7 @@ class PySecBufferDesc:
 
     def _copy_back(self, core: SecBufferDesc, only_types: frozenset[int] | None = None) -> None:
         """``modify_in_place``: write the core's triples back into the PySecBuffer objects."""
-        for ob, sb in zip(self._buffers, core.pBuffers):
+        for ob, sb in zip(self._buffers, core.pBuffers, strict=False):
             if only_types is None or (sb.BufferType & 0x0FFFFFFF) in only_types:
                 ob._from_core(sb)
 

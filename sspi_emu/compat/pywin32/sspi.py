@@ -135,7 +135,7 @@ class _BaseAuth:
             assert isinstance(max_token, int)
             desc = PySecBufferDesc()
             buf = PySecBuffer(max_token, sspicon.SECBUFFER_TOKEN)
-            buf.Buffer = sec_buffer_in  # type: ignore[assignment]
+            buf.Buffer = sec_buffer_in
             desc.append(buf)
             return desc
         return sec_buffer_in

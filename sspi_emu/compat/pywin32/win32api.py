@@ -9,7 +9,13 @@ import socket
 from ...accounts import default_client_identity
 from .pywintypes import error
 
-__all__ = ["GetComputerName", "GetDomainName", "GetUserName", "error"]
+__all__ = ["GetComputerName", "GetDomainName", "GetUserName", "GetUserNameEx", "NameSamCompatible", "error"]
+
+NameUnknown = 0
+NameFullyQualifiedDN = 1
+NameSamCompatible = 2
+NameDisplay = 3
+NameUserPrincipal = 8
 
 
 def GetUserName() -> str:
@@ -34,3 +40,15 @@ def GetDomainName() -> str:
 def GetComputerName() -> str:
     """The host name in capitals, as NetBIOS names are."""
     return socket.gethostname().split(".")[0].upper()[:15]
+
+
+def GetUserNameEx(NameFormat: int) -> str:
+    """The emulated user in a few of Windows' formats (SamCompatible, Display, UserPrincipal); others: error."""
+    user, domain = GetUserName(), GetDomainName()
+    if NameFormat == NameSamCompatible:
+        return f"{domain}\\{user}"
+    if NameFormat == NameDisplay:
+        return user
+    if NameFormat == NameUserPrincipal:
+        return f"{user}@{domain.lower()}"
+    raise error(1332, "GetUserNameEx", "No mapping between account names and security IDs was done.")

@@ -201,7 +201,8 @@ def EnumerateSecurityPackages() -> tuple[dict[str, object], ...]:
     status = api.EnumerateSecurityPackages(count, array)
     if status != 0:
         raise SystemError("error return without exception set")
-    result = tuple(package_info_dict(i) for i in (array.value or ()))
+    items = array.value if isinstance(array.value, list) else []
+    result = tuple(package_info_dict(i) for i in items)
     api.FreeContextBuffer(array)
     return result
 

@@ -23,3 +23,8 @@ def check_type(value: object, expected: type | tuple[type, ...], name: str, none
     if not isinstance(value, expected):
         want = expected.__name__ if isinstance(expected, type) else expected[0].__name__
         raise TypeError(f"Argument '{name}' has incorrect type (expected {want}, got {type(value).__name__})")
+
+
+def box_int(value: object) -> int:
+    """An out-parameter's int value (0 when the call left it unset)."""
+    return value if isinstance(value, int) else 0

@@ -170,6 +170,7 @@ def enumerate_security_packages() -> list[SecPkgInfo]:
     """Every package sspi-emu provides."""
     count, array = Box(), Box()
     check(api.EnumerateSecurityPackages(count, array))
-    result = [_pkg_info(i) for i in (array.value or ())]
+    items = array.value if isinstance(array.value, list) else []
+    result = [_pkg_info(i) for i in items]
     api.FreeContextBuffer(array)
     return result

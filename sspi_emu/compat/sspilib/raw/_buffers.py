@@ -126,7 +126,7 @@ class SecBufferDesc:
 
     def _sync(self, allocated: bool = False) -> None:
         """Copy the call's results back into the SecBuffer objects."""
-        for ob, cb in zip(self._buffers, self._core.pBuffers):
+        for ob, cb in zip(self._buffers, self._core.pBuffers, strict=False):
             before = ob._core.pvBuffer
             ob._core.BufferType = cb.BufferType
             ob._core.cbBuffer = cb.cbBuffer

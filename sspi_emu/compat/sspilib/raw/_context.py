@@ -8,7 +8,7 @@ from typing import Any, NamedTuple
 from .... import api
 from ....handles import ULONG, TimeStamp
 from ....handles import CtxtHandle as CoreCtxtHandle
-from ._args import check_type, uint
+from ._args import box_int, check_type, uint
 from ._buffers import SecBufferDesc
 from ._credential import CredHandle
 from ._enums import AscRet, IscRet, NtStatus
@@ -99,7 +99,7 @@ def initialize_security_context(
     nt = _leg_status(status)
     if output_buffers is not None:
         output_buffers._sync(allocated=bool(req & _ALLOCATE))
-    return InitializeContextResult(ctx, IscRet(int(attrs.value or 0)), int(expiry.value or 0), nt)
+    return InitializeContextResult(ctx, IscRet(box_int(attrs.value)), box_int(expiry.value), nt)
 
 
 def accept_security_context(
@@ -124,7 +124,7 @@ def accept_security_context(
     nt = _leg_status(status)
     if output_buffers is not None:
         output_buffers._sync(allocated=bool(req & _ALLOCATE))
-    return AcceptContextResult(ctx, AscRet(int(attrs.value or 0)), int(expiry.value or 0), nt)
+    return AcceptContextResult(ctx, AscRet(box_int(attrs.value)), box_int(expiry.value), nt)
 
 
 def complete_auth_token(context: CtxtHandle, token: SecBufferDesc) -> None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from .... import api
 from ....handles import ULONG
-from ._args import check_type, uint
+from ._args import box_int, check_type, uint
 from ._buffers import SecBufferDesc
 from ._context import CtxtHandle
 from ._winerror import check
@@ -32,7 +32,7 @@ def decrypt_message(context: CtxtHandle, message: SecBufferDesc, seq_no: int) ->
     qop = ULONG()
     check(api.DecryptMessage(context._h, message._core, seq, qop))
     message._sync()
-    return int(qop.value or 0) & 0xFFFFFFFF
+    return box_int(qop.value) & 0xFFFFFFFF
 
 
 def make_signature(context: CtxtHandle, qop: int, message: SecBufferDesc, seq_no: int) -> None:
@@ -50,4 +50,4 @@ def verify_signature(context: CtxtHandle, message: SecBufferDesc, seq_no: int) -
     qop = ULONG()
     check(api.VerifySignature(context._h, message._core, seq, qop))
     message._sync()
-    return int(qop.value or 0) & 0xFFFFFFFF
+    return box_int(qop.value) & 0xFFFFFFFF
