@@ -79,7 +79,12 @@ class ClientAuthFlow:
         self._credential = credential
         self._owns_credential = credential is None
         self._user, self._password, self._domain = user, password, domain
-        base = DEFAULT_CLIENT_FLAGS if flags is None else flags
+        if flags is not None:
+            base = flags
+        elif self.scheme == "Digest":
+            base = C.ISC_REQ_CONNECTION  # qop=auth: the request body is not covered (no auth-int)
+        else:
+            base = DEFAULT_CLIENT_FLAGS
         if mutual != "disabled":
             base |= C.ISC_REQ_MUTUAL_AUTH
         if self.scheme == "Digest":
@@ -200,6 +205,9 @@ class ClientAuthFlow:
             return
         ctx = self.context
         items = list(headers)
+        if self.mutual == "disabled":
+            self.authenticated = True
+            return
         if self.scheme == "Digest":
             info = next((v for k, v in items if k.lower() == "authentication-info"), None)
             if info is not None and self.mutual != "disabled":

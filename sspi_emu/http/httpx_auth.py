@@ -28,7 +28,7 @@ def _peer_certificate(response: httpx.Response) -> bytes | None:
     getpeercert = getattr(ssl_object, "getpeercert", None)
     if getpeercert is None:
         return None
-    der = getpeercert(binary_form=True)
+    der = getpeercert(True)
     return der if isinstance(der, bytes) else None
 
 

@@ -31,7 +31,7 @@ def _peer_certificate(response: requests.Response) -> bytes | None:
     if getpeercert is None:
         return None
     try:
-        der = getpeercert(binary_form=True)
+        der = getpeercert(True)
     except (OSError, ValueError):
         return None
     return der if isinstance(der, bytes) else None
@@ -100,7 +100,7 @@ class HttpSspiAuth(AuthBase):
             if cookies:
                 request.prepare_cookies(cookies)
             nxt: requests.Response = response.connection.send(request, **kwargs)
-            nxt.history.append(response)
+            nxt.history = [*response.history, response]
             nxt.request = request
             response = nxt
             rounds += 1
