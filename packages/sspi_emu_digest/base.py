@@ -74,21 +74,24 @@ class RequestParams:
 
 
 def _text(data: bytes) -> str:
-    return data.rstrip(b"\x00").decode("ascii", errors="strict")
+    return data.rstrip(b"\x00").decode("ascii")
 
 
 def request_params(buffers: Sequence[tuple[int, bytes]]) -> RequestParams:
     """Read method / URI / body / realm from (type, bytes) pairs (see the module docstring)."""
-    params = [bytes(d) for t, d in buffers if t & 0x0FFFFFFF == SECBUFFER_PKG_PARAMS]
-    data = [bytes(d) for t, d in buffers if t & 0x0FFFFFFF == SECBUFFER_DATA]
     out = RequestParams()
+    if not buffers:
+        return out
+    params = [d for t, d in buffers if t == SECBUFFER_PKG_PARAMS]
+    data = [d for t, d in buffers if t == SECBUFFER_DATA]
+    n = len(params)
     try:
-        if len(params) > 0 and params[0].rstrip(b"\x00"):
-            out.method = _text(params[0])
-        if len(params) > 1 and params[1].rstrip(b"\x00"):
-            out.uri = _text(params[1])
-        if len(params) > 3 and params[3].rstrip(b"\x00"):
-            out.realm = _text(params[3])
+        if n > 0 and params[0]:
+            out.method = _text(params[0]) or "GET"
+        if n > 1 and params[1]:
+            out.uri = _text(params[1]) or None
+        if n > 3 and params[3]:
+            out.realm = _text(params[3]) or None
     except UnicodeDecodeError as exc:
         raise SspiError(SecurityStatus.SEC_E_INVALID_PARAMETER, "method, URI and realm must be US-ASCII") from exc
     if data:

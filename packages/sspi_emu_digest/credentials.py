@@ -50,6 +50,7 @@ __all__ = [
 #: per character, each mapped to ``CNONCE_ALPHABET[byte % 64]``. A test pins a given cnonce
 #: by supplying the alphabet indexes of its characters.
 CNONCE_ALPHABET = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/"
+_CNONCE_TABLE = bytes(ord(CNONCE_ALPHABET[b % 64]) for b in range(256))
 
 
 def ha1_secret_key(algorithm: str, realm: str) -> str:
@@ -137,6 +138,7 @@ class DigestCredential(Credential):
             self.opaque = hmac.new(secret, b"digest-opaque", hashlib.sha256).hexdigest()[:32]
         self._userhash_lock = threading.Lock()
         self._userhash_cache: dict[tuple[str, str, str], Account] = {}
+        self._ha1_cache: dict[tuple[str, bytes, bool], bytes] = {}
 
     def _init_client(self, principal: str | None, auth_data: object) -> None:
         if isinstance(auth_data, SEC_WINNT_AUTH_IDENTITY):
@@ -159,6 +161,19 @@ class DigestCredential(Credential):
         elif not self.use & SECPKG_CRED_INBOUND:
             raise SspiError(SecurityStatus.SEC_E_NO_CREDENTIALS, "no Digest client credentials")
 
+    def client_ha1(self, alg: DigestAlgorithm, realm: bytes, utf8: bool) -> bytes:
+        """H(user:realm:password) for the client identity (memoised per algorithm, realm and charset)."""
+        assert self.client is not None
+        key = (alg.base, realm, utf8)
+        hit = self._ha1_cache.get(key)
+        if hit is None:
+            if len(self._ha1_cache) >= 64:
+                self._ha1_cache.clear()
+            user = encode_http(self.client.user, utf8)
+            hit = alg.digest(user + b":" + realm + b":" + encode_http(self.client.password, utf8))
+            self._ha1_cache[key] = hit
+        return hit
+
     @property
     def cnonce_length(self) -> int:
         """Characters in each client nonce."""
@@ -167,7 +182,7 @@ class DigestCredential(Credential):
     def cnonce(self) -> str:
         """A fresh client nonce."""
         raw = entropy.random_bytes(self.cnonce_length, "digest-cnonce")
-        return "".join(CNONCE_ALPHABET[b % 64] for b in raw)
+        return raw.translate(_CNONCE_TABLE).decode("ascii")
 
     def lookup(self, user: str, realm: str) -> Account | None:
         """The account for a Digest user name (``DOMAIN\\user`` accepted) in *realm*."""

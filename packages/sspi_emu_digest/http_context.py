@@ -19,6 +19,7 @@ finishes the check.
 from __future__ import annotations
 
 import hmac
+import re
 from dataclasses import dataclass
 
 from sspi_emu.accounts import Account
@@ -56,19 +57,16 @@ from .params import ParseError
 __all__ = ["HttpClientContext", "HttpServerContext", "validate_uri"]
 
 S = SecurityStatus
+_URI = re.compile(r"(?:[\x21-\x24\x26-\x7e]|%[0-9A-Fa-f]{2})+")
 _QOPS = ("auth", "auth-int")
 
 
 def validate_uri(target: str) -> str:
     """A request URI as the target name: printable US-ASCII, ``%XX`` escapes well formed."""
-    if not target or any(not 0x21 <= ord(c) <= 0x7E for c in target):
-        raise SspiError(S.SEC_E_TARGET_UNKNOWN, "the target must be a US-ASCII request URI (percent-encode the rest)")
-    i = target.find("%")
-    while i != -1:
-        pair = target[i + 1 : i + 3]
-        if len(pair) != 2 or any(c not in "0123456789abcdefABCDEF" for c in pair):
-            raise SspiError(S.SEC_E_TARGET_UNKNOWN, "malformed percent-encoding in the target")
-        i = target.find("%", i + 3)
+    if _URI.fullmatch(target) is None:
+        raise SspiError(
+            S.SEC_E_TARGET_UNKNOWN, "the target must be a US-ASCII request URI (percent-encode the rest, as %XX)"
+        )
     return target
 
 
@@ -145,7 +143,7 @@ class HttpClientContext(DigestContextBase):
         utf8 = ch.charset_utf8
         user_b = calc.encode_http(client.user, utf8)
         realm_b = calc.encode_http(ch.realm, utf8)
-        base = calc.base_ha1(ch.algorithm, user_b, realm_b, calc.encode_http(client.password, utf8))
+        base = self.cred.client_ha1(ch.algorithm, realm_b, utf8)
         qop = self._qop(ch, rp.body)
         nc = cnonce = None
         if qop is not None or ch.algorithm.sess:
@@ -336,12 +334,16 @@ class HttpServerContext(DigestContextBase):
             bases.append(stored)
         elif account.password is not None:
             for utf8 in (self.cred.options.charset_utf8, not self.cred.options.charset_utf8):
-                b = calc.base_ha1(
-                    alg,
-                    calc.encode_http(user, utf8),
-                    calc.encode_http(self.realm, utf8),
-                    calc.encode_http(account.password, utf8),
-                )
+                key = f"digest-ha1-cache:{alg.base}:{utf8}:{user}:{self.realm}"
+                b = account.cache.get(key)
+                if not isinstance(b, bytes):
+                    b = calc.base_ha1(
+                        alg,
+                        calc.encode_http(user, utf8),
+                        calc.encode_http(self.realm, utf8),
+                        calc.encode_http(account.password, utf8),
+                    )
+                    account.cache[key] = b
                 if b not in bases:
                     bases.append(b)
         if not bases:

@@ -8,6 +8,7 @@ linear in a capped input.
 
 from __future__ import annotations
 
+import re
 import string
 import urllib.parse
 from dataclasses import dataclass, field
@@ -60,50 +61,55 @@ def decode_text(data: bytes) -> str:
         return data.decode("latin-1")
 
 
+_LEX = re.compile(
+    r'[ \t]+|(,)|(=)|"([^"\\\r\n\x00]*(?:\\[^\r\n\x00][^"\\\r\n\x00]*)*)"|([^ \t,="\x00-\x1f\x7f]+)|(.)', re.S
+)
+_UNESCAPE = re.compile(r"\\(.)", re.S)
+
+
+_WORD = r'[^ \t,="\x00-\x1f\x7f]+'
+_QTEXT = r'[^"\\\r\n\x00]*(?:\\[^\r\n\x00][^"\\\r\n\x00]*)*'
+_PAIR_RE = rf'({_WORD})[ \t]*=[ \t]*(?:"({_QTEXT})"|({_WORD}))[ \t]*(?:,[ \t,]*|$)'
+_PAIR = re.compile(_PAIR_RE)
+_PAIR_LIST = re.compile(rf"[ \t,]*(?:{_PAIR_RE})*")
+_SCHEME = re.compile(rf"[ \t]*({_WORD})[ \t]+")
+
+
+def _fast_pairs(text: str) -> list[tuple[str, str]] | None:
+    """The pairs of a plain ``name=value, ...`` list in two C-level regex passes; None if not that simple."""
+    if _PAIR_LIST.fullmatch(text) is None:
+        return None
+    found = _PAIR.findall(text)
+    if len(found) > MAX_ELEMENTS:
+        raise ParseError(f"more than {MAX_ELEMENTS} list elements")
+    return [
+        (name.lower(), word or (_UNESCAPE.sub(r"\1", quoted) if "\\" in quoted else quoted))
+        for name, quoted, word in found
+    ]
+
+
 def _lex(text: str) -> list[_Item]:
     if len(text) > MAX_TEXT:
         raise ParseError(f"value is longer than {MAX_TEXT} characters")
     items: list[_Item] = []
-    i, n = 0, len(text)
-    while i < n:
-        c = text[i]
-        if c in " \t":
-            i += 1
-        elif c == ",":
-            items.append((",", ""))
-            i += 1
-        elif c == "=":
-            items.append(("=", ""))
-            i += 1
-        elif c == '"':
-            out: list[str] = []
-            j = i + 1
-            while True:
-                if j >= n:
-                    raise ParseError("unterminated quoted string")
-                ch = text[j]
-                if ch == "\\":
-                    j += 1
-                    if j >= n:
-                        raise ParseError("unterminated quoted string")
-                    out.append(text[j])
-                elif ch == '"':
-                    break
-                elif ch in "\r\n\x00":
-                    raise ParseError("control character in quoted string")
-                else:
-                    out.append(ch)
-                j += 1
-            items.append(("q", "".join(out)))
-            i = j + 1
-        elif c < " " or c == "\x7f":
-            raise ParseError(f"control character 0x{ord(c):02x}")
+    append = items.append
+    for m in _LEX.finditer(text):
+        kind = m.lastindex
+        if kind is None:
+            continue
+        if kind == 4:
+            append(("w", m.group(4)))
+        elif kind == 3:
+            q = m.group(3)
+            append(("q", _UNESCAPE.sub(r"\1", q) if "\\" in q else q))
+        elif kind == 1:
+            append((",", ""))
+        elif kind == 2:
+            append(("=", ""))
+        elif m.group(5) == '"':
+            raise ParseError("unterminated quoted string or control character in it")
         else:
-            j = i
-            while j < n and text[j] not in _DELIMS and not (text[j] < " " or text[j] == "\x7f"):
-                j += 1
-            items.append(("w", text[i:j]))
-            i = j
+            raise ParseError(f"control character 0x{ord(m.group(5)):02x}")
     return items
 
 
@@ -147,10 +153,19 @@ def parse_directives(
     Returns the directives and, for names in *repeatable*, every value in order (the
     first one is also in the dict). Any other duplicate raises :class:`ParseError`.
     """
+    if len(text) > MAX_TEXT:
+        raise ParseError(f"value is longer than {MAX_TEXT} characters")
     params: dict[str, str] = {}
     lists: dict[str, list[str]] = {}
-    for element in _elements(_lex(text)):
-        name, value = _param(element)
+    pairs = _fast_pairs(text)
+    if pairs is None:
+        pairs = [_param(element) for element in _elements(_lex(text))]
+    if not repeatable:
+        params = dict(pairs)
+        if len(params) != len(pairs):
+            raise ParseError("a directive appears more than once")
+        return params, lists
+    for name, value in pairs:
         _add(params, name, value, repeatable, lists)
     return params, lists
 
@@ -160,6 +175,18 @@ def parse_challenges(text: str) -> list[Challenge]:
 
     Duplicate parameters within one challenge raise :class:`ParseError`.
     """
+    if len(text) > MAX_TEXT:
+        raise ParseError(f"value is longer than {MAX_TEXT} characters")
+    m = _SCHEME.match(text)
+    if m is not None:
+        pairs = _fast_pairs(text[m.end() :])
+        if pairs:
+            single = Challenge(m.group(1))
+            for name, value in pairs:
+                if name in single.params:
+                    raise ParseError(f"parameter {name!r} appears more than once")
+                single.params[name] = value
+            return [single]
     challenges: list[Challenge] = []
     for element in _elements(_lex(text)):
         kinds = "".join(k for k, _ in element)
@@ -188,14 +215,16 @@ def parse_challenges(text: str) -> list[Challenge]:
 
 def quote(value: str) -> str:
     """*value* as an HTTP quoted-string (``"`` and ``\\`` escaped)."""
-    if any(c in value for c in "\r\n\x00"):
+    if "\r" in value or "\n" in value or "\x00" in value:
         raise ValueError("control characters cannot be quoted")
-    return '"' + value.replace("\\", "\\\\").replace('"', '\\"') + '"'
+    if '"' in value or "\\" in value:
+        value = value.replace("\\", "\\\\").replace('"', '\\"')
+    return '"' + value + '"'
 
 
 def format_params(pairs: list[tuple[str, str, bool]], sep: str = ", ") -> str:
     """Join ``(name, value, quoted)`` triples as an auth-param list."""
-    return sep.join(f"{name}={quote(value) if quoted else value}" for name, value, quoted in pairs)
+    return sep.join([f"{name}={quote(value) if quoted else value}" for name, value, quoted in pairs])
 
 
 def encode_ext_value(value: str) -> str:

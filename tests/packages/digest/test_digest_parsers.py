@@ -118,3 +118,21 @@ def test_mutated_real_challenge(pos: int, byte: int, cut: bool) -> None:
     token = CHALLENGE[:pos] if cut else CHALLENGE[:pos] + bytes([byte]) + CHALLENGE[pos + 1 :]
     status = Side(client_cred(), HTTP_C, target="/x").step(token, params()).status
     assert status == C.SEC_E_INVALID_TOKEN or not status.is_error
+
+
+@_SETTINGS
+@given(text=st.one_of(structured, st.text(max_size=120)))
+def test_fast_and_general_parsers_agree(text: str) -> None:
+    from sspi_emu_digest.params import _elements, _fast_pairs, _lex, _param
+
+    fast = _fast_pairs(text)
+    if fast is None:
+        return
+    assert fast == [_param(e) for e in _elements(_lex(text))]
+
+
+@_SETTINGS
+@given(value=st.text(alphabet=st.characters(blacklist_characters="\r\n\x00"), max_size=30))
+def test_fast_path_challenge_round_trip(value: str) -> None:
+    chs = parse_challenges(f"Digest realm={quote(value)}, nonce=abc")
+    assert chs[0].params == {"realm": value, "nonce": "abc"}
