@@ -5,7 +5,7 @@ from __future__ import annotations
 import struct
 from dataclasses import dataclass, field
 
-from .flags import NegotiateFlags
+from . import flags as F
 from .payload import PayloadWriter
 from .version import Version
 from .wire import FIELD, SIGNATURE, decode_str, encode_str, invalid, read_field
@@ -37,10 +37,10 @@ class AuthenticateMessage:
     def pack(self) -> bytes:
         """The wire bytes (with a MIC field only when ``mic`` is set)."""
         flags = self.flags
-        unicode = bool(flags & NegotiateFlags.UNICODE)
+        unicode = bool(flags & F.UNICODE)
         version = b""
-        if flags & NegotiateFlags.VERSION or self.mic is not None:
-            version = (self.version or Version()).pack() if flags & NegotiateFlags.VERSION else b"\x00" * 8
+        if flags & F.VERSION or self.mic is not None:
+            version = (self.version or Version()).pack() if flags & F.VERSION else b"\x00" * 8
         mic = self.mic if self.mic is not None else b""
         w = PayloadWriter(64 + len(version) + len(mic))
         f_dom = w.add(encode_str(self.domain, unicode))
@@ -61,7 +61,7 @@ class AuthenticateMessage:
         if data[:8] != SIGNATURE or data[8:12] != b"\x03\x00\x00\x00":
             raise invalid("not an NTLM AUTHENTICATE message")
         flags = int.from_bytes(data[60:64], "little")
-        unicode = bool(flags & NegotiateFlags.UNICODE)
+        unicode = bool(flags & F.UNICODE)
         lm = read_field(data, 12)
         nt = read_field(data, 20)
         domain = decode_str(read_field(data, 28), unicode)
@@ -74,7 +74,7 @@ class AuthenticateMessage:
             if length:
                 first = min(first, offset)
         version = None
-        if flags & NegotiateFlags.VERSION and first >= 72:
+        if flags & F.VERSION and first >= 72:
             version = Version.unpack(data[64:72])
         mic = data[MIC_OFFSET : MIC_OFFSET + 16] if first >= MIC_OFFSET + 16 else None
         return cls(flags, lm, nt, domain, user, ws, key, version, mic)

@@ -47,10 +47,12 @@ _TEXT_IDS = frozenset(
 class TargetInfo:
     """An ordered AvId -> value list (EOL implied). Values are raw bytes."""
 
-    __slots__ = ("pairs",)
+    __slots__ = ("pairs", "body")
 
-    def __init__(self, pairs: list[tuple[int, bytes]] | None = None) -> None:
+    def __init__(self, pairs: list[tuple[int, bytes]] | None = None, body: bytes | None = None) -> None:
         self.pairs: list[tuple[int, bytes]] = pairs if pairs is not None else []
+        #: When parsed from a well-formed list ending in MsvAvEOL: the bytes before the EOL.
+        self.body = body
 
     @classmethod
     def unpack(cls, data: bytes) -> TargetInfo:
@@ -64,12 +66,17 @@ class TargetInfo:
                 raise invalid("truncated AV_PAIR")
             av_id, length = _HDR.unpack_from(data, pos)
             pos += 4
-            if av_id == AvId.EOL:
-                return cls(pairs)
+            if av_id == 0:
+                return cls(pairs, data[: pos - 4] if pos == end else None)
             if pos + length > end:
                 raise invalid("AV_PAIR value runs past the end")
             pairs.append((av_id, data[pos : pos + length]))
             pos += length
+
+    @staticmethod
+    def pair(av_id: int, value: bytes) -> bytes:
+        """One serialised AV_PAIR."""
+        return _HDR.pack(av_id, len(value)) + value
 
     def pack(self) -> bytes:
         """Serialise with a closing MsvAvEOL."""

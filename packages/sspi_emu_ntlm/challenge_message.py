@@ -5,8 +5,8 @@ from __future__ import annotations
 import struct
 from dataclasses import dataclass, field
 
+from . import flags as F
 from .av_pairs import TargetInfo
-from .flags import NegotiateFlags
 from .payload import PayloadWriter
 from .version import Version
 from .wire import SIGNATURE, decode_str, encode_str, invalid, read_field
@@ -27,19 +27,20 @@ class ChallengeMessage:
     target_name: str = ""
     target_info: TargetInfo | None = None
     version: Version | None = None
-    #: The exact bytes of the TargetInfo field as received (the NTLMv2 blob repeats them).
+    #: The exact bytes of the TargetInfo field as received (the NTLMv2 blob repeats them);
+    #: when packing without ``target_info``, these bytes are sent as they are.
     raw_target_info: bytes = field(default=b"", repr=False)
 
     def pack(self) -> bytes:
         """The wire bytes."""
         flags = self.flags
-        unicode = bool(flags & NegotiateFlags.UNICODE)
+        unicode = bool(flags & F.UNICODE)
         name = encode_str(self.target_name, unicode)
-        info = self.target_info.pack() if self.target_info is not None else b""
+        info = self.target_info.pack() if self.target_info is not None else self.raw_target_info
         if info:
-            flags |= NegotiateFlags.TARGET_INFO
+            flags |= F.TARGET_INFO
         version = b""
-        if flags & NegotiateFlags.VERSION:
+        if flags & F.VERSION:
             version = (self.version or Version()).pack()
         w = PayloadWriter(48 + len(version), empty_offset_zero=True)
         f_name = w.add(name)
@@ -57,7 +58,7 @@ class ChallengeMessage:
             raise invalid("not an NTLM CHALLENGE message")
         flags = int.from_bytes(data[20:24], "little")
         challenge = data[24:32]
-        unicode = bool(flags & NegotiateFlags.UNICODE)
+        unicode = bool(flags & F.UNICODE)
         name = decode_str(read_field(data, 12), unicode)
         raw_info = b""
         info = None
@@ -66,6 +67,6 @@ class ChallengeMessage:
             raw_info = read_field(data, 40)
             if raw_info:
                 info = TargetInfo.unpack(raw_info)
-            if flags & NegotiateFlags.VERSION and len(data) >= 56:
+            if flags & F.VERSION and len(data) >= 56:
                 version = Version.unpack(data[48:56])
         return cls(flags, challenge, name, info, version, raw_info)

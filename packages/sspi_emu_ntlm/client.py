@@ -13,16 +13,14 @@ from sspi_emu.errors import SspiError
 from sspi_emu.spi import StepInput, StepOutput
 
 from . import crypto
+from . import flags as F
 from .authenticate_message import MIC_OFFSET, AuthenticateMessage
 from .av_pairs import AvFlags, AvId, TargetInfo
 from .challenge_message import ChallengeMessage
 from .channel_bindings import bindings_hash
 from .context import NtlmContext
 from .credentials import NtlmCredential
-from .flags import NegotiateFlags as F
 from .negotiate_message import NegotiateMessage
-from .security import SessionSecurity
-from .settings import computer_name, lm_compat_level
 
 __all__ = ["NtlmClientContext"]
 
@@ -39,6 +37,8 @@ _ANSWER_MASK = (
     | F.EXTENDED_SESSIONSECURITY | F.IDENTIFY | F.REQUEST_NON_NT_SESSION_KEY | F.TARGET_INFO | F.VERSION
     | F.NEGOTIATE_128 | F.KEY_EXCH | F.NEGOTIATE_56
 )
+_EOL = b"\x00\x00\x00\x00"
+_FLAGS_PAIR = TargetInfo.pair(AvId.FLAGS, int(AvFlags.MIC_PRESENT).to_bytes(4, "little"))
 _SIGN_REQ = C.ISC_REQ_INTEGRITY | C.ISC_REQ_REPLAY_DETECT | C.ISC_REQ_SEQUENCE_DETECT | C.ISC_REQ_CONFIDENTIALITY
 
 
@@ -61,11 +61,12 @@ class NtlmClientContext(NtlmContext):
 
     def __init__(self, cred: NtlmCredential, target: str | None, req: int) -> None:
         self._init_common(cred.expiry)
+        self.is_client = True
         self.cred = cred
         self.target = target or ""
         self.req = req
         self._anonymous = cred.anonymous or bool(req & C.ISC_REQ_NULL_SESSION)
-        self._level = lm_compat_level(cred.settings.lm_compat_level, server=False)
+        self._level = cred.lm_level
         self._negotiate = b""
         self._state = 0
         self.server_name = self.target
@@ -104,6 +105,34 @@ class NtlmClientContext(NtlmContext):
             return StepOutput(S.SEC_E_OK, token, self.ret_flags)
         raise SspiError(S.SEC_E_INVALID_TOKEN, "NTLM: the handshake is already complete")
 
+    def _client_av_pairs(self, challenge: ChallengeMessage, cb: bytes | None) -> tuple[int, bool, bytes]:
+        """(timestamp, MIC wanted, AV pairs for the NTLMv2 blob): the server's plus flags, bindings, SPN."""
+        info = challenge.target_info
+        timestamp_raw = info.get(AvId.TIMESTAMP) if info is not None else None
+        mic = timestamp_raw is not None and len(timestamp_raw) == 8
+        timestamp = _Q.unpack(timestamp_raw)[0] if mic and timestamp_raw else entropy.filetime_now()
+        extra = []
+        if cb is not None:
+            extra.append((AvId.CHANNEL_BINDINGS, bindings_hash(cb)))
+        if self.target:
+            extra.append((AvId.TARGET_NAME, self.target.encode("utf-16-le")))
+        if not mic and not extra:
+            return timestamp, False, challenge.raw_target_info or _EOL
+        flags_value = AvFlags.MIC_PRESENT if mic else 0
+        if info is not None and info.body is not None and info.get(AvId.FLAGS) is None \
+                and all(info.get(k) is None for k, _v in extra):
+            # Common case: append to the server's list as received.
+            body = info.body
+            if flags_value:
+                body += _FLAGS_PAIR
+            return timestamp, mic, body + b"".join(TargetInfo.pair(k, v) for k, v in extra) + _EOL
+        pairs = TargetInfo(list(info.pairs) if info is not None else [])
+        if flags_value:
+            pairs.set(AvId.FLAGS, (pairs.flags() | flags_value).to_bytes(4, "little"))
+        for k, v in extra:
+            pairs.set(k, v)
+        return timestamp, mic, pairs.pack()
+
     def _authenticate(self, challenge_bytes: bytes, cb: bytes | None) -> bytes:
         cred = self.cred
         settings = cred.settings
@@ -124,7 +153,7 @@ class NtlmClientContext(NtlmContext):
 
         user = "" if self._anonymous else cred.user
         domain = "" if self._anonymous else cred.domain
-        workstation = settings.workstation if settings.workstation is not None else computer_name()
+        workstation = settings.workstation if settings.workstation is not None else cred.computer_name
         lm_hash = b""
         mic_wanted = False
         if self._anonymous:
@@ -132,26 +161,9 @@ class NtlmClientContext(NtlmContext):
             session_base_key = b"\x00" * 16
             kx = session_base_key
         elif self._level >= 3:
-            info = challenge.target_info
-            timestamp_raw = info.get(AvId.TIMESTAMP) if info is not None else None
-            pairs = TargetInfo(list(info.pairs) if info is not None else [])
-            changed = False
-            if timestamp_raw is not None and len(timestamp_raw) == 8:
-                timestamp = _Q.unpack(timestamp_raw)[0]
-                pairs.set(AvId.FLAGS, (pairs.flags() | AvFlags.MIC_PRESENT).to_bytes(4, "little"))
-                mic_wanted = True
-                changed = True
-            else:
-                timestamp = entropy.filetime_now()
-            if cb is not None:
-                pairs.set(AvId.CHANNEL_BINDINGS, bindings_hash(cb))
-                changed = True
-            if self.target:
-                pairs.set(AvId.TARGET_NAME, self.target.encode("utf-16-le"))
-                changed = True
-            av = pairs.pack() if changed or not challenge.raw_target_info else challenge.raw_target_info
+            timestamp, mic_wanted, av = self._client_av_pairs(challenge, cb)
             cc = entropy.random_bytes(8, "ntlm client challenge")
-            ntowf2 = crypto.ntowfv2(cred.nt_hash(), user, domain)
+            ntowf2 = cred.ntowfv2(user, domain)
             blob = crypto.v2_blob(timestamp, cc, av)
             proof = crypto.ntv2_proof(ntowf2, sc, blob)
             nt = proof + blob
@@ -192,7 +204,7 @@ class NtlmClientContext(NtlmContext):
             token = token[:MIC_OFFSET] + mic + token[MIC_OFFSET + 16 :]
         self.flags = flags
         self.session_key = exported
-        self.security = SessionSecurity(flags, exported, client=True)
+        self.complete = True
         self.ret_flags = _ret_flags(self.req, flags, self._anonymous)
         log.debug("NTLM client: AUTHENTICATE %d bytes, flags 0x%08X", len(token), flags)
         return token

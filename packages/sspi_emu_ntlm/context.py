@@ -16,12 +16,12 @@ from sspi_emu.attributes import (
     SecPkgContext_Sizes,
     SecPkgInfo,
 )
-from sspi_emu.buffers import SecBuffer
+from sspi_emu.buffers import Memory, SecBuffer
 from sspi_emu.constants import SecurityStatus
 from sspi_emu.errors import SspiError
 from sspi_emu.spi import PackageContext
 
-from .flags import NegotiateFlags
+from . import flags as F
 from .info import MAX_TOKEN, NTLM_INFO
 from .security import SIGNATURE_SIZE, SessionSecurity
 
@@ -35,16 +35,40 @@ _STREAM = C.SECBUFFER_STREAM
 _TYPE_MASK = 0x0FFFFFFF
 _RO = C.SECBUFFER_READONLY | C.SECBUFFER_READONLY_WITH_CHECKSUM
 _NO_ENCRYPT = C.SECQOP_WRAP_NO_ENCRYPT
+_SEAL = F.SEAL
 _CALG_RC4 = 0x6801
 _CALG_HMAC = 0x8009
 _CALG_CRC32 = 0  # no CryptoAPI id exists for CRC32
+_EMPTY = memoryview(b"")
 _RESULTS = (S.SEC_E_OK, S.SEC_E_MESSAGE_ALTERED, S.SEC_E_OUT_OF_SEQUENCE, S.SEC_E_OK)
+
+
+def _view(b: SecBuffer) -> Memory:
+    """The used bytes of *b*, without a copy (the memory itself when it is all used)."""
+    pv = b.pvBuffer
+    if pv is None:
+        return _EMPTY
+    n = b.cbBuffer
+    if n == len(pv):
+        return pv
+    return memoryview(pv)[: max(0, n)]
+
+
+def _put_signature(token: SecBuffer, sig: bytes) -> SecurityStatus:
+    pv = token.pvBuffer
+    if pv is None or len(pv) < SIGNATURE_SIZE:
+        return S.SEC_E_BUFFER_TOO_SMALL
+    pv[:SIGNATURE_SIZE] = sig
+    token.cbBuffer = SIGNATURE_SIZE
+    return S.SEC_E_OK
 
 
 class NtlmContext(PackageContext):
     """State common to both sides; subclasses run the handshake."""
 
     security: SessionSecurity | None
+    complete: bool
+    is_client: bool
     session_key: bytes
     flags: int
     ret_flags: int
@@ -55,6 +79,7 @@ class NtlmContext(PackageContext):
 
     def _init_common(self, expiry: int) -> None:
         self.security = None
+        self.complete = False
         self.session_key = b""
         self.flags = 0
         self.ret_flags = 0
@@ -76,11 +101,11 @@ class NtlmContext(PackageContext):
         if attribute == C.SECPKG_ATTR_PACKAGE_INFO:
             return SecPkgContext_PackageInfo(_info())
         if attribute == C.SECPKG_ATTR_NEGOTIATION_INFO:
-            state = C.SECPKG_NEGOTIATION_COMPLETE if self.security is not None else C.SECPKG_NEGOTIATION_IN_PROGRESS
+            state = C.SECPKG_NEGOTIATION_COMPLETE if self.complete else C.SECPKG_NEGOTIATION_IN_PROGRESS
             return SecPkgContext_NegotiationInfo(_info(), state)
         if attribute == C.SECPKG_ATTR_LIFESPAN:
             return SecPkgContext_Lifespan(self.start, self.expiry)
-        if self.security is None:
+        if not self.complete:
             raise SspiError(S.SEC_E_INVALID_HANDLE, "NTLM context is not complete")
         if attribute == C.SECPKG_ATTR_NAMES:
             return SecPkgContext_Names(self._user_name())
@@ -90,8 +115,8 @@ class NtlmContext(PackageContext):
             return SecPkgContext_SessionKey(self.session_key)
         if attribute == C.SECPKG_ATTR_KEY_INFO:
             f = self.flags
-            bits = 128 if f & NegotiateFlags.NEGOTIATE_128 else 56 if f & NegotiateFlags.NEGOTIATE_56 else 40
-            if f & NegotiateFlags.EXTENDED_SESSIONSECURITY:
+            bits = 128 if f & F.NEGOTIATE_128 else 56 if f & F.NEGOTIATE_56 else 40
+            if f & F.EXTENDED_SESSIONSECURITY:
                 return SecPkgContext_KeyInfo("HMAC-MD5", "RSADSI RC4", bits, _CALG_HMAC, _CALG_RC4)
             return SecPkgContext_KeyInfo("CRC32", "RSADSI RC4", bits, _CALG_CRC32, _CALG_RC4)
         return super().query(attribute)
@@ -101,7 +126,10 @@ class NtlmContext(PackageContext):
     def _session(self) -> SessionSecurity | SecurityStatus:
         sec = self.security
         if sec is None:
-            return S.SEC_E_INVALID_HANDLE
+            if not self.complete:
+                return S.SEC_E_INVALID_HANDLE
+            # Keys and RC4 handles are made on first use: many contexts never sign or seal.
+            sec = self.security = SessionSecurity(self.flags, self.session_key, self.is_client)
         return sec
 
     def make_signature(self, qop: int, message: list[SecBuffer], seqno: int) -> SecurityStatus:
@@ -113,15 +141,14 @@ class NtlmContext(PackageContext):
         for b in message:
             t = b.BufferType & _TYPE_MASK
             if t == _DATA:
-                parts.append(b.data)
+                parts.append(_view(b))
             elif t == _TOKEN and token is None:
                 token = b
         if token is None:
             return S.SEC_E_INVALID_TOKEN
         if token.capacity < SIGNATURE_SIZE:
             return S.SEC_E_BUFFER_TOO_SMALL
-        token.write(sec.sign(parts))
-        return S.SEC_E_OK
+        return _put_signature(token, sec.sign(parts))
 
     def verify_signature(self, message: list[SecBuffer], seqno: int) -> tuple[SecurityStatus, int]:
         sec = self._session()
@@ -132,88 +159,109 @@ class NtlmContext(PackageContext):
         for b in message:
             t = b.BufferType & _TYPE_MASK
             if t == _DATA:
-                parts.append(b.data)
+                parts.append(_view(b))
             elif t == _TOKEN and token is None:
                 token = b
-        if token is None or token.cbBuffer < SIGNATURE_SIZE:
+        if token is None or token.cbBuffer < SIGNATURE_SIZE or token.capacity < SIGNATURE_SIZE:
             return S.SEC_E_INVALID_TOKEN, 0
-        return _RESULTS[sec.check(parts, token.data[:SIGNATURE_SIZE].tobytes())], 0
+        return _RESULTS[sec.check(parts, bytes(_view(token)[:SIGNATURE_SIZE]))], 0
 
     def encrypt(self, qop: int, message: list[SecBuffer], seqno: int) -> SecurityStatus:
-        sec = self._session()
-        if isinstance(sec, SecurityStatus):
-            return sec
-        encrypt = qop != _NO_ENCRYPT
-        if qop not in (0, _NO_ENCRYPT):
-            return S.SEC_E_QOP_NOT_SUPPORTED
-        if encrypt and not self.flags & NegotiateFlags.SEAL:
+        sec = self.security
+        if sec is None:
+            got = self._session()
+            if isinstance(got, SecurityStatus):
+                return got
+            sec = got
+        encrypt = True
+        if qop:
+            if qop != _NO_ENCRYPT:
+                return S.SEC_E_QOP_NOT_SUPPORTED
+            encrypt = False
+        elif not self.flags & _SEAL:
             return S.SEC_E_UNSUPPORTED_FUNCTION
         token = None
-        mac_parts = []
-        crypt_parts = []
+        mac_parts: list[Memory] = []
+        crypt_parts: list[Memory] = []
         for b in message:
             bt = b.BufferType
             t = bt & _TYPE_MASK
             if t == _DATA:
-                view = b.data
+                pv = b.pvBuffer
+                if pv is None:
+                    continue
+                n = b.cbBuffer
+                view = pv if n == len(pv) else memoryview(pv)[: max(0, n)]
                 mac_parts.append(view)
-                if not bt & _RO:
+                if encrypt and not bt & _RO:
+                    if type(view) is memoryview and view.readonly:
+                        return S.SEC_E_INVALID_PARAMETER
                     crypt_parts.append(view)
-            elif t == _TOKEN and token is None:
-                token = b
+            elif t == _TOKEN:
+                if token is None:
+                    token = b
             elif t == _PADDING:
                 b.cbBuffer = 0
         if token is None:
             return S.SEC_E_INVALID_TOKEN
         if token.capacity < SIGNATURE_SIZE:
             return S.SEC_E_BUFFER_TOO_SMALL
-        token.write(sec.seal(mac_parts, crypt_parts, encrypt))
-        return S.SEC_E_OK
+        return _put_signature(token, sec.seal(mac_parts, crypt_parts, encrypt))
 
     def decrypt(self, message: list[SecBuffer], seqno: int) -> tuple[SecurityStatus, int]:
-        sec = self._session()
-        if isinstance(sec, SecurityStatus):
-            return sec, 0
+        sec = self.security
+        if sec is None:
+            got = self._session()
+            if isinstance(got, SecurityStatus):
+                return got, 0
+            sec = got
         token = None
         stream = None
-        mac_parts = []
-        crypt_parts = []
+        mac_parts: list[Memory] = []
+        crypt_parts: list[Memory] = []
         empty_data: SecBuffer | None = None
         for b in message:
             bt = b.BufferType
             t = bt & _TYPE_MASK
             if t == _DATA:
-                if stream is not None or (b.cbBuffer == 0 and empty_data is None):
-                    empty_data = b
+                pv = b.pvBuffer
+                n = b.cbBuffer
+                if stream is not None or pv is None or n <= 0:
+                    if empty_data is None:
+                        empty_data = b
                     continue
-                view = b.data
+                view = pv if n == len(pv) else memoryview(pv)[:n]
                 mac_parts.append(view)
                 if not bt & _RO:
+                    if type(view) is memoryview and view.readonly:
+                        return S.SEC_E_INVALID_PARAMETER, 0
                     crypt_parts.append(view)
-            elif t == _TOKEN and token is None:
-                token = b
+            elif t == _TOKEN:
+                if token is None:
+                    token = b
             elif t == _STREAM and stream is None:
                 stream = b
         if stream is not None:
             # [STREAM(signature + sealed data), DATA(empty)]: DATA ends up viewing the plaintext.
-            if stream.cbBuffer < SIGNATURE_SIZE or stream.pvBuffer is None:
+            if stream.cbBuffer < SIGNATURE_SIZE or stream.pvBuffer is None or stream.capacity < stream.cbBuffer:
                 return S.SEC_E_INVALID_TOKEN, 0
-            whole = stream.data
+            whole = memoryview(stream.pvBuffer)[: stream.cbBuffer]
+            if whole.readonly:
+                return S.SEC_E_INVALID_PARAMETER, 0
             signature = whole[:SIGNATURE_SIZE].tobytes()
             body = whole[SIGNATURE_SIZE:]
             code = sec.unseal([body], [body], signature)
             if empty_data is not None and code in (0, 3):
                 empty_data.point_at(stream.pvBuffer, SIGNATURE_SIZE, len(body))
         else:
-            if empty_data is not None:
-                mac_parts.append(empty_data.data)
-            if token is None or token.cbBuffer < SIGNATURE_SIZE:
+            if token is None or token.cbBuffer < SIGNATURE_SIZE or token.capacity < SIGNATURE_SIZE:
                 return S.SEC_E_INVALID_TOKEN, 0
-            code = sec.unseal(mac_parts, crypt_parts, token.data[:SIGNATURE_SIZE].tobytes())
+            assert token.pvBuffer is not None
+            code = sec.unseal(mac_parts, crypt_parts, bytes(token.pvBuffer[:SIGNATURE_SIZE]))
         return _RESULTS[code], (_NO_ENCRYPT if code == 3 else 0)
 
     def __repr__(self) -> str:
-        return f"<{type(self).__name__} complete={self.security is not None}>"
+        return f"<{type(self).__name__} complete={self.complete}>"
 
 
 def _info() -> SecPkgInfo:

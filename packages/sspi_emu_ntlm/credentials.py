@@ -11,9 +11,9 @@ from sspi_emu.identity import SEC_WINNT_AUTH_IDENTITY
 from sspi_emu.spi import Credential
 
 from . import crypto
-from .settings import NtlmSettings
+from .settings import NtlmSettings, computer_name, lm_compat_level
 
-__all__ = ["NtlmCredential", "account_nt_hash", "split_user"]
+__all__ = ["NtlmCredential", "account_nt_hash", "account_ntowfv2", "split_user"]
 
 _NT_CACHE_KEY = "ntlm:nt_hash"
 
@@ -23,6 +23,18 @@ def split_user(user: str, domain: str) -> tuple[str, str]:
     if "\\" in user and not domain:
         domain, user = user.split("\\", 1)
     return user, domain
+
+
+def account_ntowfv2(account: Account, nt_hash: bytes, user: str, domain: str) -> bytes:
+    """NTOWFv2 of an account for the names a client sent, cached on the account."""
+    key = f"ntlm:ntowfv2:{user}\x00{domain}"
+    cached = account.cache.get(key)
+    if isinstance(cached, bytes):
+        return cached
+    value = crypto.ntowfv2(nt_hash, user, domain)
+    if len(account.cache) < 64:  # bounded: clients choose the names
+        account.cache[key] = value
+    return value
 
 
 def account_nt_hash(account: Account) -> bytes | None:
@@ -42,7 +54,8 @@ def account_nt_hash(account: Account) -> bytes | None:
 class NtlmCredential(Credential):
     """An acquired NTLM credential. Secrets are kept out of repr."""
 
-    __slots__ = ("user", "domain", "_password", "_nt_hash", "_lm_hash", "anonymous", "settings", "store")
+    __slots__ = ("user", "domain", "_password", "_nt_hash", "_lm_hash", "anonymous", "settings", "store",
+                 "computer_name", "server_pairs", "lm_level", "_ntowf2")
 
     def __init__(self, use: int, settings: NtlmSettings, identity: SEC_WINNT_AUTH_IDENTITY | None,
                  store: AccountStore | None) -> None:
@@ -55,6 +68,13 @@ class NtlmCredential(Credential):
         self._nt_hash: bytes | None = None
         self._lm_hash: bytes | None = None
         self.anonymous = False
+        #: This host's NetBIOS name, read once per credential.
+        self.computer_name = settings.nb_computer_name or computer_name()
+        #: The server's TargetInfo pairs without the timestamp (built on first use).
+        self.server_pairs: bytes | None = None
+        #: LmCompatibilityLevel for this credential (settings, else the environment at acquire time).
+        self.lm_level = lm_compat_level(settings.lm_compat_level, server=not use & SECPKG_CRED_OUTBOUND)
+        self._ntowf2: dict[tuple[str, str], bytes] = {}
         if identity is not None:
             if identity.is_anonymous:
                 self.anonymous = True
@@ -87,6 +107,14 @@ class NtlmCredential(Credential):
         if self._nt_hash is None:
             self._nt_hash = crypto.ntowfv1(self._password or "")
         return self._nt_hash
+
+    def ntowfv2(self, user: str, domain: str) -> bytes:
+        """NTOWFv2 for the names sent (cached)."""
+        key = (user, domain)
+        value = self._ntowf2.get(key)
+        if value is None:
+            value = self._ntowf2[key] = crypto.ntowfv2(self.nt_hash(), user, domain)
+        return value
 
     def lm_hash(self) -> bytes:
         """LMOWFv1, computed only when an LM response or LM key is really needed."""

@@ -5,7 +5,7 @@ from __future__ import annotations
 import struct
 from dataclasses import dataclass
 
-from .flags import NegotiateFlags
+from . import flags as F
 from .payload import PayloadWriter
 from .version import Version
 from .wire import FIELD, SIGNATURE, invalid
@@ -31,11 +31,11 @@ class NegotiateMessage:
         dom = self.domain.encode("cp437", "replace")
         ws = self.workstation.encode("cp437", "replace")
         if dom:
-            flags |= NegotiateFlags.OEM_DOMAIN_SUPPLIED
+            flags |= F.OEM_DOMAIN_SUPPLIED
         if ws:
-            flags |= NegotiateFlags.OEM_WORKSTATION_SUPPLIED
+            flags |= F.OEM_WORKSTATION_SUPPLIED
         version = b""
-        if flags & NegotiateFlags.VERSION:
+        if flags & F.VERSION:
             version = (self.version or Version()).pack()
         w = PayloadWriter(32 + len(version))
         f_dom = w.add(dom)
@@ -54,7 +54,7 @@ class NegotiateMessage:
         domain = workstation = ""
         version = None
         if len(data) >= 32:
-            fields = ((16, NegotiateFlags.OEM_DOMAIN_SUPPLIED), (24, NegotiateFlags.OEM_WORKSTATION_SUPPLIED))
+            fields = ((16, F.OEM_DOMAIN_SUPPLIED), (24, F.OEM_WORKSTATION_SUPPLIED))
             for at, supplied in fields:
                 if not flags & supplied:
                     continue
@@ -66,6 +66,6 @@ class NegotiateMessage:
                     domain = text
                 else:
                     workstation = text
-            if flags & NegotiateFlags.VERSION and len(data) >= 40:
+            if flags & F.VERSION and len(data) >= 40:
                 version = Version.unpack(data[32:40])
         return cls(flags, domain, workstation, version)

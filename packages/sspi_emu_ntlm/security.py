@@ -7,6 +7,7 @@ processed in place in the caller's buffers.
 
 from __future__ import annotations
 
+import hashlib
 import hmac
 import struct
 import zlib
@@ -18,7 +19,7 @@ from cryptography.hazmat.primitives.ciphers import Cipher, CipherContext
 from sspi_emu.buffers import Memory
 
 from . import crypto
-from .flags import NegotiateFlags
+from . import flags as F
 
 __all__ = ["SIGNATURE_SIZE", "Direction", "SessionSecurity"]
 
@@ -26,8 +27,16 @@ SIGNATURE_SIZE = 16
 _U32 = struct.Struct("<I")
 _V1 = b"\x01\x00\x00\x00"
 _SKIP_CHUNK = 1 << 20
-_ESS = NegotiateFlags.EXTENDED_SESSIONSECURITY
-_KEY_EXCH = NegotiateFlags.KEY_EXCH
+_ESS = F.EXTENDED_SESSIONSECURITY
+_KEY_EXCH = F.KEY_EXCH
+
+
+def _hmac_md5_pads(key: bytes) -> tuple[hashlib._Hash, hashlib._Hash]:
+    """The keyed inner and outer MD5 states of HMAC-MD5 (RFC 2104), copied per message."""
+    k = key.ljust(64, b"\x00")
+    inner = hashlib.md5(bytes(b ^ 0x36 for b in k))  # noqa: S324 - HMAC-MD5 is protocol-mandated
+    outer = hashlib.md5(bytes(b ^ 0x5C for b in k))  # noqa: S324
+    return inner, outer
 
 
 def _rc4(key: bytes, skip: int = 0) -> CipherContext:
@@ -42,11 +51,11 @@ def _rc4(key: bytes, skip: int = 0) -> CipherContext:
 class Direction:
     """Keys and counters for one direction of traffic."""
 
-    __slots__ = ("_seal_key", "mac", "rc4", "pos", "seq")
+    __slots__ = ("_seal_key", "inner", "outer", "rc4", "pos", "seq")
 
     def __init__(self, sign_key: bytes, seal_key: bytes, shared: Direction | None = None) -> None:
         self._seal_key = seal_key
-        self.mac = hmac.new(sign_key, digestmod="md5") if sign_key else None
+        self.inner, self.outer = _hmac_md5_pads(sign_key)
         self.rc4: CipherContext = shared.rc4 if shared is not None else _rc4(seal_key)
         self.pos = 0  # RC4 keystream bytes used (to rebuild the handle on the slow path)
         self.seq = 0
@@ -83,13 +92,15 @@ class SessionSecurity:
 
     # -- signatures -------------------------------------------------------------------
 
-    def _mac_ess(self, d: Direction, seq: int, parts: Sequence[Memory]) -> bytes:
-        assert d.mac is not None
-        h = d.mac.copy()
+    @staticmethod
+    def _mac_ess(d: Direction, seq: int, parts: Sequence[Memory]) -> bytes:
+        h = d.inner.copy()
         h.update(_U32.pack(seq))
         for p in parts:
             h.update(p)
-        return h.digest()[:8]
+        o = d.outer.copy()
+        o.update(h.digest())
+        return o.digest()[:8]
 
     def sign(self, parts: Sequence[Memory]) -> bytes:
         """A signature over *parts* (advances the outgoing sequence and RC4 state)."""
@@ -142,7 +153,7 @@ class SessionSecurity:
 
     # -- sealing ----------------------------------------------------------------------
 
-    def seal(self, mac_parts: Sequence[Memory], crypt_parts: Sequence[memoryview], encrypt: bool) -> bytes:
+    def seal(self, mac_parts: Sequence[Memory], crypt_parts: Sequence[Memory], encrypt: bool) -> bytes:
         """Encrypt *crypt_parts* in place (if *encrypt*) and return the signature over the plaintext."""
         d = self.out
         if not self.ess:
@@ -157,17 +168,25 @@ class SessionSecurity:
             return _V1 + d.rc4.update(b"\x00\x00\x00\x00" + _U32.pack(crc) + _U32.pack(seq))
         seq = d.seq
         d.seq = seq + 1
-        mac = self._mac_ess(d, seq, mac_parts)
+        seqb = _U32.pack(seq)
+        h = d.inner.copy()
+        h.update(seqb)
+        for p in mac_parts:
+            h.update(p)
+        o = d.outer.copy()
+        o.update(h.digest())
+        mac = o.digest()[:8]
+        rc4 = d.rc4
         if encrypt:
             for p in crypt_parts:
-                d.rc4.update_into(p, p)
+                rc4.update_into(p, p)
                 d.pos += len(p)
         if self.key_exch:
-            mac = d.rc4.update(mac)
+            mac = rc4.update(mac)
             d.pos += 8
-        return _V1 + mac + _U32.pack(seq)
+        return _V1 + mac + seqb
 
-    def unseal(self, mac_parts: Sequence[Memory], crypt_parts: Sequence[memoryview], signature: bytes) -> int:
+    def unseal(self, mac_parts: Sequence[Memory], crypt_parts: Sequence[Memory], signature: bytes) -> int:
         """Decrypt in place and check; 0 ok, 1 altered, 2 out of sequence, 3 ok but it was not encrypted."""
         d = self.inc
         if len(signature) < SIGNATURE_SIZE or signature[:4] != _V1:
@@ -176,16 +195,24 @@ class SessionSecurity:
             for p in crypt_parts:
                 d.rc4.update_into(p, p)
             return self.check(mac_parts, signature)
-        seq = _U32.unpack_from(signature, 12)[0]
-        if seq != d.seq:
+        seq = d.seq
+        seqb = signature[12:16]
+        if seqb != _U32.pack(seq):
             return 2
         pos0 = d.pos
+        rc4 = d.rc4
         for p in crypt_parts:
-            d.rc4.update_into(p, p)
+            rc4.update_into(p, p)
             d.pos += len(p)
-        mac = self._mac_ess(d, seq, mac_parts)
+        h = d.inner.copy()
+        h.update(seqb)
+        for p in mac_parts:
+            h.update(p)
+        o = d.outer.copy()
+        o.update(h.digest())
+        mac = o.digest()[:8]
         if self.key_exch:
-            mac = d.rc4.update(mac)
+            mac = rc4.update(mac)
             d.pos += 8
         if hmac.compare_digest(mac, signature[4:12]):
             d.seq = seq + 1
@@ -198,7 +225,7 @@ class SessionSecurity:
         pos0: int,
         seq: int,
         mac_parts: Sequence[Memory],
-        crypt_parts: Sequence[memoryview],
+        crypt_parts: Sequence[Memory],
         signature: bytes,
     ) -> int:
         """Slow path: was the message signed only (SECQOP_WRAP_NO_ENCRYPT)?"""

@@ -14,22 +14,23 @@ from sspi_emu.errors import SspiError
 from sspi_emu.spi import StepInput, StepOutput
 
 from . import crypto
+from . import flags as F
 from .authenticate_message import MIC_OFFSET, AuthenticateMessage
 from .av_pairs import AvFlags, AvId, TargetInfo
 from .challenge_message import ChallengeMessage
 from .channel_bindings import ZERO_BINDINGS, bindings_hash
 from .context import NtlmContext
-from .credentials import NtlmCredential, account_nt_hash
-from .flags import NegotiateFlags as F
+from .credentials import NtlmCredential, account_nt_hash, account_ntowfv2
 from .negotiate_message import NegotiateMessage
-from .security import SessionSecurity
-from .settings import CB_ALWAYS, CB_NEVER, computer_name, lm_compat_level
+from .settings import CB_ALWAYS, CB_NEVER, lm_compat_level
 
 __all__ = ["ANONYMOUS_NAME", "NtlmServerContext"]
 
 log = logging.getLogger("sspi_emu.ntlm")
 S = SecurityStatus
 _Q = struct.Struct("<Q")
+_EOL = b"\x00\x00\x00\x00"
+_TS_HEAD = TargetInfo.pair(AvId.TIMESTAMP, b"")[:2] + b"\x08\x00"
 ANONYMOUS_NAME = "NT AUTHORITY\\ANONYMOUS LOGON"
 #: Flags the server echoes from the client's NEGOTIATE.
 _ECHO = (
@@ -63,6 +64,7 @@ class NtlmServerContext(NtlmContext):
 
     def __init__(self, cred: NtlmCredential, req: int) -> None:
         self._init_common(cred.expiry)
+        self.is_client = False
         self.cred = cred
         self.req = req
         self._state = 0
@@ -70,8 +72,8 @@ class NtlmServerContext(NtlmContext):
         self._challenge = b""
         self._server_challenge = b""
         self._cb: bytes | None = None
-        self._level = lm_compat_level(cred.settings.lm_compat_level, server=True)
-        self.server_name = cred.settings.nb_computer_name or computer_name()
+        self._level = lm_compat_level(cred.settings.lm_compat_level, server=True) if cred.outbound else cred.lm_level
+        self.server_name = cred.computer_name
 
     def step(self, inp: StepInput) -> StepOutput:
         cb = inp.find(C.SECBUFFER_CHANNEL_BINDINGS)
@@ -90,11 +92,21 @@ class NtlmServerContext(NtlmContext):
             return StepOutput(S.SEC_E_OK, b"", self.ret_flags)
         raise SspiError(S.SEC_E_INVALID_TOKEN, "NTLM: the handshake is already complete")
 
-    def _target_info(self) -> TargetInfo:
+    def _target_info(self) -> bytes:
         s = self.cred.settings
         if s.target_info is not None:
-            return TargetInfo(list(s.target_info))
-        nb_computer = s.nb_computer_name or computer_name()
+            return TargetInfo(list(s.target_info)).pack()
+        prefix = self.cred.server_pairs
+        if prefix is None:
+            prefix = self.cred.server_pairs = self._target_info_prefix()
+        if s.send_timestamp:
+            return prefix + _TS_HEAD + _Q.pack(entropy.filetime_now()) + _EOL
+        return prefix + _EOL
+
+    def _target_info_prefix(self) -> bytes:
+        """The serialised name pairs of this server's TargetInfo (no timestamp, no EOL)."""
+        s = self.cred.settings
+        nb_computer = self.cred.computer_name
         nb_domain = s.nb_domain_name or nb_computer
         dns_computer = s.dns_computer_name or nb_computer.lower()
         pairs: list[tuple[int, bytes]] = [
@@ -105,9 +117,7 @@ class NtlmServerContext(NtlmContext):
         ]
         if s.dns_tree_name:
             pairs.append((AvId.DNS_TREE_NAME, s.dns_tree_name.encode("utf-16-le")))
-        if s.send_timestamp:
-            pairs.append((AvId.TIMESTAMP, _Q.pack(entropy.filetime_now())))
-        return TargetInfo(pairs)
+        return b"".join(TargetInfo.pair(k, v) for k, v in pairs)
 
     def _challenge_for(self, token: bytes) -> bytes:
         neg = NegotiateMessage.unpack(token)
@@ -119,16 +129,16 @@ class NtlmServerContext(NtlmContext):
             flags |= F.UNICODE
         if flags & F.EXTENDED_SESSIONSECURITY:
             flags &= ~F.LM_KEY
-        domain_type = s.nb_domain_name is not None and s.nb_domain_name != (s.nb_computer_name or computer_name())
+        domain_type = s.nb_domain_name is not None and s.nb_domain_name != self.cred.computer_name
         flags |= F.TARGET_TYPE_DOMAIN if domain_type else F.TARGET_TYPE_SERVER
         if s.challenge_flags is not None:
             flags = s.challenge_flags
         target_name = s.target_name
         if target_name is None:
-            target_name = (s.nb_domain_name or computer_name()) if flags & F.REQUEST_TARGET else ""
-        info = self._target_info() if flags & F.TARGET_INFO else None
+            target_name = (s.nb_domain_name or self.cred.computer_name) if flags & F.REQUEST_TARGET else ""
+        info = self._target_info() if flags & F.TARGET_INFO else b""
         sc = entropy.random_bytes(8, "ntlm server challenge")
-        msg = ChallengeMessage(flags, sc, target_name, info, s.version).pack()
+        msg = ChallengeMessage(flags, sc, target_name, None, s.version, info).pack()
         self._negotiate = token
         self._challenge = msg
         self._server_challenge = sc
@@ -181,7 +191,7 @@ class NtlmServerContext(NtlmContext):
                 raise _denied("MIC check failed (the handshake was altered)")
         self.flags = flags
         self.session_key = exported
-        self.security = SessionSecurity(flags, exported, client=False)
+        self.complete = True
         self.ret_flags = _ret_flags(self.req, flags, anonymous)
         log.debug("NTLM server: accepted %s, flags 0x%08X", self.client_name, flags)
 
@@ -206,7 +216,7 @@ class NtlmServerContext(NtlmContext):
         if account.domain and account.domain != auth.domain:
             domains.append(account.domain)
         for dom in domains:
-            ntowf2 = crypto.ntowfv2(nt_hash, auth.user, dom)
+            ntowf2 = account_ntowfv2(account, nt_hash, auth.user, dom)
             if hmac.compare_digest(crypto.ntv2_proof(ntowf2, self._server_challenge, blob), proof):
                 return ntowf2, proof, blob
         raise _denied("wrong password")

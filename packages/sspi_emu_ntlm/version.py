@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import struct
-from dataclasses import dataclass
+from typing import NamedTuple
 
 __all__ = ["NTLMSSP_REVISION_W2K3", "Version"]
 
@@ -11,8 +11,7 @@ NTLMSSP_REVISION_W2K3 = 0x0F
 _FMT = struct.Struct("<BBH3xB")
 
 
-@dataclass(frozen=True, slots=True)
-class Version:
+class Version(NamedTuple):
     """Windows product version and NTLM revision, 8 bytes on the wire."""
 
     major: int = 10
@@ -27,8 +26,7 @@ class Version:
     @classmethod
     def unpack(cls, data: bytes) -> Version:
         """Read 8 bytes (the caller checks the length)."""
-        major, minor, build, revision = _FMT.unpack(data[:8])
-        return cls(major, minor, build, revision)
+        return cls._make(_FMT.unpack(data[:8]))
 
     def __str__(self) -> str:
         return f"{self.major}.{self.minor}.{self.build} (NTLM rev {self.revision})"
