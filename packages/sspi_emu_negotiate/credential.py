@@ -6,6 +6,7 @@ import dataclasses
 
 from sspi_emu import api
 from sspi_emu import constants as C
+from sspi_emu.attributes import SecPkgCredentials_Names
 from sspi_emu.constants import SecurityStatus
 from sspi_emu.errors import SspiError
 from sspi_emu.handles import Box
@@ -95,7 +96,10 @@ class NegotiateCredential(Credential):
         status = api.QueryCredentialsAttributes(self.inners[0].handle, attribute, box)
         if status != SecurityStatus.SEC_E_OK:
             raise SspiError(status)
-        return box.value
+        value = box.value
+        if isinstance(value, SecPkgCredentials_Names) and not value.sUserName and self.principal:
+            return SecPkgCredentials_Names(self.principal)
+        return value
 
     def release(self) -> None:
         for c in self.inners:
