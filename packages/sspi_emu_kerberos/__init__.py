@@ -1,1 +1,17 @@
-"""Kerberos security package for sspi-emu (RFC 4120 / 4121 / 3961 / 3962 / 8009)."""
+"""Kerberos security package for sspi-emu (RFC 4120 / 4121 / 3961 / 3962 / 8009).
+
+The entry point ``sspi_emu_kerberos:package`` registers it as ``Kerberos``. Configure
+it with krb5.conf (``KRB5_CONFIG``), ``SSPI_EMU_REALM`` / ``SSPI_EMU_KDC``, or pass a
+:class:`KerberosSettings` (or a ``SEC_WINNT_AUTH_IDENTITY``) as the credential's auth data.
+Without a realm and KDC, acquiring client credentials fails fast with SEC_E_NO_CREDENTIALS.
+"""
+
+from __future__ import annotations
+
+from .credentials import KerberosSettings
+from .keytab import KeytabEntry, read_keytab, write_keytab
+from .package import KerberosPackage
+
+__all__ = ["KerberosPackage", "KerberosSettings", "KeytabEntry", "package", "read_keytab", "write_keytab"]
+
+package = KerberosPackage()

@@ -1,0 +1,255 @@
+"""Kerberos credentials: the client's identity, TGT and ticket cache, or the acceptor's keys."""
+
+from __future__ import annotations
+
+import os
+import threading
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from sspi_emu import accounts, entropy
+from sspi_emu.attributes import SecPkgCredentials_Names
+from sspi_emu.constants import SECPKG_CRED_ATTR_NAMES, SECPKG_CRED_INBOUND, SECPKG_CRED_OUTBOUND
+from sspi_emu.constants import SecurityStatus as S
+from sspi_emu.errors import SspiError
+from sspi_emu.identity import SEC_WINNT_AUTH_IDENTITY
+from sspi_emu.spi import Credential
+
+from . import enctypes
+from .config import KerberosConfig, load_config
+from .kdc_client import KdcClient, TicketGrant
+from .keys import Key
+from .keytab import KeytabEntry, KeytabError, read_keytab
+from .messages import PrincipalName
+from .principal import format_principal, parse_spn, parse_user
+from .replay import ReplayCache
+from .transport import KdcTransport, SocketTransport
+
+__all__ = ["KerberosCredential", "KerberosSettings"]
+
+
+@dataclass
+class KerberosSettings:
+    """What a caller may pass as ``pAuthData`` to configure Kerberos (all optional).
+
+    ``user`` / ``password`` (or ``keytab`` entries for the client) name the client;
+    ``realm`` and ``kdc`` ("host:port" strings) override the configuration; ``transport``
+    replaces the network (a callable ``(realm, request) -> reply``). For an acceptor,
+    ``keytab`` (a path or entries) or ``service`` + ``password`` give the service keys.
+    """
+
+    user: str | None = None
+    password: str | None = field(default=None, repr=False)
+    realm: str | None = None
+    kdc: list[str] | None = None
+    transport: KdcTransport | None = field(default=None, repr=False)
+    keytab: str | list[KeytabEntry] | None = field(default=None, repr=False)
+    service: str | None = None
+    clock_skew: int = 300
+    timeout: float = 1.5
+    etypes: tuple[int, ...] = enctypes.DEFAULT_ENCTYPES
+
+
+def _load_keytab(source: str | list[KeytabEntry]) -> list[KeytabEntry]:
+    if isinstance(source, list):
+        return source
+    try:
+        return read_keytab(source)
+    except (OSError, KeytabError) as exc:
+        raise SspiError(S.SEC_E_NO_CREDENTIALS, f"keytab unusable: {type(exc).__name__}") from None
+
+
+class KerberosCredential(Credential):
+    """An acquired Kerberos credential. Secrets and tickets stay out of repr."""
+
+    def __init__(self, use: int, settings: KerberosSettings, config: KerberosConfig) -> None:
+        self.use = use
+        self.settings = settings
+        self.config = config
+        self.client: PrincipalName | None = None
+        self.realm: str | None = None
+        self._password: str | None = None
+        self._client_keys: list[Key] = []
+        self._tgt: TicketGrant | None = None
+        self._tickets: dict[tuple[str, str], TicketGrant] = {}
+        self._lock = threading.Lock()
+        self.acceptor_keys: list[KeytabEntry] = []
+        self.acceptor_service: tuple[PrincipalName, str] | None = None
+        self._acceptor_password: str | None = None
+        self._derived: dict[tuple[int, str], Key] = {}
+        self.replay = ReplayCache(settings.clock_skew)
+        transport = settings.transport
+        if transport is None:
+            transport = SocketTransport(self._locate, settings.timeout, config.udp_preference_limit)
+        self.kdc = KdcClient(transport, settings.etypes)
+
+    def _locate(self, realm: str) -> list[tuple[str, int]]:
+        return self.config.kdcs_for(realm)
+
+    @property
+    def outbound(self) -> bool:
+        """True when the credential may start client contexts."""
+        return bool(self.use & SECPKG_CRED_OUTBOUND)
+
+    @property
+    def inbound(self) -> bool:
+        """True when the credential may accept contexts."""
+        return bool(self.use & SECPKG_CRED_INBOUND)
+
+    # -- client -------------------------------------------------------------------------
+
+    def tgt(self) -> TicketGrant:
+        """The TGT, from the cache or a fresh AS exchange."""
+        with self._lock:
+            now = entropy.now()
+            if self._tgt is not None and self._tgt.valid_at(now):
+                return self._tgt
+            assert self.client is not None and self.realm is not None
+            self._tgt = self.kdc.as_exchange(self.client, self.realm, self._password, self._client_keys)
+            return self._tgt
+
+    def service_ticket(self, service: PrincipalName, realm: str | None) -> TicketGrant:
+        """A service ticket for *service*, from the cache or a TGS exchange."""
+        tgt = self.tgt()
+        realm = realm or tgt.crealm
+        cache_key = (str(service), realm)
+        with self._lock:
+            hit = self._tickets.get(cache_key)
+            if hit is not None and hit.valid_at(entropy.now()):
+                return hit
+        grant = self.kdc.tgs_exchange(tgt, service, realm)
+        with self._lock:
+            self._tickets[cache_key] = grant
+        return grant
+
+    # -- acceptor -----------------------------------------------------------------------
+
+    def keys_for(self, sname: PrincipalName, realm: str, enctype: int, kvno: int | None) -> list[Key]:
+        """Candidate long-term keys for a ticket issued to *sname*@*realm*."""
+        out: list[Key] = []
+        for e in self.acceptor_keys:
+            if e.key.enctype != enctype or e.components != sname.components:
+                continue
+            if e.realm.upper() != realm.upper():
+                continue
+            if kvno is not None and e.kvno != kvno:
+                out.append(e.key)  # kept as a fallback after exact matches
+                continue
+            out.insert(0, e.key)
+        if self._acceptor_password is not None and self.acceptor_service is not None:
+            name, srealm = self.acceptor_service
+            if name.components == sname.components and srealm.upper() == realm.upper():
+                cache_key = (enctype, realm)
+                key = self._derived.get(cache_key)
+                if key is None:
+                    try:
+                        salt = realm + "".join(sname.components)
+                        key = enctypes.string_to_key(enctype, self._acceptor_password, salt)
+                    except enctypes.UnsupportedEnctype:
+                        return out
+                    self._derived[cache_key] = key
+                out.append(key)
+        return out
+
+    @property
+    def principal_name(self) -> str:
+        """The name QueryCredentialsAttributes(NAMES) reports."""
+        if self.client is not None and self.realm is not None:
+            return format_principal(self.client, self.realm)
+        if self.acceptor_service is not None:
+            return format_principal(*self.acceptor_service)
+        return ""
+
+    def query(self, attribute: int) -> object:
+        if attribute == SECPKG_CRED_ATTR_NAMES:
+            return SecPkgCredentials_Names(self.principal_name)
+        return super().query(attribute)
+
+    def release(self) -> None:
+        with self._lock:
+            self._tgt = None
+            self._tickets.clear()
+            self._derived.clear()
+
+    # -- acquisition --------------------------------------------------------------------
+
+    @classmethod
+    def acquire(cls, principal: str | None, use: int, auth_data: object) -> KerberosCredential:
+        """Build a credential from AcquireCredentialsHandle arguments (SEC_E_NO_CREDENTIALS when unusable)."""
+        if isinstance(auth_data, KerberosSettings):
+            settings = auth_data
+        elif isinstance(auth_data, SEC_WINNT_AUTH_IDENTITY):
+            settings = KerberosSettings(user=auth_data.User, password=auth_data.Password, realm=auth_data.Domain or None)
+        elif auth_data is None:
+            settings = KerberosSettings()
+        else:
+            raise SspiError(S.SEC_E_UNKNOWN_CREDENTIALS, "unsupported Kerberos auth data")
+        config = load_config()
+        if settings.kdc and (settings.realm or config.default_realm):
+            realm = (settings.realm or config.default_realm or "").upper()
+            config.kdcs[realm] = [(h, int(p)) for h, _, p in (a.rpartition(":") for a in settings.kdc)]
+        cred = cls(use, settings, config)
+        if use & SECPKG_CRED_OUTBOUND:
+            cred._init_client(principal)
+        if use & SECPKG_CRED_INBOUND:
+            cred._init_acceptor(principal)
+        return cred
+
+    def _init_client(self, principal: str | None) -> None:
+        s = self.settings
+        user = s.user or principal
+        password = s.password
+        if not user:
+            default = accounts.default_client_identity()
+            if default is not None:
+                user = f"{default.user}@{default.domain}" if default.domain else default.user
+                password = default.password
+        if not user:
+            if self.inbound:
+                return
+            raise SspiError(S.SEC_E_NO_CREDENTIALS, "no Kerberos client identity (and no ticket cache support)")
+        name, realm = parse_user(user, s.realm)
+        realm = realm or (self.config.default_realm.upper() if self.config.default_realm else None)
+        if realm is None:
+            raise SspiError(S.SEC_E_NO_CREDENTIALS, "no Kerberos realm configured")
+        if s.transport is None and not self.config.kdcs_for(realm):
+            raise SspiError(S.SEC_E_NO_CREDENTIALS, f"no KDC configured for realm {realm}")
+        keys: list[Key] = []
+        if password is None and s.keytab is not None:
+            keys = [e.key for e in _load_keytab(s.keytab) if e.components == name.components]
+        if password is None and not keys:
+            raise SspiError(S.SEC_E_NO_CREDENTIALS, "no password or key for the Kerberos client")
+        self.client, self.realm, self._password, self._client_keys = name, realm, password, keys
+
+    def _init_acceptor(self, principal: str | None) -> None:
+        s = self.settings
+        if s.keytab is not None:
+            self.acceptor_keys = _load_keytab(s.keytab)
+        elif s.password is not None and (s.service or s.user or principal):
+            spn = s.service or s.user or principal or ""
+            name, realm = parse_spn(spn) if "/" in spn else parse_user(spn, s.realm)
+            realm = (realm or s.realm or self.config.default_realm or "").upper()
+            if not realm:
+                raise SspiError(S.SEC_E_NO_CREDENTIALS, "no realm for the acceptor's password key")
+            self.acceptor_service = (name, realm)
+            self._acceptor_password = s.password
+        else:
+            path = os.environ.get("KRB5_KTNAME", "/etc/krb5.keytab")
+            if path.split(":", 1)[-1] and Path(path.split(":", 1)[-1] if ":" in path else path).is_file():
+                try:
+                    self.acceptor_keys = read_keytab(path)
+                except (OSError, KeytabError):
+                    self.acceptor_keys = []
+        if s.service and self.acceptor_keys:
+            want, _ = parse_spn(s.service)
+            self.acceptor_keys = [e for e in self.acceptor_keys if e.components == want.components]
+        if not self.acceptor_keys and self._acceptor_password is None:
+            if self.outbound and self.client is not None:
+                return
+            raise SspiError(S.SEC_E_NO_CREDENTIALS, "no Kerberos service keys (keytab or password)")
+        if self.acceptor_service is None and self.acceptor_keys:
+            e = self.acceptor_keys[0]
+            self.acceptor_service = (PrincipalName(e.name_type, e.components), e.realm)
+
+    def __repr__(self) -> str:
+        return f"KerberosCredential(use={self.use}, principal={self.principal_name!r})"

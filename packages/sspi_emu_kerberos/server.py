@@ -1,0 +1,152 @@
+"""The acceptor: AP-REQ validation (ticket, authenticator, skew, replay, bindings) and the AP-REP."""
+
+from __future__ import annotations
+
+from sspi_emu import constants as C
+from sspi_emu import entropy
+from sspi_emu.constants import SecurityStatus
+from sspi_emu.errors import SspiError
+from sspi_emu.spi import StepInput, StepOutput
+
+from . import enctypes
+from . import gss_checksum as G
+from . import messages as m
+from .cfx import CfxSession
+from .client import AP_OPT_MUTUAL_REQUIRED, AP_OPT_USE_SESSION_KEY, USAGE_AP_REP, USAGE_AUTHENTICATOR
+from .context import KerberosContext
+from .credentials import KerberosCredential
+from .gss_framing import TOK_AP_REP, TOK_AP_REQ, FramingError, frame, unframe
+from .keys import Key
+from .principal import format_principal
+
+__all__ = ["KerberosServerContext"]
+
+S = SecurityStatus
+USAGE_TICKET = 2
+
+
+def _asc_flags(gss: int, mutual: bool) -> int:
+    ret = C.ASC_RET_CONNECTION
+    if mutual:
+        ret |= C.ASC_RET_MUTUAL_AUTH
+    if gss & G.GSS_C_REPLAY_FLAG:
+        ret |= C.ASC_RET_REPLAY_DETECT
+    if gss & G.GSS_C_SEQUENCE_FLAG:
+        ret |= C.ASC_RET_SEQUENCE_DETECT
+    if gss & G.GSS_C_CONF_FLAG:
+        ret |= C.ASC_RET_CONFIDENTIALITY
+    if gss & G.GSS_C_INTEG_FLAG:
+        ret |= C.ASC_RET_INTEGRITY
+    return ret
+
+
+class KerberosServerContext(KerberosContext):
+    """One acceptor context: a single leg consumes the AP-REQ and answers with the AP-REP."""
+
+    def __init__(self, cred: KerberosCredential, req: int) -> None:
+        self.cred = cred
+        self.req = req
+        self.done = False
+
+    def step(self, inp: StepInput) -> StepOutput:
+        if self.done:
+            raise SspiError(S.SEC_E_INVALID_HANDLE, "context already complete")
+        if not inp.token:
+            raise SspiError(S.SEC_E_INVALID_TOKEN, "no AP-REQ")
+        try:
+            tok_id, inner = unframe(inp.token)
+        except FramingError:
+            tok_id, inner = TOK_AP_REQ, inp.token  # a raw AP-REQ (as some SPNEGO peers send)
+        if tok_id != TOK_AP_REQ:
+            raise SspiError(S.SEC_E_INVALID_TOKEN, "not an AP-REQ")
+        try:
+            ap_req = m.decode_ap_req(inner)
+        except m.Asn1Error:
+            raise SspiError(S.SEC_E_INVALID_TOKEN, "malformed AP-REQ") from None
+        if ap_req.options & AP_OPT_USE_SESSION_KEY:
+            raise SspiError(S.SEC_E_UNSUPPORTED_FUNCTION, "user-to-user tickets are not supported")
+        ticket_part = self._open_ticket(ap_req.ticket)
+        auth = self._open_authenticator(ap_req, ticket_part.key)
+        now = entropy.now()
+        skew = self.cred.settings.clock_skew
+        if ticket_part.endtime + skew < now:
+            raise SspiError(S.SEC_E_CONTEXT_EXPIRED, "the ticket has expired")
+        if ticket_part.starttime is not None and ticket_part.starttime - skew > now:
+            raise SspiError(S.SEC_E_TIME_SKEW, "the ticket is not yet valid")
+        if abs(auth.ctime - now) > skew:
+            raise SspiError(S.SEC_E_TIME_SKEW, "the authenticator time is outside the clock-skew window")
+        if auth.crealm != ticket_part.crealm or not auth.cname.same_as(ticket_part.cname):
+            raise SspiError(S.SEC_E_LOGON_DENIED, "the authenticator names another client than the ticket")
+        client = format_principal(ticket_part.cname, ticket_part.crealm)
+        if not self.cred.replay.check_and_add(client, auth.ctime, auth.cusec, ap_req.authenticator.cipher, now):
+            raise SspiError(S.SEC_E_LOGON_DENIED, "replayed authenticator")
+        gss_flags = self._check_checksum(auth, inp)
+        mutual = bool(ap_req.options & AP_OPT_MUTUAL_REQUIRED)
+        peer_seq = auth.seq_number if auth.seq_number is not None else 0
+        base_key = auth.subkey if auth.subkey is not None else ticket_part.key
+        token = b""
+        key, acceptor_subkey, my_seq = base_key, False, peer_seq
+        if mutual:
+            try:
+                key = enctypes.random_key(base_key.enctype)
+            except enctypes.UnsupportedEnctype:
+                raise SspiError(S.SEC_E_INVALID_TOKEN, "unsupported subkey type") from None
+            acceptor_subkey = True
+            my_seq = int.from_bytes(entropy.random_bytes(4, "kerberos sequence number"), "big") & 0x3FFFFFFF
+            part = m.EncApRepPart(auth.ctime, auth.cusec, key, my_seq)
+            enc = m.EncryptedData(ticket_part.key.enctype,
+                                  enctypes.encrypt(ticket_part.key, USAGE_AP_REP, part.encode()))
+            token = frame(TOK_AP_REP, m.ApRep(enc).encode())
+        self.ret_flags = _asc_flags(gss_flags, mutual)
+        check = bool(gss_flags & (G.GSS_C_SEQUENCE_FLAG | G.GSS_C_REPLAY_FLAG))
+        self.session = CfxSession(key, False, acceptor_subkey, my_seq, peer_seq, check)
+        self.session_key = key
+        self.client_name = client
+        self.server_name = format_principal(ap_req.ticket.sname, ap_req.ticket.realm)
+        self.expiry = entropy.unix_to_filetime(ticket_part.endtime)
+        self.done = True
+        self._established()
+        return StepOutput(S.SEC_E_OK, token, self.ret_flags, expiry=self.expiry)
+
+    def _open_ticket(self, ticket: m.Ticket) -> m.EncTicketPart:
+        enc = ticket.enc_part
+        keys = self.cred.keys_for(ticket.sname, ticket.realm, enc.etype, enc.kvno)
+        if not keys:
+            raise SspiError(S.SEC_E_LOGON_DENIED, f"no key for {ticket.sname}@{ticket.realm} (etype {enc.etype})")
+        for key in keys:
+            try:
+                plain = enctypes.decrypt(key, USAGE_TICKET, enc.cipher)
+            except (enctypes.IntegrityError, enctypes.UnsupportedEnctype):
+                continue
+            try:
+                return m.decode_enc_ticket_part(plain)
+            except m.Asn1Error:
+                raise SspiError(S.SEC_E_INVALID_TOKEN, "malformed ticket") from None
+        raise SspiError(S.SEC_E_LOGON_DENIED, "the ticket does not decrypt with the service key")
+
+    @staticmethod
+    def _open_authenticator(ap_req: m.ApReq, key: Key) -> m.Authenticator:
+        try:
+            plain = enctypes.decrypt(key, USAGE_AUTHENTICATOR, ap_req.authenticator.cipher)
+            return m.decode_authenticator(plain)
+        except (enctypes.IntegrityError, enctypes.UnsupportedEnctype):
+            raise SspiError(S.SEC_E_LOGON_DENIED, "the authenticator does not decrypt") from None
+        except m.Asn1Error:
+            raise SspiError(S.SEC_E_INVALID_TOKEN, "malformed authenticator") from None
+
+    def _check_checksum(self, auth: m.Authenticator, inp: StepInput) -> int:
+        if auth.cksum is None or auth.cksum[0] != G.GSS_CHECKSUM_TYPE:
+            return 0
+        try:
+            ck = G.parse_gss_checksum(auth.cksum[1])
+        except ValueError:
+            raise SspiError(S.SEC_E_INVALID_TOKEN, "malformed GSS checksum") from None
+        ours = inp.find(C.SECBUFFER_CHANNEL_BINDINGS)
+        if ours is not None and ck.bindings != G.ZERO_BINDINGS:
+            try:
+                expected = G.bindings_hash(ours)
+            except G.BindingsError as exc:
+                raise SspiError(S.SEC_E_BAD_BINDINGS, str(exc)) from None
+            if expected != ck.bindings:
+                raise SspiError(S.SEC_E_BAD_BINDINGS, "channel bindings do not match")
+        return ck.flags
