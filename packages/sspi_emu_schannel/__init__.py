@@ -12,7 +12,7 @@ from sspi_emu import constants as C
 from sspi_emu.attributes import SecPkgInfo
 from sspi_emu.constants import SecurityStatus as S
 from sspi_emu.errors import SspiError
-from sspi_emu.spi import Credential, PackageContext
+from sspi_emu.spi import Credential, DemoProfile, PackageContext
 
 from .certs import CertContext
 from .context import SchannelContext
@@ -76,6 +76,25 @@ class SchannelPackage:
         if req & _UNSUPPORTED_ASC:
             raise SspiError(S.SEC_E_UNSUPPORTED_FUNCTION, "DTLS, DCE style and delegation are not supported")
         return SchannelContext(self.info, cred, True, None, req)
+
+    def demo_profile(self) -> list[DemoProfile]:
+        """``sspi-emu demo``: TLS 1.3 and TLS 1.2 with a CA and server certificate made on the fly."""
+        from .testcerts import make_ca_and_server
+
+        pki = make_ca_and_server("localhost")
+        profiles = []
+        for version, disabled in (("TLS 1.3", C.SP_PROT_TLS1_2), ("TLS 1.2", C.SP_PROT_TLS1_3)):
+            params = [TLS_PARAMETERS(grbitDisabledProtocols=disabled)]
+            profiles.append(
+                DemoProfile(
+                    client_auth_data=SCH_CREDENTIALS(hRootStore=[pki.ca.certificate], pTlsParameters=params),
+                    server_auth_data=SCH_CREDENTIALS(paCred=[pki.server]),
+                    target="localhost",
+                    name=version,
+                    note="CA and server certificate generated on the fly; the client checks the chain and name",
+                )
+            )
+        return profiles
 
     def __repr__(self) -> str:
         return "SchannelPackage()"

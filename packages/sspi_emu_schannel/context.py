@@ -276,11 +276,12 @@ class SchannelContext(PackageContext):
             return S.SEC_E_BUFFER_TOO_SMALL
         if n and (dmem is None or len(dmem) < n):
             return S.SEC_E_INVALID_PARAMETER
+        hview, tview = memoryview(hmem), memoryview(tmem)
         dview = memoryview(dmem)[:n] if dmem is not None else memoryview(bytearray())
-        if dview.readonly or memoryview(hmem).readonly or memoryview(tmem).readonly:
+        if dview.readonly or hview.readonly or tview.readonly:
             return S.SEC_E_INVALID_PARAMETER
         try:
-            write.seal_in_place(ContentType.APPLICATION_DATA, memoryview(hmem), dview, memoryview(tmem))
+            write.seal_in_place(ContentType.APPLICATION_DATA, hview, dview, tview)
         except TlsError:
             return S.SEC_E_ENCRYPT_FAILURE
         header.cbBuffer = write.header_len
@@ -293,15 +294,16 @@ class SchannelContext(PackageContext):
         read = eng.read
         if not eng.complete or read is None:
             return S.SEC_E_INVALID_HANDLE, 0
-        data_index = -1
-        for i, b in enumerate(message):
-            if b.BufferType & _TYPE_MASK == _T_DATA:
-                data_index = i
-                break
-        if data_index < 0:
+        buf = None
+        empties: list[SecBuffer] = []
+        for b in message:
+            t = b.BufferType & _TYPE_MASK
+            if t == _T_EMPTY:
+                empties.append(b)
+            elif t == _T_DATA and buf is None:
+                buf = b
+        if buf is None:
             return S.SEC_E_INVALID_TOKEN, 0
-        buf = message[data_index]
-        empties = [b for b in message if b.BufferType & _TYPE_MASK == _T_EMPTY]
         mem = buf.pvBuffer
         total = buf.cbBuffer if mem is not None else 0
         if mem is not None and total > len(mem):
@@ -310,7 +312,7 @@ class SchannelContext(PackageContext):
             return self._missing(empties, RECORD_HEADER - total)
         view = memoryview(mem)  # type: ignore[arg-type]
         try:
-            ctype, _version, length = parse_header(view)
+            _ctype, _version, length = parse_header(view)
         except TlsError:
             return S.SEC_E_INVALID_TOKEN, 0
         end = RECORD_HEADER + length
@@ -321,8 +323,7 @@ class SchannelContext(PackageContext):
         if self._peer_closed:
             return S.SEC_E_CONTEXT_EXPIRED, 0
         if view.readonly:
-            mem = bytearray(view[:total])
-            view = memoryview(mem)
+            view = memoryview(bytearray(view[:total]))
         try:
             inner, start, n = read.open_in_place(view[:end])
         except TlsError as exc:
@@ -330,18 +331,22 @@ class SchannelContext(PackageContext):
             if exc.alert == AlertDescription.BAD_RECORD_MAC:
                 return S.SEC_E_DECRYPT_FAILURE, 0
             return status_for_alert(exc.alert), 0
-        # Re-type the buffers as Schannel does: HEADER, DATA, TRAILER, [EXTRA].
+        # Re-type the buffers as Schannel does: HEADER, DATA, TRAILER, [EXTRA], all views of the input memory.
         buf.BufferType = _T_HEADER
-        buf.point_at(mem, 0, start)  # type: ignore[arg-type]
+        buf.pvBuffer = view[:start]
+        buf.cbBuffer = start
         data_buf, trailer_buf = empties[0], empties[1]
         data_buf.BufferType = _T_DATA
-        data_buf.point_at(mem, start, n)  # type: ignore[arg-type]
+        data_buf.pvBuffer = view[start : start + n]
+        data_buf.cbBuffer = n
         trailer_buf.BufferType = _T_TRAILER
-        trailer_buf.point_at(mem, start + n, end - start - n)  # type: ignore[arg-type]
+        trailer_buf.pvBuffer = view[start + n : end]
+        trailer_buf.cbBuffer = end - start - n
         if total > end:
             extra_buf = empties[2]
             extra_buf.BufferType = _T_EXTRA
-            extra_buf.point_at(mem, end, total - end)  # type: ignore[arg-type]
+            extra_buf.pvBuffer = view[end:total]
+            extra_buf.cbBuffer = total - end
         if inner == ContentType.APPLICATION_DATA:
             return S.SEC_E_OK, 0
         payload = bytes(data_buf.data)

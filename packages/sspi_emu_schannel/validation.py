@@ -77,7 +77,7 @@ def verify_server(chain: list[x509.Certificate], target: str | None, store: Stor
     leaf = chain[0]
     if when > leaf.not_valid_after_utc or when < leaf.not_valid_before_utc:
         raise TlsError(AlertDescription.CERTIFICATE_EXPIRED, "certificate expired", SecurityStatus.SEC_E_CERT_EXPIRED)
-    own_name = _leaf_name(leaf)
+    own_name = None if (target and check_name) else _leaf_name(leaf)
     name = target if (target and check_name) else own_name
     if name is None:
         raise TlsError(AlertDescription.BAD_CERTIFICATE, "certificate names nothing", SecurityStatus.SEC_E_CERT_UNKNOWN)
@@ -86,6 +86,8 @@ def verify_server(chain: list[x509.Certificate], target: str | None, store: Stor
         return
     except (VerificationError, ValueError) as exc:
         first = str(exc)
+    if own_name is None:
+        own_name = _leaf_name(leaf)
     if own_name is not None and own_name != name:
         try:
             _verify(store, when, own_name, chain)

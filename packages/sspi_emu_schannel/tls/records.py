@@ -75,7 +75,7 @@ class RecordCipher:
         explicit = suite.explicit_nonce_len if version == TLS12 else 0
         self.header_len = RECORD_HEADER + explicit
         self.trailer_len = _TAG + (1 if version == TLS13 else 0)
-        self._scratch = bytearray(MAX_PLAINTEXT + 1 + _TAG)
+        self._scratch: memoryview | None = None
 
     def __repr__(self) -> str:
         return f"RecordCipher({self.suite.name}, seq={self.seq})"
@@ -125,7 +125,9 @@ class RecordCipher:
         n = len(data)
         seq = self._next_seq()
         nonce = self._nonce(seq)
-        s = memoryview(self._scratch)
+        s = self._scratch
+        if s is None:
+            s = self._scratch = memoryview(bytearray(MAX_PLAINTEXT + 1 + _TAG))
         if self.version == TLS13:
             hdr = _HDR.pack(ContentType.APPLICATION_DATA, TLS12, n + 1 + _TAG)
             s[:n] = data

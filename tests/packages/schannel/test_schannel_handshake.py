@@ -21,7 +21,7 @@ from sspi_emu.buffers import SecBuffer, SecBufferDesc
 from sspi_emu.constants import SecurityStatus as St
 from sspi_emu.entropy import unix_to_filetime
 
-from .schannel_helpers import CLIENT_REQ, SERVER_REQ, Endpoint, acquire, client_cred, pair, run_handshake, server_cred
+from tests.packages.schannel.schannel_helpers import CLIENT_REQ, SERVER_REQ, Endpoint, acquire, client_cred, pair, run_handshake, server_cred
 
 
 @pytest.fixture(scope="module")
@@ -316,7 +316,7 @@ def test_server_requires_client_certificate(pki):
     ccred = acquire(C.SECPKG_CRED_OUTBOUND, SCH_CREDENTIALS(paCred=[client_leaf], hRootStore=[pki.ca.certificate]))
     scred = acquire(C.SECPKG_CRED_INBOUND, SCH_CREDENTIALS(paCred=[pki.server], hRootStore=[pki.ca.certificate]))
     for version in ("1.3", "1.2"):
-        from .schannel_helpers import TLS_PARAMETERS, protocols_only
+        from tests.packages.schannel.schannel_helpers import TLS_PARAMETERS, protocols_only
 
         ccred = acquire(C.SECPKG_CRED_OUTBOUND, SCH_CREDENTIALS(
             paCred=[client_leaf], hRootStore=[pki.ca.certificate],

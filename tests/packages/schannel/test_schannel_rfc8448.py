@@ -17,7 +17,7 @@ from sspi_emu_schannel.tls.server import TlsServer
 
 from sspi_emu import entropy
 
-from .schannel_helpers import load_vector
+from tests.packages.schannel.schannel_helpers import load_vector
 
 V = load_vector("schannel-rfc8448.json")
 IN, E, P = V["inputs"], V["expected"], V["pinned"]
