@@ -121,3 +121,17 @@ def test_pinned_entropy_makes_the_exchange_replay_byte_for_byte(real_ntlm):
             handshake(client, server)
         runs.append((client.tokens, server.tokens))
     assert runs[0] == runs[1]
+
+
+def test_recorded_exchange_replays_byte_for_byte(real_ntlm):
+    from pathlib import Path
+
+    from sspi_emu import vectors
+
+    loaded = vectors.load_path(Path(__file__).resolve().parents[3] / "vectors" / "negotiate-ntlm-exchange.json")
+    found = [v for group in loaded for v in (group if isinstance(group, list) else [group])]
+    assert found
+    for vector in found:
+        result = vectors.replay(vector)
+        assert result.outcome == "pass", result.mismatch
+        assert result.legs == 5
