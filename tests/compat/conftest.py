@@ -47,3 +47,18 @@ def sspilib(accounts: MemoryAccountStore) -> Iterator[types.ModuleType]:
         yield importlib.import_module("sspilib")
     finally:
         compat.uninstall("sspilib")
+
+
+@pytest.fixture
+def stub() -> Iterator[types.ModuleType]:
+    """The scripted CompatStub package, registered for one test."""
+    from sspi_emu import registry
+    from tests.compat import stubpkg
+
+    stubpkg.received_auth_data.clear()
+    stubpkg.control_tokens.clear()
+    registry.register(stubpkg.package, replace=True)
+    try:
+        yield stubpkg
+    finally:
+        registry.unregister("CompatStub")
