@@ -13,11 +13,11 @@ from pathlib import Path
 from typing import Callable
 
 from cryptography.hazmat.primitives.serialization import Encoding, NoEncryption, PrivateFormat
+from sspi_emu_schannel import SCH_CREDENTIALS, TLS_PARAMETERS, testcerts
 
 import sspi_emu as s
 from sspi_emu import constants as C
 from sspi_emu.attributes import SecPkgContext_StreamSizes
-from sspi_emu_schannel import SCH_CREDENTIALS, TLS_PARAMETERS, testcerts
 
 _PKI = testcerts.make_ca_and_server("localhost")
 _DIR = Path(tempfile.mkdtemp(prefix="sspi-emu-bench-"))

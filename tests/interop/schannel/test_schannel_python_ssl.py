@@ -9,7 +9,6 @@ import pytest
 from sspi_emu import constants as C
 from sspi_emu.attributes import SecPkgContext_CipherInfo
 from sspi_emu.constants import SecurityStatus as St
-
 from tests.packages.schannel.schannel_helpers import Endpoint, client_cred, server_cred
 
 pytestmark = pytest.mark.interop

@@ -20,8 +20,16 @@ from sspi_emu.attributes import (
 from sspi_emu.buffers import SecBuffer, SecBufferDesc
 from sspi_emu.constants import SecurityStatus as St
 from sspi_emu.entropy import unix_to_filetime
-
-from tests.packages.schannel.schannel_helpers import CLIENT_REQ, SERVER_REQ, Endpoint, acquire, client_cred, pair, run_handshake, server_cred
+from tests.packages.schannel.schannel_helpers import (
+    CLIENT_REQ,
+    SERVER_REQ,
+    Endpoint,
+    acquire,
+    client_cred,
+    pair,
+    run_handshake,
+    server_cred,
+)
 
 
 @pytest.fixture(scope="module")

@@ -16,7 +16,6 @@ from sspi_emu_schannel.tls.messages import Certificate13
 from sspi_emu_schannel.tls.server import TlsServer
 
 from sspi_emu import entropy
-
 from tests.packages.schannel.schannel_helpers import load_vector
 
 V = load_vector("schannel-rfc8448.json")
