@@ -181,7 +181,13 @@ class KerberosContext(PackageContext):
         for i, b in enumerate(writable):
             n = b.cbBuffer if i < len(writable) - 1 else len(plain) - pos
             n = max(0, min(n, len(plain) - pos))
-            b.write(plain[pos : pos + n])
+            if n > b.capacity:
+                # Integrity-only tokens are shorter than cbSecurityTrailer: the caller's split put
+                # plaintext into the TOKEN buffer, so the DATA buffer gets memory of its own.
+                b.pvBuffer = bytearray(plain[pos : pos + n])
+                b.cbBuffer = n
+            else:
+                b.write(plain[pos : pos + n])
             pos += n
         return S.SEC_E_OK, qop
 

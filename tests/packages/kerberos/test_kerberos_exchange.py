@@ -1,0 +1,259 @@
+"""Client and acceptor through the C-shaped API and the Pythonic layer, against an in-process fake KDC."""
+
+from __future__ import annotations
+
+import socket
+import struct
+
+import pytest
+from tests.packages.kerberos.fake_kdc import REALM, FakeKdc
+
+import sspi_emu as S
+from sspi_emu import constants as C
+from sspi_emu.constants import SecurityStatus as ST
+from sspi_emu.entropy import PinnedEntropy
+from sspi_emu.errors import SspiError
+from sspi_emu_kerberos import KerberosSettings, KeytabEntry, read_keytab, write_keytab
+from sspi_emu_kerberos import enctypes as E
+from sspi_emu_kerberos.transport import KdcUnreachable
+
+SPN = "HTTP/web.example"
+FLAGS = (C.ISC_REQ_MUTUAL_AUTH | C.ISC_REQ_CONFIDENTIALITY | C.ISC_REQ_INTEGRITY | C.ISC_REQ_SEQUENCE_DETECT
+         | C.ISC_REQ_REPLAY_DETECT)
+
+
+@pytest.fixture
+def kdc() -> FakeKdc:
+    return FakeKdc({"alice": "Passw0rd!"}, {SPN: "svc-secret"})
+
+
+def client_cred(kdc: object, password: str = "Passw0rd!") -> S.Credential:
+    return S.Credential("Kerberos", use="outbound",
+                        auth_data=KerberosSettings(user=f"alice@{REALM}", password=password, transport=kdc))  # type: ignore[arg-type]
+
+
+def server_cred(password: str = "svc-secret") -> S.Credential:
+    return S.Credential("Kerberos", use="inbound",
+                        auth_data=KerberosSettings(service=f"{SPN}@{REALM}", password=password))
+
+
+def handshake(kdc: FakeKdc, flags: int = FLAGS, cb: bytes | None = None, server_cb: bytes | None = None
+              ) -> tuple[S.ClientContext, S.ServerContext]:
+    client = S.ClientContext("Kerberos", target=SPN, credential=client_cred(kdc), flags=flags)
+    server = S.ServerContext("Kerberos", credential=server_cred())
+    tok = client.step(None, channel_bindings=cb)
+    reply = server.step(tok, channel_bindings=server_cb)
+    if not client.complete:
+        client.step(reply)
+    return client, server
+
+
+@pytest.mark.contract("ISC-TARGET-SPN")
+@pytest.mark.contract("ASC-TOKEN-USER")
+@pytest.mark.contract("ISC-REQ-MUTUAL")
+def test_mutual_exchange_names_and_flags(kdc: FakeKdc) -> None:
+    client, server = handshake(kdc)
+    assert client.complete and server.complete
+    assert server.peer_name == f"alice@{REALM}"
+    assert client.attributes & C.ISC_RET_MUTUAL_AUTH
+    assert server.attributes & C.ASC_RET_MUTUAL_AUTH
+    assert client.session_key == server.session_key
+    assert client.negotiated_package == "Kerberos"
+
+
+def test_first_token_is_gss_framed_ap_req(kdc: FakeKdc) -> None:
+    client = S.ClientContext("Kerberos", target=SPN, credential=client_cred(kdc), flags=FLAGS)
+    tok = client.step(None)
+    assert tok[0] == 0x60 and bytes.fromhex("06092a864886f712010202") + b"\x01\x00" in tok[:20]
+    assert client.status == ST.SEC_I_CONTINUE_NEEDED
+
+
+def test_without_mutual_one_leg(kdc: FakeKdc) -> None:
+    client, server = handshake(kdc, flags=C.ISC_REQ_CONFIDENTIALITY | C.ISC_REQ_INTEGRITY)
+    assert client.status == ST.SEC_E_OK
+    assert server.unwrap(client.wrap(b"one leg")) == b"one leg"
+    assert client.unwrap(server.wrap(b"back")) == b"back"
+
+
+@pytest.mark.contract("API-SEAL")
+@pytest.mark.contract("API-SIGN")
+@pytest.mark.contract("ISC-REQ-CONFIDENTIALITY")
+@pytest.mark.contract("ISC-REQ-INTEGRITY")
+def test_wrap_and_sign_both_ways(kdc: FakeKdc) -> None:
+    client, server = handshake(kdc)
+    for i in range(3):
+        msg = b"message %d " % i * 7
+        sealed = client.wrap(msg)
+        assert msg not in sealed
+        assert server.unwrap(sealed) == msg
+        assert client.unwrap(server.wrap(msg[::-1])) == msg[::-1]
+        assert server.unwrap(client.wrap(msg, encrypt=False)) == msg
+        server.verify(msg, client.sign(msg))
+        client.verify(msg, server.sign(msg))
+    sig = client.sign(b"abc")
+    with pytest.raises(SspiError) as err:
+        server.verify(b"abd", sig)
+    assert err.value.status == ST.SEC_E_MESSAGE_ALTERED
+
+
+@pytest.mark.contract("API-QUERY-SIZES")
+def test_sizes_match_the_tokens(kdc: FakeKdc) -> None:
+    client, server = handshake(kdc)
+    sizes = client.query(C.SECPKG_ATTR_SIZES)
+    assert (sizes.cbMaxToken, sizes.cbMaxSignature, sizes.cbBlockSize, sizes.cbSecurityTrailer) == (48000, 28, 1, 60)
+    assert len(client.sign(b"x")) == 28
+    assert len(client.wrap(b"hello")) == 60 + 5
+
+
+@pytest.mark.contract("ISC-REQ-SEQUENCE")
+@pytest.mark.contract("ISC-REQ-REPLAY")
+def test_out_of_sequence_and_replay(kdc: FakeKdc) -> None:
+    client, server = handshake(kdc)
+    first, second = client.wrap(b"1"), client.wrap(b"2")
+    with pytest.raises(SspiError) as err:
+        server.unwrap(second)
+    assert err.value.status == ST.SEC_E_OUT_OF_SEQUENCE
+    s1 = client.sign(b"a")
+    server.verify(b"a", s1)
+    with pytest.raises(SspiError) as err:
+        server.verify(b"a", s1)
+    assert err.value.status == ST.SEC_E_OUT_OF_SEQUENCE
+    assert first
+
+
+def test_sspi_buffers_in_place_and_stream_decrypt(kdc: FakeKdc) -> None:
+    client, server = handshake(kdc)
+    data = bytearray(b"in place data!")
+    bufs = S.SecBufferDesc([S.SecBuffer(C.SECBUFFER_TOKEN, 60), S.SecBuffer(C.SECBUFFER_DATA, data),
+                            S.SecBuffer(C.SECBUFFER_PADDING, 1)])
+    assert S.EncryptMessage(client.handle, 0, bufs, 0) == ST.SEC_E_OK
+    assert bytes(data) != b"in place data!" and len(data) == 14 and bufs[2].cbBuffer == 0
+    stream = bytearray(bufs[0].tobytes() + bytes(data))
+    out = S.SecBufferDesc([S.SecBuffer(C.SECBUFFER_STREAM, stream), S.SecBuffer(C.SECBUFFER_DATA, None)])
+    qop = S.ULONG()
+    assert S.DecryptMessage(server.handle, out, 0, qop) == ST.SEC_E_OK
+    assert out[1].tobytes() == b"in place data!"
+
+
+@pytest.mark.contract("ISC-ERR-LOGON-DENIED")
+def test_bad_password_is_logon_denied(kdc: FakeKdc) -> None:
+    client = S.ClientContext("Kerberos", target=SPN, credential=client_cred(kdc, "wrong"), flags=FLAGS)
+    with pytest.raises(SspiError) as err:
+        client.step(None)
+    assert err.value.status == ST.SEC_E_LOGON_DENIED
+
+
+@pytest.mark.contract("ISC-ERR-TARGET-UNKNOWN")
+def test_unknown_service_is_target_unknown(kdc: FakeKdc) -> None:
+    client = S.ClientContext("Kerberos", target="HTTP/nowhere.example", credential=client_cred(kdc), flags=FLAGS)
+    with pytest.raises(SspiError) as err:
+        client.step(None)
+    assert err.value.status == ST.SEC_E_TARGET_UNKNOWN
+
+
+@pytest.mark.contract("ISC-ERR-NO-AUTHORITY")
+def test_kdc_unreachable_fails_fast() -> None:
+    def down(realm: str, request: bytes) -> bytes:
+        raise KdcUnreachable("down")
+
+    client = S.ClientContext("Kerberos", target=SPN, credential=client_cred(down), flags=FLAGS)
+    with pytest.raises(SspiError) as err:
+        client.step(None)
+    assert err.value.status == ST.SEC_E_NO_AUTHENTICATING_AUTHORITY
+
+
+def test_kdc_on_closed_port_is_no_authority(monkeypatch: pytest.MonkeyPatch) -> None:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    monkeypatch.setenv("SSPI_EMU_REALM", REALM)
+    monkeypatch.setenv("SSPI_EMU_KDC", f"127.0.0.1:{port}")
+    monkeypatch.setenv("KRB5_CONFIG", "/nonexistent")
+    cred = S.Credential("Kerberos", use="outbound", user=f"alice@{REALM}", password="x")
+    client = S.ClientContext("Kerberos", target=SPN, credential=cred, flags=FLAGS)
+    with pytest.raises(SspiError) as err:
+        client.step(None)
+    assert err.value.status == ST.SEC_E_NO_AUTHENTICATING_AUTHORITY
+
+
+@pytest.mark.contract("ISC-ERR-NO-CREDENTIALS")
+def test_no_configuration_is_no_credentials(monkeypatch: pytest.MonkeyPatch) -> None:
+    for var in ("SSPI_EMU_REALM", "SSPI_EMU_KDC", "SSPI_EMU_USER"):
+        monkeypatch.delenv(var, raising=False)
+    monkeypatch.setenv("KRB5_CONFIG", "/nonexistent")
+    for kwargs in ({}, {"user": "alice", "password": "x"}, {"user": "alice@NOWHERE.TEST", "password": "x"}):
+        with pytest.raises(SspiError) as err:
+            S.Credential("Kerberos", use="outbound", **kwargs)  # type: ignore[arg-type]
+        assert err.value.status == ST.SEC_E_NO_CREDENTIALS
+
+
+def test_ticket_cache_skips_the_kdc(kdc: FakeKdc) -> None:
+    cred = client_cred(kdc)
+    for _ in range(3):
+        client = S.ClientContext("Kerberos", target=SPN, credential=cred, flags=FLAGS)
+        server = S.ServerContext("Kerberos", credential=server_cred())
+        client.step(server.step(client.step(None)))
+        assert client.complete
+    assert kdc.requests == 3  # AS twice (pre-auth round trip) + one TGS
+
+
+@pytest.mark.contract("ASC-ERR-LOGON-DENIED")
+def test_wrong_service_key_and_replay(kdc: FakeKdc) -> None:
+    client = S.ClientContext("Kerberos", target=SPN, credential=client_cred(kdc), flags=FLAGS)
+    tok = client.step(None)
+    with pytest.raises(SspiError) as err:
+        S.ServerContext("Kerberos", credential=server_cred("not-the-key")).step(tok)
+    assert err.value.status == ST.SEC_E_LOGON_DENIED
+    cred = server_cred()
+    S.ServerContext("Kerberos", credential=cred).step(tok)
+    with pytest.raises(SspiError) as err:
+        S.ServerContext("Kerberos", credential=cred).step(tok)
+    assert err.value.status == ST.SEC_E_LOGON_DENIED
+
+
+def test_clock_skew(kdc: FakeKdc) -> None:
+    import time
+
+    cred = client_cred(kdc)
+    late = PinnedEntropy(seed=b"skew", clock=time.time() - 3600)  # noqa: S324
+    client = S.ClientContext("Kerberos", target=SPN, credential=cred, flags=FLAGS, entropy=late)
+    tok = client.step(None)
+    with pytest.raises(SspiError) as err:
+        S.ServerContext("Kerberos", credential=server_cred()).step(tok)
+    assert err.value.status == ST.SEC_E_TIME_SKEW
+
+
+def _bindings(app: bytes) -> bytes:
+    return struct.pack("<8I", 0, 0, 0, 0, 0, 0, len(app), 32) + app
+
+
+def test_channel_bindings(kdc: FakeKdc) -> None:
+    cb = _bindings(b"tls-server-end-point:abc")
+    client, server = handshake(kdc, cb=cb, server_cb=cb)
+    assert server.complete
+    with pytest.raises(SspiError) as err:
+        handshake(kdc, cb=cb, server_cb=_bindings(b"tls-server-end-point:xyz"))
+    assert err.value.status == ST.SEC_E_BAD_BINDINGS
+
+
+def test_keytab_acceptor(kdc: FakeKdc, tmp_path: object) -> None:
+    path = f"{tmp_path}/svc.keytab"
+    key = E.string_to_key(18, "svc-secret", REALM + "HTTPweb.example")
+    write_keytab(path, [KeytabEntry(REALM, ("HTTP", "web.example"), 1, key, 2)])
+    assert read_keytab(path)[0].key == key
+    cred = S.Credential("Kerberos", use="inbound", auth_data=KerberosSettings(keytab=path))
+    client = S.ClientContext("Kerberos", target=SPN, credential=client_cred(kdc), flags=FLAGS)
+    server = S.ServerContext("Kerberos", credential=cred)
+    client.step(server.step(client.step(None)))
+    assert server.peer_name == f"alice@{REALM}"
+
+
+@pytest.mark.contract("API-ENUM")
+def test_package_info() -> None:
+    box = S.api.QuerySecurityPackageInfo("Kerberos") if False else None  # noqa: SIM108
+    del box
+    from sspi_emu_kerberos import package
+
+    info = package.info
+    assert (info.Name, info.wRPCID, info.cbMaxToken, info.Comment) == ("Kerberos", 16, 0xBB80, "Microsoft Kerberos V1.0")
+    assert info.fCapabilities == 0x028F3BBF
