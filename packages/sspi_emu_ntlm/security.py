@@ -53,10 +53,10 @@ class Direction:
 
     __slots__ = ("_seal_key", "inner", "outer", "rc4", "pos", "seq")
 
-    def __init__(self, sign_key: bytes, seal_key: bytes, shared: Direction | None = None) -> None:
+    def __init__(self, sign_key: bytes, seal_key: bytes) -> None:
         self._seal_key = seal_key
         self.inner, self.outer = _hmac_md5_pads(sign_key)
-        self.rc4: CipherContext = shared.rc4 if shared is not None else _rc4(seal_key)
+        self.rc4: CipherContext = _rc4(seal_key)
         self.pos = 0  # RC4 keystream bytes used (to rebuild the handle on the slow path)
         self.seq = 0
 
@@ -83,11 +83,12 @@ class SessionSecurity:
         s_seal = crypto.sealkey(flags, exported_session_key, crypto.SERVER_SEAL_MAGIC)
         if client:
             self.out = Direction(c_sign, c_seal)
-            self.inc = Direction(s_sign, s_seal, None if self.ess else self.out)
+            self.inc = Direction(s_sign, s_seal) if self.ess else self.out
         else:
             self.out = Direction(s_sign, s_seal)
-            self.inc = Direction(c_sign, c_seal, None if self.ess else self.out)
-        # Without extended session security one RC4 handle serves both directions.
+            self.inc = Direction(c_sign, c_seal) if self.ess else self.out
+        # Without extended session security one RC4 handle and one sequence counter serve
+        # both directions (as Samba and pyspnego do).
         self.shared_handle = not self.ess
 
     # -- signatures -------------------------------------------------------------------

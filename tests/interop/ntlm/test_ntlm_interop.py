@@ -176,3 +176,43 @@ def test_our_no_encrypt_wrap_read_by_pyspnego_verify() -> None:
 
 
 _ = S  # the C-shaped API is what our side runs on (through ClientContext / ServerContext)
+
+
+# -- NTLMv1 (LmCompatibilityLevel < 3) with pyspnego ----------------------------------------------
+
+
+@pytest.mark.parametrize("level", [1, 2])
+def test_pyspnego_v1_ess_both_directions(level: int, monkeypatch: pytest.MonkeyPatch) -> None:
+    from sspi_emu_ntlm import NtlmSettings
+    from tests.interop.ntlm.ntlm_peers import DOMAIN, PASSWORD, USER
+
+    monkeypatch.setenv("LM_COMPAT_LEVEL", str(level))
+    monkeypatch.setenv("SSPI_EMU_LM_COMPAT_LEVEL", str(level))
+    client, server = spnego_client(), our_server()
+    peer_client_to_our_server(client, server, None)
+    assert server.unwrap(_wrap(client, b"v1 up")) == b"v1 up"
+    assert _unwrap(client, server.wrap(b"v1 down")) == b"v1 down"
+    ident = S.SEC_WINNT_AUTH_IDENTITY(USER, DOMAIN, PASSWORD)
+    ours = S.ClientContext("NTLM", target="HTTP/server",
+                           credential=S.Credential("NTLM", auth_data=NtlmSettings(identity=ident, lm_compat_level=level)))
+    peer = spnego_server()
+    our_client_to_peer_server(ours, peer, None)
+    assert _unwrap(peer, ours.wrap(b"v1 up")) == b"v1 up"
+    assert ours.unwrap(_wrap(peer, b"v1 down")) == b"v1 down"
+
+
+def test_pyspnego_v1_without_ess_client(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Level 0 (no extended session security): one RC4 handle and one counter for both directions.
+
+    pyspnego zeroes RandomPad in its signatures and compares it when verifying, so it rejects the
+    MS-NLMP 4.2.2.4 form (encrypted RandomPad) we send; we ignore RandomPad when verifying, as
+    Samba does, so its messages are accepted here.
+    """
+    monkeypatch.setenv("LM_COMPAT_LEVEL", "0")
+    monkeypatch.setenv("SSPI_EMU_LM_COMPAT_LEVEL", "0")
+    client, server = spnego_client(), our_server()
+    peer_client_to_our_server(client, server, None)
+    for i in range(3):
+        assert server.unwrap(_wrap(client, b"msg %d" % i)) == b"msg %d" % i
+        with pytest.raises(spnego.exceptions.BadMICError):
+            client.unwrap(server.wrap(b"reply %d" % i))  # both RC4 handles still advance in step
