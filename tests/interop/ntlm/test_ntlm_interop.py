@@ -184,6 +184,7 @@ _ = S  # the C-shaped API is what our side runs on (through ClientContext / Serv
 @pytest.mark.parametrize("level", [1, 2])
 def test_pyspnego_v1_ess_both_directions(level: int, monkeypatch: pytest.MonkeyPatch) -> None:
     from sspi_emu_ntlm import NtlmSettings
+
     from tests.interop.ntlm.ntlm_peers import DOMAIN, PASSWORD, USER
 
     monkeypatch.setenv("LM_COMPAT_LEVEL", str(level))
