@@ -122,6 +122,11 @@ def encode_value(obj: object, include_secrets: bool = False, *, secret: bool = F
         return {"$secret": "withheld"} if secret and not include_secrets else obj
     if isinstance(obj, (bytes, bytearray, memoryview)):
         return {"$secret": "withheld"} if secret and not include_secrets else {"$hex": bytes(obj).hex()}
+    if isinstance(obj, tuple) and hasattr(type(obj), "_fields"):  # a NamedTuple
+        cls = type(obj)
+        values = {k: encode_value(v, include_secrets, secret=secret or _is_secret_name(k), refs=refs)
+                  for k, v in obj._asdict().items()}  # type: ignore[attr-defined]
+        return {"$class": f"{cls.__module__}.{cls.__qualname__}", "fields": values}
     if isinstance(obj, tuple):
         return {"$tuple": [encode_value(v, include_secrets, secret=secret, refs=refs) for v in obj]}
     if isinstance(obj, list):
@@ -218,7 +223,8 @@ def _build(path: str, fields: Mapping[str, Any], where: str) -> Any:
             target = getattr(target, part)
     except (ImportError, AttributeError):
         raise VectorError(f"{where}: class {path!r} not found") from None
-    if not (isinstance(target, type) and dataclasses.is_dataclass(target)):
+    named_tuple = isinstance(target, type) and issubclass(target, tuple) and hasattr(target, "_fields")
+    if not (isinstance(target, type) and (dataclasses.is_dataclass(target) or named_tuple)):
         raise VectorError(f"{where}: {path!r} is not a settings class")
     kwargs = {k: decode_value(v, f"{where}.{k}") for k, v in fields.items()}
     try:

@@ -53,7 +53,18 @@ def add_commands(subparsers: Any) -> None:
 # --- replay ------------------------------------------------------------------------------------------
 
 
+def _quiet_package_failures(args: argparse.Namespace) -> None:
+    """Without -v, a package's internal error shows as its status, not as a logged traceback."""
+    if not getattr(args, "verbose", False):
+        import logging
+
+        logger = logging.getLogger("sspi_emu")
+        if not logger.handlers:
+            logger.addHandler(logging.NullHandler())
+
+
 def cmd_replay(args: argparse.Namespace) -> int:
+    _quiet_package_failures(args)
     sides = None if args.side == "both" else [args.side]
     counts = {"pass": 0, "fail": 0, "skip": 0}
     other_files = 0
@@ -96,6 +107,7 @@ def _profile(pkg: Any, wanted: str) -> tuple[int, Any]:
 def cmd_record(args: argparse.Namespace) -> int:
     from .cli import run_demo
 
+    _quiet_package_failures(args)
     pkg = registry.find(args.package)
     if pkg is None:
         print(f"sspi-emu: no security package named {args.package!r}", file=sys.stderr)
