@@ -15,6 +15,7 @@ from cryptography.hazmat.primitives.asymmetric import ec
 from sspi_emu import constants as C
 from sspi_emu.attributes import (
     SecPkgContext_CertContext,
+    SecPkgContext_Names,
     SecPkgContext_PackageInfo,
     SecPkgContext_Sizes,
     SecPkgContext_StreamSizes,
@@ -241,6 +242,10 @@ class SchannelContext(PackageContext):
                 "ECDSA" if server_cert and isinstance(server_cert[0].public_key(), ec.EllipticCurvePublicKey) else "RSA"
             )
             return algids.cipher_info(eng.suite, eng.version, eng.group, kind)
+        if attribute == C.SECPKG_ATTR_NAMES:
+            if not eng.peer_chain:
+                raise SspiError(S.SEC_E_NO_CREDENTIALS, "the peer sent no certificate")
+            return SecPkgContext_Names(eng.peer_chain[0].subject.rfc4514_string())
         if attribute == C.SECPKG_ATTR_REMOTE_CERT_CONTEXT:
             if not eng.peer_chain:
                 raise SspiError(S.SEC_E_NO_CREDENTIALS, "the peer sent no certificate")

@@ -1,0 +1,116 @@
+"""Property tests: random and mutated bytes into the record and handshake parsers and the SSPI legs."""
+
+from __future__ import annotations
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from sspi_emu_schannel import testcerts
+from sspi_emu_schannel.tls import extensions as ext
+from sspi_emu_schannel.tls import messages as m
+from sspi_emu_schannel.tls.codec import TlsError
+from sspi_emu_schannel.tls.config import TlsConfig
+from sspi_emu_schannel.tls.engine import PeerAlert
+from sspi_emu_schannel.tls.records import parse_header, record_need
+from sspi_emu_schannel.tls.server import TlsServer
+
+import sspi_emu as S
+from sspi_emu import constants as C
+from sspi_emu.buffers import SecBuffer, SecBufferDesc
+from sspi_emu.constants import SecurityStatus as St
+from sspi_emu.handles import Box
+from tests.packages.schannel.schannel_helpers import Endpoint, pair, run_handshake, server_cred
+
+PKI = testcerts.make_ca_and_server("localhost")
+SETTINGS = settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+
+DECODERS = [
+    m.ClientHello.decode, m.ServerHello.decode, m.EncryptedExtensions.decode, m.Certificate13.decode,
+    m.Certificate12.decode, m.CertificateRequest13.decode, m.CertificateRequest12.decode, m.CertificateVerify.decode,
+    m.Finished.decode, m.NewSessionTicket13.decode, m.KeyUpdate.decode, m.ServerKeyExchangeECDHE.decode,
+    m.ClientKeyExchangeECDHE.decode, ext.decode_extensions, ext.decode_server_name, ext.decode_u16_vector,
+    ext.decode_versions_client, ext.decode_key_share_client, ext.decode_key_share_server, ext.decode_alpn,
+    ext.decode_renegotiation_info, ext.decode_cookie, ext.decode_u16,
+]
+
+
+@SETTINGS
+@given(st.binary(max_size=300))
+def test_message_decoders_only_raise_tls_errors(data):
+    for decode in DECODERS:
+        try:
+            decode(data)
+        except TlsError:
+            pass
+
+
+@SETTINGS
+@given(st.binary(max_size=40))
+def test_record_header_parser(data):
+    try:
+        need = record_need(data)
+        assert need >= 0
+        if len(data) >= 5:
+            parse_header(data)
+    except TlsError:
+        pass
+
+
+def _client_hello() -> bytes:
+    client, _server = pair(PKI)
+    return client.start()
+
+
+CLIENT_HELLO = _client_hello()
+
+
+def _mutate(data: bytes, edits: list[tuple[int, int]]) -> bytes:
+    out = bytearray(data)
+    for pos, val in edits:
+        out[pos % len(out)] = val
+    return bytes(out)
+
+
+@SETTINGS
+@given(st.lists(st.tuples(st.integers(0, 10_000), st.integers(0, 255)), min_size=1, max_size=6))
+def test_engine_on_mutated_client_hello(edits):
+    server = TlsServer(TlsConfig(certificate_chain=[PKI.server.certificate], private_key=PKI.server.private_key))
+    try:
+        server.feed(_mutate(CLIENT_HELLO, edits))
+        server.take_output()
+    except (TlsError, PeerAlert):
+        pass
+
+
+@SETTINGS
+@given(st.one_of(st.binary(max_size=400),
+                 st.lists(st.tuples(st.integers(0, 10_000), st.integers(0, 255)), min_size=1, max_size=6).map(
+                     lambda e: _mutate(CLIENT_HELLO, e))))
+def test_accept_never_raises(data):
+    server = Endpoint(server_cred(PKI.server), True)
+    server.handshake(data or b"\x16")
+    assert isinstance(server.status, St)
+    assert server.status != St.SEC_E_INTERNAL_ERROR
+    server.delete()
+
+
+@SETTINGS
+@given(edits=st.lists(st.tuples(st.integers(0, 10_000), st.integers(0, 255)), min_size=1, max_size=4))
+def test_initialize_on_mutated_server_flight(edits):
+    client, server = pair(PKI)
+    flight = server.handshake(client.start())
+    client.handshake(_mutate(flight, edits))
+    assert isinstance(client.status, St) and client.status != St.SEC_E_INTERNAL_ERROR
+    client.delete()
+    server.delete()
+
+
+@SETTINGS
+@given(st.binary(max_size=200))
+def test_decrypt_message_never_raises(data):
+    client, server = pair(PKI)
+    run_handshake(client, server)
+    bufs = [SecBuffer(C.SECBUFFER_DATA, bytearray(data))] + [SecBuffer() for _ in range(3)]
+    status = S.DecryptMessage(server.ctx, SecBufferDesc(bufs), 0, Box())
+    assert status != St.SEC_E_INTERNAL_ERROR and status != St.SEC_E_OK
+    client.delete()
+    server.delete()
