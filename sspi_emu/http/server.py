@@ -51,6 +51,8 @@ def _read_chunked(rfile: Any) -> bytes:
 class _Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
     server_version = "sspi-emu"
+    wbufsize = 64 * 1024  # headers and body leave in one segment (flushed per response)
+    disable_nagle_algorithm = True
     server: SspiHttpServer
 
     def setup(self) -> None:
@@ -194,8 +196,9 @@ class _Handler(BaseHTTPRequestHandler):
         self.send_header("Connection", "close")
         self.end_headers()
         self.wfile.write(payload)
+        self.wfile.flush()
         self.server.log(f'{self.client_address[0]}:{self.client_address[1]} conn={self.connection_id} '
-                        f'"{self.command} {self.path}" {code} ({text})')
+                        f'"{getattr(self, "command", "-")} {getattr(self, "path", "-")}" {code} ({text})')
 
     def do_GET(self) -> None:
         self._run()

@@ -1,0 +1,55 @@
+"""HTTP authentication round trips on loopback: our requests auth against the peers' clients.
+
+Each call opens a new session and runs a full handshake (401 loop) plus the request against
+the same in-process `sspi-emu` server, so the ratio compares the client sides.
+"""
+
+from __future__ import annotations
+
+from functools import cache
+from typing import Callable
+
+import requests
+from requests.auth import HTTPDigestAuth
+
+from sspi_emu.http.requests_auth import HttpSspiAuth
+from sspi_emu.testing.servers import RunningServer, start_server
+
+USER, PASSWORD = "DEMO\\alice", "Passw0rd!"
+
+
+@cache
+def _server() -> RunningServer:
+    return start_server(persistent=False)
+
+
+def _get(auth: requests.auth.AuthBase, path: str) -> Callable[[], object]:
+    url = _server().url + path
+
+    def run() -> object:
+        with requests.Session() as s:
+            r = s.get(url, auth=auth, timeout=20)
+            assert r.status_code == 200, r.status_code
+            return r
+
+    return run
+
+
+def bench_ntlm_handshake() -> dict[str, Callable[[], object]]:
+    from requests_ntlm import HttpNtlmAuth
+
+    return {
+        "sspi-emu": lambda: _get(HttpSspiAuth("NTLM", user=USER, password=PASSWORD), "/ntlm")(),
+        "requests-ntlm": lambda: _get(HttpNtlmAuth(USER, PASSWORD), "/ntlm")(),
+    }
+
+
+def bench_negotiate_handshake() -> dict[str, Callable[[], object]]:
+    return {"sspi-emu": lambda: _get(HttpSspiAuth("Negotiate", user=USER, password=PASSWORD), "/neg")()}
+
+
+def bench_digest_handshake() -> dict[str, Callable[[], object]]:
+    return {
+        "sspi-emu": lambda: _get(HttpSspiAuth("Digest", user="alice", password=PASSWORD), "/digest")(),
+        "requests.HTTPDigestAuth": lambda: _get(HTTPDigestAuth("alice", PASSWORD), "/digest")(),
+    }

@@ -1,0 +1,25 @@
+"""Our requests / httpx Digest auth against Apache mod_auth_digest (the Digest helper's fixture)."""
+
+from __future__ import annotations
+
+import httpx
+import pytest
+import requests
+
+from sspi_emu.http import httpx_auth, requests_auth
+from tests.interop.digest.apache_peer import apache_digest
+
+pytestmark = pytest.mark.interop
+
+
+def test_requests_and_httpx_digest_against_apache() -> None:
+    with apache_digest("apache-realm", {"alice": "Passw0rd!"}) as base:
+        auth = requests_auth.HttpSspiAuth("Digest", user="alice", password="Passw0rd!")
+        r = requests.get(f"{base}/protected/index.txt", auth=auth, timeout=20)
+        assert r.status_code == 200 and r.text == "secret page\n"
+        assert auth.flow.authenticated  # Apache's Authentication-Info rspauth was checked
+        hx = httpx_auth.HttpSspiAuth("Digest", user="alice", password="Passw0rd!")
+        with httpx.Client(auth=hx, timeout=20) as client:
+            assert client.get(f"{base}/protected/index.txt?x=1").status_code == 200
+        bad = requests_auth.HttpSspiAuth("Digest", user="alice", password="wrong")
+        assert requests.get(f"{base}/protected/index.txt", auth=bad, timeout=20).status_code == 401
