@@ -8,7 +8,7 @@ SUDO=""
 if [ "$(id -u)" != "0" ] && command -v sudo >/dev/null 2>&1; then SUDO="sudo"; fi
 
 # System peers: OpenSSL and curl (TLS / HTTP interop), Apache for Digest interop.
-APT_PEERS="openssl curl apache2 apache2-utils"
+APT_PEERS="openssl curl apache2 apache2-utils gss-ntlmssp"
 missing=""
 for p in $APT_PEERS; do dpkg -s "$p" >/dev/null 2>&1 || missing="$missing $p"; done
 if [ -n "$missing" ]; then
@@ -16,7 +16,7 @@ if [ -n "$missing" ]; then
     DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq $missing >/dev/null
 fi
 
-python3 -m pip install -q --disable-pip-version-check -e '.[test,peers]'
+python3 -m pip install -q --disable-pip-version-check -e '.[test,peers,http]' requests-ntlm
 
 # Every required peer must be present: a skipped interop test does not count.
 for cmd in openssl curl apache2 htdigest; do
@@ -24,7 +24,7 @@ for cmd in openssl curl apache2 htdigest; do
 done
 python3 - <<'PY'
 import importlib, sys
-for mod in ("spnego", "sspilib", "requests", "hypothesis", "cryptography", "pyasn1"):
+for mod in ("spnego", "sspilib", "requests", "hypothesis", "cryptography", "pyasn1", "httpx", "requests_ntlm"):
     try:
         importlib.import_module(mod)
     except Exception as exc:
