@@ -18,6 +18,7 @@ import pytest
 import spnego
 import sspilib
 from spnego.channel_bindings import GssChannelBindings
+from sspi_emu_negotiate import oids, tokens
 
 import sspi_emu as S
 from sspi_emu import constants as C
@@ -26,7 +27,6 @@ from sspi_emu.accounts import Account, MemoryAccountStore
 from sspi_emu.attributes import SecPkgContext_Names, SecPkgContext_NegotiationInfo
 from sspi_emu.buffers import SecBuffer
 from sspi_emu.errors import SspiError
-from sspi_emu_negotiate import oids, tokens
 
 pytestmark = pytest.mark.interop
 
