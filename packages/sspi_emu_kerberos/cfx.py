@@ -142,7 +142,7 @@ class CfxSession:
             rotated = ct[-rrc:] + ct[:-rrc]
             split = rrc + 16
             return header + rotated[:split], rotated[split:]
-        usage = KG_USAGE_INITIATOR_SIGN if self.initiator else KG_USAGE_ACCEPTOR_SIGN
+        usage = KG_USAGE_INITIATOR_SEAL if self.initiator else KG_USAGE_ACCEPTOR_SEAL
         zero_header = _WRAP_ID + bytes([flags, 0xFF]) + struct.pack(">HHQ", 0, 0, seq)
         _, mac = enctypes.checksum(self.key, usage, data + zero_header)
         header = _WRAP_ID + bytes([flags, 0xFF]) + struct.pack(">HHQ", h, h, seq)
@@ -178,7 +178,7 @@ class CfxSession:
             if ec != h or len(body) < h:
                 raise TokenError("bad checksum length")
             data, mac = body[:-h], body[-h:]
-            usage = KG_USAGE_ACCEPTOR_SIGN if self.initiator else KG_USAGE_INITIATOR_SIGN
+            usage = KG_USAGE_ACCEPTOR_SEAL if self.initiator else KG_USAGE_INITIATOR_SEAL
             zero_header = token[:4] + b"\x00\x00\x00\x00" + token[8:16]
             _, want = enctypes.checksum(self.key, usage, data + zero_header)
             if not hmac.compare_digest(want, mac):

@@ -1,0 +1,123 @@
+"""Interop with MIT Kerberos: its KDC, its GSS-API acceptor and initiator (python-gssapi), its keytabs."""
+
+from __future__ import annotations
+
+import gssapi
+import pytest
+from tests.interop.kerberos.mit_realm import HOST, PASSWORD, REALM, SHA2_HOST, SHA2_SPN, SHA2_USER, SPN, USER, MitRealm
+
+import sspi_emu as S
+from sspi_emu import constants as C
+from sspi_emu.constants import SecurityStatus as ST
+from sspi_emu.errors import SspiError
+from sspi_emu_kerberos import KerberosSettings
+
+pytestmark = pytest.mark.interop
+
+FLAGS = (C.ISC_REQ_MUTUAL_AUTH | C.ISC_REQ_CONFIDENTIALITY | C.ISC_REQ_INTEGRITY | C.ISC_REQ_SEQUENCE_DETECT
+         | C.ISC_REQ_REPLAY_DETECT)
+GSS_FLAGS = [gssapi.RequirementFlag.mutual_authentication, gssapi.RequirementFlag.confidentiality,
+             gssapi.RequirementFlag.integrity, gssapi.RequirementFlag.out_of_sequence_detection,
+             gssapi.RequirementFlag.replay_detection]
+
+
+def our_client(user: str = USER, password: str = PASSWORD) -> S.Credential:
+    return S.Credential("Kerberos", use="outbound", user=f"{user}@{REALM}", password=password)
+
+
+def mit_acceptor(realm: MitRealm) -> gssapi.SecurityContext:
+    creds = gssapi.Credentials(usage="accept", store={"keytab": str(realm.keytab)})
+    return gssapi.SecurityContext(creds=creds, usage="accept")
+
+
+def mit_initiator(host: str = HOST) -> gssapi.SecurityContext:
+    name = gssapi.Name(f"HTTP@{host}", gssapi.NameType.hostbased_service)
+    return gssapi.SecurityContext(name=name, usage="initiate", flags=GSS_FLAGS,
+                                  mech=gssapi.MechType.kerberos)
+
+
+@pytest.mark.contract("ISC-TARGET-SPN")
+def test_our_client_against_mit_kdc_and_acceptor(mit_realm: MitRealm) -> None:
+    client = S.ClientContext("Kerberos", target=SPN, credential=our_client(), flags=FLAGS)
+    server = mit_acceptor(mit_realm)
+    reply = server.step(client.step(None))
+    assert server.complete and reply
+    client.step(reply)
+    assert client.complete and client.attributes & C.ISC_RET_MUTUAL_AUTH
+    assert str(server.initiator_name) == f"{USER}@{REALM}"
+    for msg in (b"x", b"hello MIT" * 20, b""):
+        assert server.unwrap(client.wrap(msg)).message == msg
+        assert client.unwrap(server.wrap(msg, True).message) == msg
+        assert server.unwrap(client.wrap(msg, encrypt=False)).message == msg
+        server.verify_signature(msg, client.sign(msg))
+        client.verify(msg, server.get_signature(msg))
+
+
+def test_mit_client_against_our_acceptor(mit_realm: MitRealm) -> None:
+    mit_realm.kinit()
+    client = mit_initiator()
+    cred = S.Credential("Kerberos", use="inbound", auth_data=KerberosSettings(keytab=str(mit_realm.keytab)))
+    server = S.ServerContext("Kerberos", credential=cred)
+    reply = server.step(client.step())
+    assert server.complete
+    client.step(reply)
+    assert client.complete
+    assert server.peer_name == f"{USER}@{REALM}"
+    for msg in (b"a", b"from MIT to us " * 10):
+        assert server.unwrap(client.wrap(msg, True).message) == msg
+        assert client.unwrap(server.wrap(msg)).message == msg
+        assert server.unwrap(client.wrap(msg, False).message) == msg
+        server.verify(msg, client.get_signature(msg))
+        client.verify_signature(msg, server.sign(msg))
+
+
+def test_mit_wrap_in_stream_buffers(mit_realm: MitRealm) -> None:
+    mit_realm.kinit()
+    client = mit_initiator()
+    cred = S.Credential("Kerberos", use="inbound", auth_data=KerberosSettings(keytab=str(mit_realm.keytab)))
+    server = S.ServerContext("Kerberos", credential=cred)
+    client.step(server.step(client.step()))
+    token = bytearray(client.wrap(b"stream form", True).message)
+    bufs = S.SecBufferDesc([S.SecBuffer(C.SECBUFFER_STREAM, token), S.SecBuffer(C.SECBUFFER_DATA, None)])
+    assert S.DecryptMessage(server.handle, bufs, 0, S.ULONG()) == ST.SEC_E_OK
+    assert bufs[1].tobytes() == b"stream form"
+
+
+def test_aes_sha2_end_to_end(mit_realm: MitRealm) -> None:
+    client = S.ClientContext("Kerberos", target=SHA2_SPN, credential=our_client(SHA2_USER), flags=FLAGS)
+    server = mit_acceptor(mit_realm)
+    client.step(server.step(client.step(None)))
+    assert client.query(C.SECPKG_ATTR_SIZES).cbMaxSignature == 16 + 24
+    assert server.unwrap(client.wrap(b"sha384")).message == b"sha384"
+    assert client.unwrap(server.wrap(b"back", True).message) == b"back"
+    mit_realm.kinit(SHA2_USER)
+    mit = mit_initiator(SHA2_HOST)
+    cred = S.Credential("Kerberos", use="inbound", auth_data=KerberosSettings(keytab=str(mit_realm.keytab)))
+    ours = S.ServerContext("Kerberos", credential=cred)
+    mit.step(ours.step(mit.step()))
+    assert ours.unwrap(mit.wrap(b"sha2 both ways", True).message) == b"sha2 both ways"
+    mit_realm.kinit()
+
+
+@pytest.mark.contract("ISC-ERR-LOGON-DENIED")
+def test_mit_kdc_bad_password(mit_realm: MitRealm) -> None:
+    client = S.ClientContext("Kerberos", target=SPN, credential=our_client(password="wrong"), flags=FLAGS)
+    with pytest.raises(SspiError) as err:
+        client.step(None)
+    assert err.value.status == ST.SEC_E_LOGON_DENIED
+
+
+@pytest.mark.contract("ISC-ERR-TARGET-UNKNOWN")
+def test_mit_kdc_unknown_service(mit_realm: MitRealm) -> None:
+    client = S.ClientContext("Kerberos", target="HTTP/unknown.ktest.sspi", credential=our_client(), flags=FLAGS)
+    with pytest.raises(SspiError) as err:
+        client.step(None)
+    assert err.value.status == ST.SEC_E_TARGET_UNKNOWN
+
+
+def test_krb5_conf_configures_the_client(mit_realm: MitRealm) -> None:
+    cred = S.Credential("Kerberos", use="outbound", user=USER, password=PASSWORD)  # realm from default_realm
+    client = S.ClientContext("Kerberos", target=SPN, credential=cred, flags=FLAGS)
+    server = mit_acceptor(mit_realm)
+    client.step(server.step(client.step(None)))
+    assert client.complete
