@@ -23,6 +23,7 @@ import contextlib
 import contextvars
 import dataclasses
 import importlib
+import inspect
 import json
 import os
 import re
@@ -150,6 +151,12 @@ def encode_value(obj: object, include_secrets: bool = False, *, secret: bool = F
             fields[f.name] = encode_value(value, include_secrets, secret=secret or _is_secret_name(f.name), refs=refs)
         cls = type(obj)
         return {"$class": f"{cls.__module__}.{cls.__qualname__}", "fields": fields}
+    slotted = _slotted_fields(type(obj))
+    if slotted is not None:
+        cls = type(obj)
+        values = {k: encode_value(getattr(obj, k), include_secrets, secret=secret or _is_secret_name(k), refs=refs)
+                  for k in slotted if hasattr(obj, k)}
+        return {"$class": f"{cls.__module__}.{cls.__qualname__}", "fields": values}
     if hasattr(obj, "private_bytes") and hasattr(obj, "public_key"):
         if not include_secrets:
             return {"$secret": "withheld"}
@@ -162,6 +169,19 @@ def encode_value(obj: object, include_secrets: bool = False, *, secret: bool = F
 
         return {"$x509": obj.public_bytes(ser.Encoding.PEM).decode("ascii")}
     return {"$unsupported": f"{type(obj).__module__}.{type(obj).__qualname__}"}
+
+
+def _slotted_fields(cls: type) -> tuple[str, ...] | None:
+    """The slots of a package's plain value class whose __init__ takes exactly those names, else None."""
+    if cls.__module__.split(".")[0] in ("builtins", "cryptography") or "__slots__" not in vars(cls):
+        return None
+    slots = tuple(n for n in vars(cls)["__slots__"] if not n.startswith("_"))
+    try:
+        params = inspect.signature(cls.__init__).parameters  # type: ignore[misc]
+    except (TypeError, ValueError):
+        return None
+    names = [n for n in params if n != "self"]
+    return slots if slots and sorted(names) == sorted(slots) else None
 
 
 def _same(a: object, b: object) -> bool:
@@ -224,7 +244,8 @@ def _build(path: str, fields: Mapping[str, Any], where: str) -> Any:
     except (ImportError, AttributeError):
         raise VectorError(f"{where}: class {path!r} not found") from None
     named_tuple = isinstance(target, type) and issubclass(target, tuple) and hasattr(target, "_fields")
-    if not (isinstance(target, type) and (dataclasses.is_dataclass(target) or named_tuple)):
+    slotted = isinstance(target, type) and _slotted_fields(target) is not None
+    if not (isinstance(target, type) and (dataclasses.is_dataclass(target) or named_tuple or slotted)):
         raise VectorError(f"{where}: {path!r} is not a settings class")
     kwargs = {k: decode_value(v, f"{where}.{k}") for k, v in fields.items()}
     try:

@@ -104,6 +104,17 @@ def _profile(pkg: Any, wanted: str) -> tuple[int, Any]:
     raise SspiError(0x80090305, f"package {pkg.info.Name} has no demo profile {wanted!r} (profiles: {names})")
 
 
+def _demo_is_stable(pkg: Any, index: int) -> bool:
+    """Whether the demo profile builds the same credentials every time (so a reference replays)."""
+    from .cli import demo_profiles
+
+    def snapshot() -> Any:
+        p = demo_profiles(pkg)[index]
+        return [vectors.encode_value(p.client_auth_data, True), vectors.encode_value(p.server_auth_data, True)]
+
+    return bool(snapshot() == snapshot())
+
+
 def cmd_record(args: argparse.Namespace) -> int:
     from .cli import run_demo
 
@@ -120,9 +131,13 @@ def cmd_record(args: argparse.Namespace) -> int:
     ref_name: Any = profile.name or index
     refs: dict[int, object] = {}
     if not args.include_secrets:
-        for side, obj in (("client", profile.client_auth_data), ("server", profile.server_auth_data)):
-            if obj is not None:
-                refs[id(obj)] = {"$demo": {"package": pkg.info.Name, "profile": ref_name, "side": side}}
+        if _demo_is_stable(pkg, index):
+            for side, obj in (("client", profile.client_auth_data), ("server", profile.server_auth_data)):
+                if obj is not None:
+                    refs[id(obj)] = {"$demo": {"package": pkg.info.Name, "profile": ref_name, "side": side}}
+        else:
+            print(f"sspi-emu: note: the {pkg.info.Name} demo makes new keys or certificates on every run, so "
+                  "without --include-secrets the sides holding them will not replay", file=sys.stderr)
     out = Path(args.output)
     meta = {"description": f"{pkg.info.Name} demo profile {ref_name!r}, recorded by `sspi-emu record`"
                            + (f": {profile.note}" if profile.note else "")}
