@@ -124,10 +124,9 @@ def encode_value(obj: object, include_secrets: bool = False, *, secret: bool = F
     if isinstance(obj, (bytes, bytearray, memoryview)):
         return {"$secret": "withheld"} if secret and not include_secrets else {"$hex": bytes(obj).hex()}
     if isinstance(obj, tuple) and hasattr(type(obj), "_fields"):  # a NamedTuple
-        cls = type(obj)
         values = {k: encode_value(v, include_secrets, secret=secret or _is_secret_name(k), refs=refs)
                   for k, v in obj._asdict().items()}  # type: ignore[attr-defined]
-        return {"$class": f"{cls.__module__}.{cls.__qualname__}", "fields": values}
+        return {"$class": _class_path(obj), "fields": values}
     if isinstance(obj, tuple):
         return {"$tuple": [encode_value(v, include_secrets, secret=secret, refs=refs) for v in obj]}
     if isinstance(obj, list):
@@ -149,14 +148,12 @@ def encode_value(obj: object, include_secrets: bool = False, *, secret: bool = F
             if f.default_factory is not dataclasses.MISSING and _same(value, f.default_factory()):
                 continue
             fields[f.name] = encode_value(value, include_secrets, secret=secret or _is_secret_name(f.name), refs=refs)
-        cls = type(obj)
-        return {"$class": f"{cls.__module__}.{cls.__qualname__}", "fields": fields}
+        return {"$class": _class_path(obj), "fields": fields}
     slotted = _slotted_fields(type(obj))
     if slotted is not None:
-        cls = type(obj)
         values = {k: encode_value(getattr(obj, k), include_secrets, secret=secret or _is_secret_name(k), refs=refs)
                   for k in slotted if hasattr(obj, k)}
-        return {"$class": f"{cls.__module__}.{cls.__qualname__}", "fields": values}
+        return {"$class": _class_path(obj), "fields": values}
     if hasattr(obj, "private_bytes") and hasattr(obj, "public_key"):
         if not include_secrets:
             return {"$secret": "withheld"}
@@ -169,6 +166,10 @@ def encode_value(obj: object, include_secrets: bool = False, *, secret: bool = F
 
         return {"$x509": obj.public_bytes(ser.Encoding.PEM).decode("ascii")}
     return {"$unsupported": f"{type(obj).__module__}.{type(obj).__qualname__}"}
+
+
+def _class_path(obj: object) -> str:
+    return f"{type(obj).__module__}.{type(obj).__qualname__}"
 
 
 def _slotted_fields(cls: type) -> tuple[str, ...] | None:
