@@ -32,7 +32,7 @@ def _cbc_decrypt(key: bytes, iv: bytes, data: bytes) -> bytes:
 
 
 def _xor(a: bytes, b: bytes) -> bytes:
-    return bytes(x ^ y for x, y in zip(a, b))
+    return bytes(x ^ y for x, y in zip(a, b, strict=False))
 
 
 def cts_encrypt(key: bytes, iv: bytes, plaintext: bytes) -> bytes:

@@ -43,32 +43,32 @@ def opt(name: str, n: int, spec: object) -> namedtype.OptionalNamedType:
     return namedtype.OptionalNamedType(name, spec.subtype(explicitTag=exp(n)))  # type: ignore[attr-defined]
 
 
-class Int32(univ.Integer):
+class Int32(univ.Integer):  # type: ignore[misc]
     """Int32 / UInt32 / Microseconds (ranges are checked by the users)."""
 
 
-class KerberosString(char.GeneralString):
+class KerberosString(char.GeneralString):  # type: ignore[misc]
     """KerberosString, decoded as UTF-8."""
 
     encoding = "utf-8"
 
 
-class KerberosTime(useful.GeneralizedTime):
+class KerberosTime(useful.GeneralizedTime):  # type: ignore[misc]
     """KerberosTime (GeneralizedTime, UTC, no fraction)."""
 
 
-class KerberosFlags(univ.BitString):
+class KerberosFlags(univ.BitString):  # type: ignore[misc]
     """KerberosFlags (a BIT STRING of at least 32 bits)."""
 
 
-class PrincipalName(univ.Sequence):
+class PrincipalName(univ.Sequence):  # type: ignore[misc]
     componentType = namedtype.NamedTypes(
         req("name-type", 0, Int32()),
         req("name-string", 1, univ.SequenceOf(componentType=KerberosString())),
     )
 
 
-class EncryptedData(univ.Sequence):
+class EncryptedData(univ.Sequence):  # type: ignore[misc]
     componentType = namedtype.NamedTypes(
         req("etype", 0, Int32()),
         opt("kvno", 1, Int32()),
@@ -76,48 +76,48 @@ class EncryptedData(univ.Sequence):
     )
 
 
-class EncryptionKey(univ.Sequence):
+class EncryptionKey(univ.Sequence):  # type: ignore[misc]
     componentType = namedtype.NamedTypes(
         req("keytype", 0, Int32()),
         req("keyvalue", 1, univ.OctetString()),
     )
 
 
-class Checksum(univ.Sequence):
+class Checksum(univ.Sequence):  # type: ignore[misc]
     componentType = namedtype.NamedTypes(
         req("cksumtype", 0, Int32()),
         req("checksum", 1, univ.OctetString()),
     )
 
 
-class HostAddress(univ.Sequence):
+class HostAddress(univ.Sequence):  # type: ignore[misc]
     componentType = namedtype.NamedTypes(
         req("addr-type", 0, Int32()),
         req("address", 1, univ.OctetString()),
     )
 
 
-class HostAddresses(univ.SequenceOf):
+class HostAddresses(univ.SequenceOf):  # type: ignore[misc]
     componentType = HostAddress()
 
 
-class AuthorizationDataEntry(univ.Sequence):
+class AuthorizationDataEntry(univ.Sequence):  # type: ignore[misc]
     componentType = namedtype.NamedTypes(
         req("ad-type", 0, Int32()),
         req("ad-data", 1, univ.OctetString()),
     )
 
 
-class AuthorizationData(univ.SequenceOf):
+class AuthorizationData(univ.SequenceOf):  # type: ignore[misc]
     componentType = AuthorizationDataEntry()
 
 
-class PaData(univ.Sequence):
+class PaData(univ.Sequence):  # type: ignore[misc]
     componentType = namedtype.NamedTypes(
         req("padata-type", 1, Int32()),
         req("padata-value", 2, univ.OctetString()),
     )
 
 
-class MethodData(univ.SequenceOf):
+class MethodData(univ.SequenceOf):  # type: ignore[misc]
     componentType = PaData()

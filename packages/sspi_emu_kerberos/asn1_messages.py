@@ -42,7 +42,7 @@ __all__ = [
 ]
 
 
-class Ticket(univ.Sequence):
+class Ticket(univ.Sequence):  # type: ignore[misc]
     tagSet = univ.Sequence.tagSet.tagExplicitly(app_tag(1))
     componentType = namedtype.NamedTypes(
         req("tkt-vno", 0, Int32()),
@@ -52,14 +52,14 @@ class Ticket(univ.Sequence):
     )
 
 
-class TransitedEncoding(univ.Sequence):
+class TransitedEncoding(univ.Sequence):  # type: ignore[misc]
     componentType = namedtype.NamedTypes(
         req("tr-type", 0, Int32()),
         req("contents", 1, univ.OctetString()),
     )
 
 
-class EncTicketPart(univ.Sequence):
+class EncTicketPart(univ.Sequence):  # type: ignore[misc]
     tagSet = univ.Sequence.tagSet.tagExplicitly(app_tag(3))
     componentType = namedtype.NamedTypes(
         req("flags", 0, KerberosFlags()),
@@ -76,7 +76,7 @@ class EncTicketPart(univ.Sequence):
     )
 
 
-class KdcReqBody(univ.Sequence):
+class KdcReqBody(univ.Sequence):  # type: ignore[misc]
     componentType = namedtype.NamedTypes(
         req("kdc-options", 0, KerberosFlags()),
         opt("cname", 1, PrincipalName()),
@@ -102,12 +102,12 @@ def _kdc_req_types() -> namedtype.NamedTypes:
     )
 
 
-class AsReq(univ.Sequence):
+class AsReq(univ.Sequence):  # type: ignore[misc]
     tagSet = univ.Sequence.tagSet.tagExplicitly(app_tag(10))
     componentType = _kdc_req_types()
 
 
-class TgsReq(univ.Sequence):
+class TgsReq(univ.Sequence):  # type: ignore[misc]
     tagSet = univ.Sequence.tagSet.tagExplicitly(app_tag(12))
     componentType = _kdc_req_types()
 
@@ -124,17 +124,17 @@ def _kdc_rep_types() -> namedtype.NamedTypes:
     )
 
 
-class AsRep(univ.Sequence):
+class AsRep(univ.Sequence):  # type: ignore[misc]
     tagSet = univ.Sequence.tagSet.tagExplicitly(app_tag(11))
     componentType = _kdc_rep_types()
 
 
-class TgsRep(univ.Sequence):
+class TgsRep(univ.Sequence):  # type: ignore[misc]
     tagSet = univ.Sequence.tagSet.tagExplicitly(app_tag(13))
     componentType = _kdc_rep_types()
 
 
-class LastReqEntry(univ.Sequence):
+class LastReqEntry(univ.Sequence):  # type: ignore[misc]
     componentType = namedtype.NamedTypes(
         req("lr-type", 0, Int32()),
         req("lr-value", 1, KerberosTime()),
@@ -159,17 +159,17 @@ def _enc_kdc_rep_types() -> namedtype.NamedTypes:
     )
 
 
-class EncAsRepPart(univ.Sequence):
+class EncAsRepPart(univ.Sequence):  # type: ignore[misc]
     tagSet = univ.Sequence.tagSet.tagExplicitly(app_tag(25))
     componentType = _enc_kdc_rep_types()
 
 
-class EncTgsRepPart(univ.Sequence):
+class EncTgsRepPart(univ.Sequence):  # type: ignore[misc]
     tagSet = univ.Sequence.tagSet.tagExplicitly(app_tag(26))
     componentType = _enc_kdc_rep_types()
 
 
-class ApReq(univ.Sequence):
+class ApReq(univ.Sequence):  # type: ignore[misc]
     tagSet = univ.Sequence.tagSet.tagExplicitly(app_tag(14))
     componentType = namedtype.NamedTypes(
         req("pvno", 0, Int32()),
@@ -180,7 +180,7 @@ class ApReq(univ.Sequence):
     )
 
 
-class Authenticator(univ.Sequence):
+class Authenticator(univ.Sequence):  # type: ignore[misc]
     tagSet = univ.Sequence.tagSet.tagExplicitly(app_tag(2))
     componentType = namedtype.NamedTypes(
         req("authenticator-vno", 0, Int32()),
@@ -195,7 +195,7 @@ class Authenticator(univ.Sequence):
     )
 
 
-class ApRep(univ.Sequence):
+class ApRep(univ.Sequence):  # type: ignore[misc]
     tagSet = univ.Sequence.tagSet.tagExplicitly(app_tag(15))
     componentType = namedtype.NamedTypes(
         req("pvno", 0, Int32()),
@@ -204,7 +204,7 @@ class ApRep(univ.Sequence):
     )
 
 
-class EncApRepPart(univ.Sequence):
+class EncApRepPart(univ.Sequence):  # type: ignore[misc]
     tagSet = univ.Sequence.tagSet.tagExplicitly(app_tag(27))
     componentType = namedtype.NamedTypes(
         req("ctime", 0, KerberosTime()),
@@ -214,7 +214,7 @@ class EncApRepPart(univ.Sequence):
     )
 
 
-class KrbError(univ.Sequence):
+class KrbError(univ.Sequence):  # type: ignore[misc]
     tagSet = univ.Sequence.tagSet.tagExplicitly(app_tag(30))
     componentType = namedtype.NamedTypes(
         req("pvno", 0, Int32()),
@@ -233,14 +233,14 @@ class KrbError(univ.Sequence):
     )
 
 
-class PaEncTsEnc(univ.Sequence):
+class PaEncTsEnc(univ.Sequence):  # type: ignore[misc]
     componentType = namedtype.NamedTypes(
         req("patimestamp", 0, KerberosTime()),
         opt("pausec", 1, Int32()),
     )
 
 
-class EtypeInfo2Entry(univ.Sequence):
+class EtypeInfo2Entry(univ.Sequence):  # type: ignore[misc]
     componentType = namedtype.NamedTypes(
         req("etype", 0, Int32()),
         opt("salt", 1, KerberosString()),
@@ -248,7 +248,7 @@ class EtypeInfo2Entry(univ.Sequence):
     )
 
 
-class EtypeInfo2(univ.SequenceOf):
+class EtypeInfo2(univ.SequenceOf):  # type: ignore[misc]
     componentType = EtypeInfo2Entry()
 
 

@@ -179,7 +179,8 @@ class KerberosCredential(Credential):
         if isinstance(auth_data, KerberosSettings):
             settings = auth_data
         elif isinstance(auth_data, SEC_WINNT_AUTH_IDENTITY):
-            settings = KerberosSettings(user=auth_data.User, password=auth_data.Password, realm=auth_data.Domain or None)
+            settings = KerberosSettings(user=auth_data.User, password=auth_data.Password,
+                                        realm=auth_data.Domain or None)
         elif auth_data is None:
             settings = KerberosSettings()
         else:

@@ -238,15 +238,19 @@ class _Rc4Hmac(Enctype):
 
     def checksum(self, key: Key, usage: int, data: bytes) -> bytes:
         ksign = hmac.new(key.contents, b"signaturekey\x00", "md5").digest()
-        inner = hashlib.md5(struct.pack("<I", _RC4_USAGE.get(usage, usage)) + data).digest()
+        inner = hashlib.md5(struct.pack("<I", _RC4_USAGE.get(usage, usage)) + data).digest()  # noqa: S324 - RFC 4757
         return hmac.new(ksign, inner, "md5").digest()
 
 
 _PROFILES: dict[int, Enctype] = {
     AES128_CTS_HMAC_SHA1_96: _AesSha1(AES128_CTS_HMAC_SHA1_96, 16, 15, "aes128-cts-hmac-sha1-96"),
     AES256_CTS_HMAC_SHA1_96: _AesSha1(AES256_CTS_HMAC_SHA1_96, 32, 16, "aes256-cts-hmac-sha1-96"),
-    AES128_CTS_HMAC_SHA256_128: _AesSha2(AES128_CTS_HMAC_SHA256_128, 16, 19, "aes128-cts-hmac-sha256-128", "sha256", 16),
-    AES256_CTS_HMAC_SHA384_192: _AesSha2(AES256_CTS_HMAC_SHA384_192, 32, 20, "aes256-cts-hmac-sha384-192", "sha384", 24),
+    AES128_CTS_HMAC_SHA256_128: _AesSha2(
+        AES128_CTS_HMAC_SHA256_128, 16, 19, "aes128-cts-hmac-sha256-128", "sha256", 16
+    ),
+    AES256_CTS_HMAC_SHA384_192: _AesSha2(
+        AES256_CTS_HMAC_SHA384_192, 32, 20, "aes256-cts-hmac-sha384-192", "sha384", 24
+    ),
     RC4_HMAC: _Rc4Hmac(),
 }
 

@@ -559,7 +559,9 @@ class ApRep:
     def encode(self) -> bytes:
         return der.app(
             AP_REP,
-            der.sequence(der.ctx(0, der.integer(PVNO)), der.ctx(1, der.integer(AP_REP)), der.ctx(2, self.enc_part.encode())),
+            der.sequence(
+                der.ctx(0, der.integer(PVNO)), der.ctx(1, der.integer(AP_REP)), der.ctx(2, self.enc_part.encode())
+            ),
         )
 
 

@@ -6,6 +6,7 @@ import os
 from typing import Iterator
 
 import pytest
+
 from tests.interop.kerberos.mit_realm import MitRealm, start_realm
 
 

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import gssapi
 import pytest
-from tests.interop.kerberos.mit_realm import HOST, PASSWORD, REALM, SHA2_HOST, SHA2_SPN, SHA2_USER, SPN, USER, MitRealm
+from sspi_emu_kerberos import KerberosSettings
 
 import sspi_emu as S
 from sspi_emu import constants as C
-from sspi_emu.constants import SecurityStatus as ST
+from sspi_emu.constants import SecurityStatus as St
 from sspi_emu.errors import SspiError
-from sspi_emu_kerberos import KerberosSettings
+from tests.interop.kerberos.mit_realm import HOST, PASSWORD, REALM, SHA2_HOST, SHA2_SPN, SHA2_USER, SPN, USER, MitRealm
 
 pytestmark = pytest.mark.interop
 
@@ -79,7 +79,7 @@ def test_mit_wrap_in_stream_buffers(mit_realm: MitRealm) -> None:
     client.step(server.step(client.step()))
     token = bytearray(client.wrap(b"stream form", True).message)
     bufs = S.SecBufferDesc([S.SecBuffer(C.SECBUFFER_STREAM, token), S.SecBuffer(C.SECBUFFER_DATA, None)])
-    assert S.DecryptMessage(server.handle, bufs, 0, S.ULONG()) == ST.SEC_E_OK
+    assert S.DecryptMessage(server.handle, bufs, 0, S.ULONG()) == St.SEC_E_OK
     assert bufs[1].tobytes() == b"stream form"
 
 
@@ -104,7 +104,7 @@ def test_mit_kdc_bad_password(mit_realm: MitRealm) -> None:
     client = S.ClientContext("Kerberos", target=SPN, credential=our_client(password="wrong"), flags=FLAGS)
     with pytest.raises(SspiError) as err:
         client.step(None)
-    assert err.value.status == ST.SEC_E_LOGON_DENIED
+    assert err.value.status == St.SEC_E_LOGON_DENIED
 
 
 @pytest.mark.contract("ISC-ERR-TARGET-UNKNOWN")
@@ -112,7 +112,7 @@ def test_mit_kdc_unknown_service(mit_realm: MitRealm) -> None:
     client = S.ClientContext("Kerberos", target="HTTP/unknown.ktest.sspi", credential=our_client(), flags=FLAGS)
     with pytest.raises(SspiError) as err:
         client.step(None)
-    assert err.value.status == ST.SEC_E_TARGET_UNKNOWN
+    assert err.value.status == St.SEC_E_TARGET_UNKNOWN
 
 
 def test_krb5_conf_configures_the_client(mit_realm: MitRealm) -> None:

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 from pyasn1.codec.der import decoder
-
-from sspi_emu import entropy
 from sspi_emu_kerberos import asn1_base
 from sspi_emu_kerberos import enctypes as E
 from sspi_emu_kerberos import messages as m
 from sspi_emu_kerberos.keys import Key
+
+from sspi_emu import entropy
 
 REALM = "EXAMPLE.TEST"
 

@@ -9,14 +9,14 @@ from typing import Any
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-
-from sspi_emu import entropy
-from sspi_emu.entropy import PinnedEntropy
 from sspi_emu_kerberos import enctypes as E
 from sspi_emu_kerberos.aes_cts import cts_decrypt, cts_encrypt
 from sspi_emu_kerberos.keys import Key
 from sspi_emu_kerberos.md4 import md4
 from sspi_emu_kerberos.nfold import nfold
+
+from sspi_emu import entropy
+from sspi_emu.entropy import PinnedEntropy
 
 VECTORS = Path(__file__).resolve().parents[3] / "vectors"
 

@@ -6,16 +6,16 @@ import socket
 import struct
 
 import pytest
-from tests.packages.kerberos.fake_kdc import REALM, FakeKdc
-
-import sspi_emu as S
-from sspi_emu import constants as C
-from sspi_emu.constants import SecurityStatus as ST
-from sspi_emu.entropy import PinnedEntropy
-from sspi_emu.errors import SspiError
 from sspi_emu_kerberos import KerberosSettings, KeytabEntry, read_keytab, write_keytab
 from sspi_emu_kerberos import enctypes as E
 from sspi_emu_kerberos.transport import KdcUnreachable
+
+import sspi_emu as S
+from sspi_emu import constants as C
+from sspi_emu.constants import SecurityStatus as St
+from sspi_emu.entropy import PinnedEntropy
+from sspi_emu.errors import SspiError
+from tests.packages.kerberos.fake_kdc import REALM, FakeKdc
 
 SPN = "HTTP/web.example"
 FLAGS = (C.ISC_REQ_MUTUAL_AUTH | C.ISC_REQ_CONFIDENTIALITY | C.ISC_REQ_INTEGRITY | C.ISC_REQ_SEQUENCE_DETECT
@@ -65,12 +65,12 @@ def test_first_token_is_gss_framed_ap_req(kdc: FakeKdc) -> None:
     client = S.ClientContext("Kerberos", target=SPN, credential=client_cred(kdc), flags=FLAGS)
     tok = client.step(None)
     assert tok[0] == 0x60 and bytes.fromhex("06092a864886f712010202") + b"\x01\x00" in tok[:20]
-    assert client.status == ST.SEC_I_CONTINUE_NEEDED
+    assert client.status == St.SEC_I_CONTINUE_NEEDED
 
 
 def test_without_mutual_one_leg(kdc: FakeKdc) -> None:
     client, server = handshake(kdc, flags=C.ISC_REQ_CONFIDENTIALITY | C.ISC_REQ_INTEGRITY)
-    assert client.status == ST.SEC_E_OK
+    assert client.status == St.SEC_E_OK
     assert server.unwrap(client.wrap(b"one leg")) == b"one leg"
     assert client.unwrap(server.wrap(b"back")) == b"back"
 
@@ -93,7 +93,7 @@ def test_wrap_and_sign_both_ways(kdc: FakeKdc) -> None:
     sig = client.sign(b"abc")
     with pytest.raises(SspiError) as err:
         server.verify(b"abd", sig)
-    assert err.value.status == ST.SEC_E_MESSAGE_ALTERED
+    assert err.value.status == St.SEC_E_MESSAGE_ALTERED
 
 
 @pytest.mark.contract("API-QUERY-SIZES")
@@ -112,12 +112,12 @@ def test_out_of_sequence_and_replay(kdc: FakeKdc) -> None:
     first, second = client.wrap(b"1"), client.wrap(b"2")
     with pytest.raises(SspiError) as err:
         server.unwrap(second)
-    assert err.value.status == ST.SEC_E_OUT_OF_SEQUENCE
+    assert err.value.status == St.SEC_E_OUT_OF_SEQUENCE
     s1 = client.sign(b"a")
     server.verify(b"a", s1)
     with pytest.raises(SspiError) as err:
         server.verify(b"a", s1)
-    assert err.value.status == ST.SEC_E_OUT_OF_SEQUENCE
+    assert err.value.status == St.SEC_E_OUT_OF_SEQUENCE
     assert first
 
 
@@ -126,12 +126,12 @@ def test_sspi_buffers_in_place_and_stream_decrypt(kdc: FakeKdc) -> None:
     data = bytearray(b"in place data!")
     bufs = S.SecBufferDesc([S.SecBuffer(C.SECBUFFER_TOKEN, 60), S.SecBuffer(C.SECBUFFER_DATA, data),
                             S.SecBuffer(C.SECBUFFER_PADDING, 1)])
-    assert S.EncryptMessage(client.handle, 0, bufs, 0) == ST.SEC_E_OK
+    assert S.EncryptMessage(client.handle, 0, bufs, 0) == St.SEC_E_OK
     assert bytes(data) != b"in place data!" and len(data) == 14 and bufs[2].cbBuffer == 0
     stream = bytearray(bufs[0].tobytes() + bytes(data))
     out = S.SecBufferDesc([S.SecBuffer(C.SECBUFFER_STREAM, stream), S.SecBuffer(C.SECBUFFER_DATA, None)])
     qop = S.ULONG()
-    assert S.DecryptMessage(server.handle, out, 0, qop) == ST.SEC_E_OK
+    assert S.DecryptMessage(server.handle, out, 0, qop) == St.SEC_E_OK
     assert out[1].tobytes() == b"in place data!"
 
 
@@ -140,7 +140,7 @@ def test_bad_password_is_logon_denied(kdc: FakeKdc) -> None:
     client = S.ClientContext("Kerberos", target=SPN, credential=client_cred(kdc, "wrong"), flags=FLAGS)
     with pytest.raises(SspiError) as err:
         client.step(None)
-    assert err.value.status == ST.SEC_E_LOGON_DENIED
+    assert err.value.status == St.SEC_E_LOGON_DENIED
 
 
 @pytest.mark.contract("ISC-ERR-TARGET-UNKNOWN")
@@ -148,7 +148,7 @@ def test_unknown_service_is_target_unknown(kdc: FakeKdc) -> None:
     client = S.ClientContext("Kerberos", target="HTTP/nowhere.example", credential=client_cred(kdc), flags=FLAGS)
     with pytest.raises(SspiError) as err:
         client.step(None)
-    assert err.value.status == ST.SEC_E_TARGET_UNKNOWN
+    assert err.value.status == St.SEC_E_TARGET_UNKNOWN
 
 
 @pytest.mark.contract("ISC-ERR-NO-AUTHORITY")
@@ -159,7 +159,7 @@ def test_kdc_unreachable_fails_fast() -> None:
     client = S.ClientContext("Kerberos", target=SPN, credential=client_cred(down), flags=FLAGS)
     with pytest.raises(SspiError) as err:
         client.step(None)
-    assert err.value.status == ST.SEC_E_NO_AUTHENTICATING_AUTHORITY
+    assert err.value.status == St.SEC_E_NO_AUTHENTICATING_AUTHORITY
 
 
 def test_kdc_on_closed_port_is_no_authority(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -173,7 +173,7 @@ def test_kdc_on_closed_port_is_no_authority(monkeypatch: pytest.MonkeyPatch) -> 
     client = S.ClientContext("Kerberos", target=SPN, credential=cred, flags=FLAGS)
     with pytest.raises(SspiError) as err:
         client.step(None)
-    assert err.value.status == ST.SEC_E_NO_AUTHENTICATING_AUTHORITY
+    assert err.value.status == St.SEC_E_NO_AUTHENTICATING_AUTHORITY
 
 
 @pytest.mark.contract("ISC-ERR-NO-CREDENTIALS")
@@ -184,7 +184,7 @@ def test_no_configuration_is_no_credentials(monkeypatch: pytest.MonkeyPatch) -> 
     for kwargs in ({}, {"user": "alice", "password": "x"}, {"user": "alice@NOWHERE.TEST", "password": "x"}):
         with pytest.raises(SspiError) as err:
             S.Credential("Kerberos", use="outbound", **kwargs)  # type: ignore[arg-type]
-        assert err.value.status == ST.SEC_E_NO_CREDENTIALS
+        assert err.value.status == St.SEC_E_NO_CREDENTIALS
 
 
 def test_ticket_cache_skips_the_kdc(kdc: FakeKdc) -> None:
@@ -203,12 +203,12 @@ def test_wrong_service_key_and_replay(kdc: FakeKdc) -> None:
     tok = client.step(None)
     with pytest.raises(SspiError) as err:
         S.ServerContext("Kerberos", credential=server_cred("not-the-key")).step(tok)
-    assert err.value.status == ST.SEC_E_LOGON_DENIED
+    assert err.value.status == St.SEC_E_LOGON_DENIED
     cred = server_cred()
     S.ServerContext("Kerberos", credential=cred).step(tok)
     with pytest.raises(SspiError) as err:
         S.ServerContext("Kerberos", credential=cred).step(tok)
-    assert err.value.status == ST.SEC_E_LOGON_DENIED
+    assert err.value.status == St.SEC_E_LOGON_DENIED
 
 
 def test_clock_skew(kdc: FakeKdc) -> None:
@@ -220,7 +220,7 @@ def test_clock_skew(kdc: FakeKdc) -> None:
     tok = client.step(None)
     with pytest.raises(SspiError) as err:
         S.ServerContext("Kerberos", credential=server_cred()).step(tok)
-    assert err.value.status == ST.SEC_E_TIME_SKEW
+    assert err.value.status == St.SEC_E_TIME_SKEW
 
 
 def _bindings(app: bytes) -> bytes:
@@ -233,7 +233,7 @@ def test_channel_bindings(kdc: FakeKdc) -> None:
     assert server.complete
     with pytest.raises(SspiError) as err:
         handshake(kdc, cb=cb, server_cb=_bindings(b"tls-server-end-point:xyz"))
-    assert err.value.status == ST.SEC_E_BAD_BINDINGS
+    assert err.value.status == St.SEC_E_BAD_BINDINGS
 
 
 def test_keytab_acceptor(kdc: FakeKdc, tmp_path: object) -> None:

@@ -7,13 +7,13 @@ from typing import Callable
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from tests.packages.kerberos.fake_kdc import REALM, FakeKdc
-
-import sspi_emu as S
-from sspi_emu.errors import SspiError
 from sspi_emu_kerberos import KerberosSettings, gss_checksum, gss_framing, keytab
 from sspi_emu_kerberos import messages as m
 from sspi_emu_kerberos.keys import Key
+
+import sspi_emu as S
+from sspi_emu.errors import SspiError
+from tests.packages.kerberos.fake_kdc import REALM, FakeKdc
 
 PARSERS: list[Callable[[bytes], object]] = [
     m.decode_ap_req, m.decode_ap_rep, m.decode_authenticator, m.decode_enc_ap_rep_part, m.decode_enc_kdc_rep_part,
