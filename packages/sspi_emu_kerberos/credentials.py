@@ -16,6 +16,7 @@ from sspi_emu.identity import SEC_WINNT_AUTH_IDENTITY
 from sspi_emu.spi import Credential
 
 from . import enctypes
+from .ccache import CcacheError, default_ccache_path, read_ccache
 from .config import KerberosConfig, load_config
 from .kdc_client import KdcClient, TicketGrant
 from .keys import Key
@@ -36,6 +37,8 @@ class KerberosSettings:
     ``realm`` and ``kdc`` ("host:port" strings) override the configuration; ``transport``
     replaces the network (a callable ``(realm, request) -> reply``). For an acceptor,
     ``keytab`` (a path or entries) or ``service`` + ``password`` give the service keys.
+    ``ccache`` names an MIT FILE credential cache (default: ``KRB5CCNAME``) used when no
+    password is given.
     """
 
     user: str | None = None
@@ -45,6 +48,7 @@ class KerberosSettings:
     transport: KdcTransport | None = field(default=None, repr=False)
     keytab: str | list[KeytabEntry] | None = field(default=None, repr=False)
     service: str | None = None
+    ccache: str | None = None
     clock_skew: int = 300
     timeout: float = 1.5
     etypes: tuple[int, ...] = enctypes.DEFAULT_ENCTYPES
@@ -196,10 +200,43 @@ class KerberosCredential(Credential):
             cred._init_acceptor(principal)
         return cred
 
+    def _from_ccache(self, user: str | None) -> bool:
+        """Adopt the TGT (and service tickets) of a FILE ccache; False when there is none usable."""
+        path = self.settings.ccache or default_ccache_path()
+        if not path:
+            return False
+        try:
+            cache = read_ccache(path)
+        except CcacheError:
+            return False
+        if user is not None:
+            name, realm = parse_user(user, self.settings.realm)
+            if name.components != cache.principal.components or (realm and realm != cache.realm):
+                return False
+        now = entropy.now()
+        tgt: TicketGrant | None = None
+        services: dict[tuple[str, str], TicketGrant] = {}
+        for c in cache.credentials:
+            if c.endtime <= now + 60:
+                continue
+            grant = TicketGrant(c.client, c.crealm, c.server, c.srealm, c.ticket, c.key, c.endtime, c.flags, c.authtime)
+            if c.server.components == ("krbtgt", cache.realm):
+                tgt = grant
+            else:
+                services[(str(c.server), c.srealm)] = grant
+        if tgt is None:
+            return False
+        if self.settings.transport is None and not self.config.kdcs_for(cache.realm):
+            return False
+        self.client, self.realm, self._tgt, self._tickets = cache.principal, cache.realm, tgt, services
+        return True
+
     def _init_client(self, principal: str | None) -> None:
         s = self.settings
         user = s.user or principal
         password = s.password
+        if password is None and s.keytab is None and self._from_ccache(user):
+            return
         if not user:
             default = accounts.default_client_identity()
             if default is not None:
@@ -208,7 +245,7 @@ class KerberosCredential(Credential):
         if not user:
             if self.inbound:
                 return
-            raise SspiError(S.SEC_E_NO_CREDENTIALS, "no Kerberos client identity (and no ticket cache support)")
+            raise SspiError(S.SEC_E_NO_CREDENTIALS, "no Kerberos client identity or credential cache")
         name, realm = parse_user(user, s.realm)
         realm = realm or (self.config.default_realm.upper() if self.config.default_realm else None)
         if realm is None:

@@ -121,3 +121,24 @@ def test_krb5_conf_configures_the_client(mit_realm: MitRealm) -> None:
     server = mit_acceptor(mit_realm)
     client.step(server.step(client.step(None)))
     assert client.complete
+
+
+def test_kinit_ccache_used_by_our_client(mit_realm: MitRealm) -> None:
+    mit_realm.kinit()
+    cred = S.Credential("Kerberos", use="outbound")  # no identity: the FILE ccache KRB5CCNAME names
+    assert cred.handle.is_set
+    client = S.ClientContext("Kerberos", target=SPN, credential=cred, flags=FLAGS)
+    server = mit_acceptor(mit_realm)
+    client.step(server.step(client.step(None)))
+    assert client.complete and str(server.initiator_name) == f"{USER}@{REALM}"
+    assert server.unwrap(client.wrap(b"from the ccache")).message == b"from the ccache"
+
+
+def test_ccache_service_ticket_from_kvno(mit_realm: MitRealm) -> None:
+    from sspi_emu_kerberos.ccache import read_ccache
+
+    mit_realm.kinit()
+    mit_realm.run("kvno", "-c", f"FILE:{mit_realm.ccache}", f"{SPN}@{REALM}")
+    cache = read_ccache(mit_realm.ccache)
+    assert cache.realm == REALM and cache.principal.components == (USER,)
+    assert {str(c.server) for c in cache.credentials} >= {f"krbtgt/{REALM}", SPN}

@@ -181,6 +181,7 @@ def test_no_configuration_is_no_credentials(monkeypatch: pytest.MonkeyPatch) -> 
     for var in ("SSPI_EMU_REALM", "SSPI_EMU_KDC", "SSPI_EMU_USER"):
         monkeypatch.delenv(var, raising=False)
     monkeypatch.setenv("KRB5_CONFIG", "/nonexistent")
+    monkeypatch.setenv("KRB5CCNAME", "FILE:/nonexistent/ccache")
     for kwargs in ({}, {"user": "alice", "password": "x"}, {"user": "alice@NOWHERE.TEST", "password": "x"}):
         with pytest.raises(SspiError) as err:
             S.Credential("Kerberos", use="outbound", **kwargs)  # type: ignore[arg-type]

@@ -1,0 +1,147 @@
+"""MIT FILE credential caches (versions 0x0503 / 0x0504), as ``kinit`` writes them: reading only."""
+
+from __future__ import annotations
+
+import os
+import struct
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .keys import Key
+from .messages import Asn1Error, PrincipalName, Ticket, decode_ticket
+
+__all__ = ["CachedCredential", "CcacheError", "Ccache", "default_ccache_path", "parse_ccache", "read_ccache"]
+
+
+class CcacheError(Exception):
+    """The file is not a readable FILE ccache."""
+
+
+@dataclass
+class CachedCredential:
+    """One cached ticket with its session key and times."""
+
+    client: PrincipalName
+    crealm: str
+    server: PrincipalName
+    srealm: str
+    key: Key = field(repr=False)
+    authtime: int
+    starttime: int
+    endtime: int
+    renew_till: int
+    flags: int
+    ticket: Ticket = field(repr=False)
+
+
+@dataclass
+class Ccache:
+    """The default principal and the credentials of a cache."""
+
+    principal: PrincipalName
+    realm: str
+    credentials: list[CachedCredential]
+
+
+class _Reader:
+    def __init__(self, data: bytes) -> None:
+        self.data = data
+        self.pos = 0
+
+    def take(self, n: int) -> bytes:
+        if n < 0 or self.pos + n > len(self.data):
+            raise CcacheError("truncated ccache")
+        out = self.data[self.pos : self.pos + n]
+        self.pos += n
+        return out
+
+    def u8(self) -> int:
+        return self.take(1)[0]
+
+    def u16(self) -> int:
+        return int(struct.unpack(">H", self.take(2))[0])
+
+    def u32(self) -> int:
+        return int(struct.unpack(">I", self.take(4))[0])
+
+    def data32(self) -> bytes:
+        return self.take(self.u32())
+
+    def principal(self) -> tuple[PrincipalName, str]:
+        name_type = self.u32()
+        count = self.u32()
+        if count > 64:
+            raise CcacheError("too many name components")
+        realm = self.data32().decode("utf-8")
+        comps = tuple(self.data32().decode("utf-8") for _ in range(count))
+        return PrincipalName(name_type, comps), realm
+
+    @property
+    def at_end(self) -> bool:
+        return self.pos >= len(self.data)
+
+
+def parse_ccache(data: bytes) -> Ccache:
+    """Parse a FILE ccache image (CcacheError when malformed)."""
+    r = _Reader(bytes(data))
+    try:
+        version = r.u16()
+        if version not in (0x0503, 0x0504):
+            raise CcacheError(f"unsupported ccache version 0x{version:04x}")
+        if version == 0x0504:
+            r.take(r.u16())  # header tags (KDC time offset): not needed
+        principal, realm = r.principal()
+        creds: list[CachedCredential] = []
+        while not r.at_end:
+            client, crealm = r.principal()
+            server, srealm = r.principal()
+            enctype = r.u16()
+            if version == 0x0503:
+                r.u16()
+            key = Key(enctype, r.data32())
+            authtime, starttime, endtime, renew_till = (r.u32() for _ in range(4))
+            r.u8()  # is_skey
+            flags = r.u32()
+            for _ in range(r.u32()):
+                r.u16()
+                r.data32()
+            for _ in range(r.u32()):
+                r.u16()
+                r.data32()
+            ticket_der = r.data32()
+            r.data32()  # second ticket
+            if srealm == "X-CACHECONF:" or not ticket_der:
+                continue
+            try:
+                ticket = decode_ticket(ticket_der)
+            except Asn1Error:
+                continue
+            creds.append(CachedCredential(client, crealm, server, srealm, key, authtime, starttime, endtime,
+                                          renew_till, flags, ticket))
+        return Ccache(principal, realm, creds)
+    except UnicodeDecodeError:
+        raise CcacheError("a name is not UTF-8") from None
+
+
+def default_ccache_path() -> str | None:
+    """``KRB5CCNAME`` when it names a FILE cache, else MIT's default ``/tmp/krb5cc_<uid>``."""
+    name = os.environ.get("KRB5CCNAME")
+    if name:
+        if name.startswith("FILE:"):
+            return name[5:]
+        if ":" in name.split("/", 1)[0]:
+            return None  # KEYRING:, KCM:, DIR:, MEMORY: are not readable here
+        return name
+    getuid = getattr(os, "getuid", None)
+    return f"/tmp/krb5cc_{getuid()}" if getuid is not None else None  # noqa: S108 - MIT's documented default
+
+
+def read_ccache(path: str | Path) -> Ccache:
+    """Read a ccache file (``FILE:`` prefix allowed)."""
+    text = str(path)
+    if text.startswith("FILE:"):
+        text = text[5:]
+    try:
+        return parse_ccache(Path(text).read_bytes())
+    except OSError as exc:
+        raise CcacheError(f"cannot read ccache: {type(exc).__name__}") from None
