@@ -29,6 +29,8 @@ _GETSIMPLE = ctypes.CFUNCTYPE(ctypes.c_int, ctypes.c_void_p, ctypes.c_int, ctype
                               ctypes.POINTER(ctypes.c_uint))
 _GETSECRET = ctypes.CFUNCTYPE(ctypes.c_int, ctypes.c_void_p, ctypes.c_void_p, ctypes.c_int,
                               ctypes.POINTER(ctypes.c_void_p))
+_GETOPT = ctypes.CFUNCTYPE(ctypes.c_int, ctypes.c_void_p, ctypes.c_char_p, ctypes.c_char_p,
+                           ctypes.POINTER(ctypes.c_char_p), ctypes.POINTER(ctypes.c_uint))
 _GETREALM = ctypes.CFUNCTYPE(ctypes.c_int, ctypes.c_void_p, ctypes.c_int, ctypes.c_void_p,
                              ctypes.POINTER(ctypes.c_char_p))
 
@@ -127,3 +129,67 @@ class CyrusDigestClient:
 
     def close(self) -> None:
         self.lib.sasl_dispose(ctypes.byref(self.conn))
+
+
+_SASL_SUCCESS_DATA = 0x0004
+_SASL_SET_CREATE = 0x01
+_server_options: dict[bytes, bytes] = {}
+
+
+@_GETOPT
+def _getopt(ctx: Any, plugin: Any, option: Any, result: Any, length: Any) -> int:
+    value = _server_options.get(option or b"")
+    if value is None:
+        return -4  # SASL_NOTDONE: use the default
+    result[0] = value
+    if length:
+        length[0] = len(value)
+    return SASL_OK
+
+
+_server_callbacks = (_Callback * 2)(_Callback(1, ctypes.cast(_getopt, ctypes.c_void_p), None), _Callback(0, None, None))
+_server_ready = False
+
+
+class CyrusDigestServer:
+    """One Cyrus DIGEST-MD5 server connection whose users live in a sasldb file."""
+
+    def __init__(self, sasldb: str, service: str, host: str, realm: str, min_ssf: int, max_ssf: int) -> None:
+        global _server_ready
+        self.lib = library()
+        _server_options.update({b"sasldb_path": sasldb.encode(), b"auxprop_plugin": b"sasldb",
+                                b"mech_list": b"DIGEST-MD5"})
+        if not _server_ready:
+            assert self.lib.sasl_server_init(_server_callbacks, b"sspi-emu-tests") == SASL_OK
+            _server_ready = True
+        self.conn = ctypes.c_void_p()
+        rc = self.lib.sasl_server_new(service.encode(), host.encode(), realm.encode(), None, None, None,
+                                      _SASL_SUCCESS_DATA, ctypes.byref(self.conn))
+        assert rc == SASL_OK, rc
+        props = _SecProps(min_ssf, max_ssf, 65536, 0, None, None)
+        assert self.lib.sasl_setprop(self.conn, _SASL_SEC_PROPS, ctypes.byref(props)) == SASL_OK
+
+    def error(self, rc: int) -> str:
+        return f"Cyrus SASL {rc}: {self.lib.sasl_errdetail(self.conn).decode(errors='replace')}"
+
+    def add_user(self, user: str, password: str) -> None:
+        """sasl_setpass: store the user in the sasldb."""
+        pw = password.encode()
+        rc = self.lib.sasl_setpass(self.conn, user.encode(), pw, len(pw), None, 0, _SASL_SET_CREATE)
+        assert rc == SASL_OK, self.error(rc)
+
+    def start(self) -> tuple[int, bytes]:
+        """sasl_server_start for DIGEST-MD5 (server first): (return code, challenge)."""
+        out, outlen = ctypes.c_char_p(), ctypes.c_uint()
+        rc = self.lib.sasl_server_start(self.conn, b"DIGEST-MD5", None, 0, ctypes.byref(out), ctypes.byref(outlen))
+        return rc, ctypes.string_at(out, outlen.value) if out else b""
+
+    def step(self, client_in: bytes) -> tuple[int, bytes]:
+        """sasl_server_step: (return code, server output)."""
+        out, outlen = ctypes.c_char_p(), ctypes.c_uint()
+        rc = self.lib.sasl_server_step(self.conn, client_in, len(client_in), ctypes.byref(out), ctypes.byref(outlen))
+        return rc, ctypes.string_at(out, outlen.value) if out else b""
+
+    encode = CyrusDigestClient.encode
+    decode = CyrusDigestClient.decode
+    close = CyrusDigestClient.close

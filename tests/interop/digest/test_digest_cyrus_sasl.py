@@ -1,19 +1,21 @@
-"""Cyrus SASL's DIGEST-MD5 client against our SASL acceptor: authentication, rspauth and the
-integrity / confidentiality layers in both directions."""
+"""Cyrus SASL's DIGEST-MD5 against our package, both ways round (Cyrus client against our acceptor,
+our initiator against Cyrus' server): authentication, rspauth and the integrity / confidentiality
+layers in both directions."""
 
 from __future__ import annotations
 
 import struct
+from pathlib import Path
 
 import pytest
-from sspi_emu_digest import DigestServerOptions
+from sspi_emu_digest import DigestIdentity, DigestServerOptions
 
 import sspi_emu as S
 from sspi_emu import constants as C
 from sspi_emu.accounts import MemoryAccountStore
 from sspi_emu.buffers import SecBuffer, SecBufferDesc
 
-from .cyrus_sasl_peer import SASL_CONTINUE, SASL_OK, CyrusDigestClient
+from .cyrus_sasl_peer import SASL_CONTINUE, SASL_OK, CyrusDigestClient, CyrusDigestServer
 
 pytestmark = pytest.mark.interop
 
@@ -97,4 +99,61 @@ def test_cyrus_client_wrong_password_is_logon_denied() -> None:
         assert _asc(cred, ctx, response, False)[0] == C.SEC_E_LOGON_DENIED
     finally:
         client.close()
+        S.FreeCredentialsHandle(cred)
+
+
+# Our client against Cyrus' DIGEST-MD5 server (users in a sasldb file): (ISC flags, Cyrus SSF, qop, cipher).
+SERVER_CASES = [
+    (0, 0, "auth", None),
+    (C.ISC_REQ_INTEGRITY, 1, "auth-int", None),
+    (C.ISC_REQ_CONFIDENTIALITY, 128, "auth-conf", "rc4"),
+    (C.ISC_REQ_CONFIDENTIALITY, 56, "auth-conf", "rc4-56"),
+    (C.ISC_REQ_CONFIDENTIALITY, 40, "auth-conf", "rc4-40"),
+]
+
+
+def _isc(cred: S.CredHandle, ctx: S.CtxtHandle, req: int, token: bytes | None, first: bool) -> tuple[C.SecurityStatus, bytes]:
+    pin = SecBufferDesc([SecBuffer(C.SECBUFFER_TOKEN, token)]) if token is not None else None
+    out = SecBufferDesc([SecBuffer(C.SECBUFFER_TOKEN)])
+    status = S.InitializeSecurityContext(cred, None if first else ctx, "imap/mail.example",
+                                         req | C.ISC_REQ_ALLOCATE_MEMORY, 0, 0, pin, 0, ctx, out, S.ULONG(),
+                                         S.TimeStamp())
+    return status, out[0].tobytes()
+
+
+@pytest.mark.parametrize(("req", "ssf", "qop", "cipher"), SERVER_CASES)
+def test_our_client_against_cyrus_server(tmp_path: Path, req: int, ssf: int, qop: str, cipher: str | None) -> None:
+    server = CyrusDigestServer(str(tmp_path / "sasldb2"), "imap", "mail.example", REALM, ssf, ssf)
+    server.add_user(USER, PASSWORD)
+    cred = S.CredHandle()
+    ident = DigestIdentity(User=USER, Password=PASSWORD)
+    assert S.AcquireCredentialsHandle(None, "WDigest", C.SECPKG_CRED_OUTBOUND, None, ident, None, None, cred,
+                                      S.TimeStamp()) == C.SEC_E_OK
+    ctx = S.CtxtHandle()
+    try:
+        rc, challenge = server.start()
+        assert rc == SASL_CONTINUE, server.error(rc)
+        status, response = _isc(cred, ctx, req, challenge, True)
+        assert status == C.SEC_I_CONTINUE_NEEDED
+        assert f"qop={qop}".encode() in response and (cipher is None or f"cipher={cipher}".encode() in response)
+        rc, rspauth = server.step(response)  # Cyrus checks our response
+        assert rc == SASL_OK, server.error(rc)
+        status, _ = _isc(cred, ctx, req, rspauth, False)  # we check Cyrus' rspauth
+        assert status == C.SEC_E_OK
+        if qop == "auth":
+            return
+        fqop = C.SECQOP_WRAP_NO_ENCRYPT if qop == "auth-int" else 0
+        for message in (b"b", b"hello from sspi-emu", bytes(range(256)) * 2):
+            bufs = [SecBuffer(C.SECBUFFER_TOKEN, 16), SecBuffer(C.SECBUFFER_DATA, message),
+                    SecBuffer(C.SECBUFFER_PADDING, 8)]
+            assert S.EncryptMessage(ctx, fqop, SecBufferDesc(bufs), 0) == C.SEC_E_OK
+            ours = bufs[1].tobytes() + bufs[2].tobytes() + bufs[0].tobytes()
+            assert server.decode(struct.pack(">I", len(ours)) + ours) == message
+            wire = server.encode(message)
+            back = [SecBuffer(C.SECBUFFER_DATA, wire[4:])]
+            assert S.DecryptMessage(ctx, SecBufferDesc(back), 0, S.ULONG()) == C.SEC_E_OK
+            assert back[0].tobytes() == message
+    finally:
+        server.close()
+        S.DeleteSecurityContext(ctx)
         S.FreeCredentialsHandle(cred)
