@@ -1,0 +1,93 @@
+"""Every published exchange the packages cover replays green through ``sspi-emu replay vectors/``."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from sspi_emu import vectors
+from sspi_emu.cli import main
+
+ROOT = Path(__file__).resolve().parents[2]
+VECTORS = ROOT / "vectors"
+EXCHANGES = VECTORS / "exchanges"
+#: The published exchanges that must exist (and pass): one per specification example the packages reproduce.
+PUBLISHED = [
+    "ms-nlmp-4.2.2-ntlmv1", "ms-nlmp-4.2.3-ntlmv1", "ms-nlmp-4.2.4-ntlmv2", "rfc2617-3.5-digest-md5",
+    "rfc7616-3.9.1-digest-sha256", "rfc7616-3.9.1-digest-md5", "rfc2831-4-digest-md5-imap",
+]
+
+
+def _load(name: str) -> dict:
+    return json.loads((VECTORS / name).read_text(encoding="utf-8"))
+
+
+def _leg_hex(exchange: dict, leg: int, index: int = 0) -> str:
+    return exchange["legs"][leg]["output"][index]["hex"]
+
+
+def test_sspi_emu_replay_vectors_dir_is_green(capsys: pytest.CaptureFixture[str]) -> None:
+    rc = main(["replay", str(VECTORS)])
+    out = capsys.readouterr().out
+    assert rc == 0, out
+    for name in PUBLISHED:
+        assert f"PASS {name}:" in out
+    assert "FAIL" not in out
+    assert out.strip().splitlines()[-1].startswith("replay: ")
+
+
+@pytest.mark.parametrize("name", PUBLISHED)
+def test_each_published_exchange_replays_each_side_alone(name: str) -> None:
+    (vector,) = vectors.load(EXCHANGES / f"{name}.json")
+    for side in vector.sides:
+        result = vectors.replay(vector, [side])
+        assert result.outcome == "pass", result.line()
+        assert result.sides == (side,)
+
+
+@pytest.mark.parametrize("section,file", [("4.2.2", "ntlm-ms-nlmp-4.2.2-ntlmv1.json"),
+                                          ("4.2.3", "ntlm-ms-nlmp-4.2.3-ntlmv1-ess.json"),
+                                          ("4.2.4", "ntlm-ms-nlmp-4.2.4-ntlmv2.json")])
+def test_ntlm_exchanges_carry_the_published_bytes(section: str, file: str) -> None:
+    """The exchange's expected outputs are MS-NLMP's own bytes, not merely what sspi-emu produced once."""
+    e = _load(file)["expected"]
+    (path,) = EXCHANGES.glob(f"ms-nlmp-{section}-*.json")
+    x = json.loads(path.read_text(encoding="utf-8"))
+    assert _leg_hex(x, 1) == e["challenge_message"]
+    assert _leg_hex(x, 2) == e["authenticate_message"]
+    assert _leg_hex(x, 4, 0) == e["wrap_signature"]
+    assert _leg_hex(x, 4, 1) == e["wrap_sealed_data"]
+    assert x["legs"][4]["call"] == "EncryptMessage" and x["legs"][5]["call"] == "DecryptMessage"
+
+
+def test_digest_exchanges_carry_the_published_responses() -> None:
+    r2617 = _load("digest-rfc2617.json")["expected"]["digest_response"]
+    r7616 = _load("digest-rfc7616.json")["expected"]
+    r2831 = _load("digest-rfc2831.json")["expected"]
+
+    def text(name: str, leg: int = 0) -> str:
+        x = json.loads((EXCHANGES / f"{name}.json").read_text(encoding="utf-8"))
+        return bytes.fromhex(_leg_hex(x, leg)).decode()
+
+    assert f'response="{r2617}"' in text("rfc2617-3.5-digest-md5")
+    assert f'response="{r7616["sha256_response"]}"' in text("rfc7616-3.9.1-digest-sha256")
+    assert "algorithm=SHA-256" in text("rfc7616-3.9.1-digest-sha256")
+    assert f'response="{r7616["md5_response"]}"' in text("rfc7616-3.9.1-digest-md5")
+    assert text("rfc2831-4-digest-md5-imap", 1) == r2831["imap_response_str"]
+
+
+def test_published_exchanges_declare_their_secrets_as_published() -> None:
+    for name in PUBLISHED:
+        x = json.loads((EXCHANGES / f"{name}.json").read_text(encoding="utf-8"))
+        assert x["format"] == vectors.FORMAT
+        assert x["secrets"].startswith("published")
+        assert x["source"]
+
+
+def test_other_formats_in_the_folder_are_skipped_not_failed() -> None:
+    found, skipped = vectors.load_path(VECTORS)
+    names = {Path(f).name for f, _ in skipped}
+    assert "ntlm-ms-nlmp-4.2.4-ntlmv2.json" in names  # a package's own known-answer file
+    assert {v.name for v in found} >= set(PUBLISHED)
