@@ -1,27 +1,27 @@
-"""The MIT realm fixture: one realm per test session, environment pointed at it, torn down afterwards."""
+"""The MIT realm fixtures: one realm (and krb5kdc) per session; the environment points at it only during a test."""
 
 from __future__ import annotations
 
-import os
 from typing import Iterator
 
 import pytest
-
 from tests.interop.kerberos.mit_realm import MitRealm, start_realm
 
 
 @pytest.fixture(scope="session")
-def mit_realm(tmp_path_factory: pytest.TempPathFactory) -> Iterator[MitRealm]:
+def mit_realm_process(tmp_path_factory: pytest.TempPathFactory) -> Iterator[MitRealm]:
     realm = start_realm(tmp_path_factory.mktemp("mitrealm"))
-    saved = {k: os.environ.get(k) for k in realm.env}
-    os.environ.update(realm.env)
     try:
         realm.kinit()
         yield realm
     finally:
         realm.stop()
-        for k, v in saved.items():
-            if v is None:
-                os.environ.pop(k, None)
-            else:
-                os.environ[k] = v
+
+
+@pytest.fixture
+def mit_realm(mit_realm_process: MitRealm, monkeypatch: pytest.MonkeyPatch) -> MitRealm:
+    for key, value in mit_realm_process.env.items():
+        monkeypatch.setenv(key, value)
+    for key in ("SSPI_EMU_REALM", "SSPI_EMU_KDC", "SSPI_EMU_USER"):
+        monkeypatch.delenv(key, raising=False)
+    return mit_realm_process
