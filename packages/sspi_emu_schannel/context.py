@@ -99,10 +99,20 @@ class SchannelContext(PackageContext):
     # --- certificate validation -------------------------------------------------------------
     def _verify_server(self, chain: list[x509.Certificate]) -> None:
         check_name = not self.cred.flags & C.SCH_CRED_NO_SERVERNAME_CHECK
-        verify_server(chain, self.target, self.cred.trust_store(), check_name=check_name)
+        try:
+            verify_server(chain, self.target, self.cred.trust_store(), check_name=check_name)
+        except TlsError:
+            raise
+        except Exception as exc:  # noqa: BLE001 - a malformed certificate may fail in many ways
+            raise TlsError(AlertDescription.BAD_CERTIFICATE, str(exc), S.SEC_E_CERT_UNKNOWN) from None
 
     def _verify_client(self, chain: list[x509.Certificate]) -> None:
-        verify_client(chain, self.cred.trust_store())
+        try:
+            verify_client(chain, self.cred.trust_store())
+        except TlsError:
+            raise
+        except Exception as exc:  # noqa: BLE001 - a malformed certificate may fail in many ways
+            raise TlsError(AlertDescription.BAD_CERTIFICATE, str(exc), S.SEC_E_LOGON_DENIED) from None
 
     # --- flags and expiry ------------------------------------------------------------------
     def _flags(self) -> int:
@@ -124,7 +134,10 @@ class SchannelContext(PackageContext):
         chain = self.engine.peer_chain
         if not chain:
             return C.TIMESTAMP_NEVER
-        return unix_to_filetime(chain[0].not_valid_after_utc.timestamp())
+        try:
+            return unix_to_filetime(chain[0].not_valid_after_utc.timestamp())
+        except Exception:  # noqa: BLE001 - an unvalidated (manual validation) certificate may be odd
+            return C.TIMESTAMP_NEVER
 
     # --- failures ---------------------------------------------------------------------------
     def _fail(self, exc: TlsError | PeerAlert, first_record: bool) -> SspiError:

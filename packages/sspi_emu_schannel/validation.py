@@ -53,7 +53,7 @@ def _subject(name: str) -> DNSName | IPAddress:
 def _leaf_name(leaf: x509.Certificate) -> str | None:
     try:
         san = leaf.extensions.get_extension_for_class(x509.SubjectAlternativeName).value
-    except x509.ExtensionNotFound:
+    except (x509.ExtensionNotFound, ValueError):
         return None
     for n in san.get_values_for_type(x509.DNSName):
         return n.replace("*.", "wildcard.", 1)

@@ -6,7 +6,6 @@ import hashlib
 import hmac
 import ipaddress
 
-from cryptography import x509
 from cryptography.hazmat.primitives.serialization import Encoding
 
 from sspi_emu import entropy
@@ -24,7 +23,7 @@ from .constants import (
     ExtensionType,
     HandshakeType,
 )
-from .engine import State, TlsEngine
+from .engine import State, TlsEngine, load_chain
 from .groups import KeyShare
 from .keyschedule import KeySchedule13, key_block12, master_secret12, master_secret12_legacy, verify_data12
 from .messages import (
@@ -261,7 +260,7 @@ class TlsClient(TlsEngine):
             cert = Certificate13.decode(body)
             if cert.context or not cert.entries:
                 raise TlsError(AlertDescription.DECODE_ERROR, "server sent no certificate")
-            self.peer_chain = _load_chain([der for der, _e in cert.entries])
+            self.peer_chain = load_chain([der for der, _e in cert.entries])
             self._transcript += raw
             self.state = State.WAIT_CERTIFICATE_VERIFY
         elif st is State.WAIT_CERTIFICATE_VERIFY and msg_type == HandshakeType.CERTIFICATE_VERIFY:
@@ -269,7 +268,7 @@ class TlsClient(TlsEngine):
             if cv.scheme not in self.config.signature_schemes:
                 raise TlsError(AlertDescription.ILLEGAL_PARAMETER, "signature scheme we did not offer")
             signed = certificate_verify_input(self.transcript_hash(), server=True)
-            if not verify(self.peer_chain[0].public_key(), cv.scheme, cv.signature, signed, tls13=True):
+            if not verify(self.peer_public_key(), cv.scheme, cv.signature, signed, tls13=True):
                 raise TlsError(AlertDescription.DECRYPT_ERROR, "bad CertificateVerify signature")
             self.peer_scheme = cv.scheme
             self._transcript += raw
@@ -340,7 +339,7 @@ class TlsClient(TlsEngine):
             cert = Certificate12.decode(body)
             if not cert.certificates:
                 raise TlsError(AlertDescription.DECODE_ERROR, "server sent no certificate")
-            self.peer_chain = _load_chain(cert.certificates)
+            self.peer_chain = load_chain(cert.certificates)
             self._transcript += raw
             self.state = State.WAIT_SERVER_KEY_EXCHANGE
         elif st is State.WAIT_SERVER_KEY_EXCHANGE and msg_type == HandshakeType.SERVER_KEY_EXCHANGE:
@@ -350,7 +349,7 @@ class TlsClient(TlsEngine):
             if ske.scheme not in self.config.signature_schemes:
                 raise TlsError(AlertDescription.ILLEGAL_PARAMETER, "signature scheme we did not offer")
             signed = self.client_random + self.server_random + ske.params()
-            key = self.peer_chain[0].public_key()
+            key = self.peer_public_key()
             kind = "ECDSA" if ske.scheme in (0x0403, 0x0503, 0x0603) else "RSA"
             if kind != self.suite.auth or not verify(key, ske.scheme, ske.signature, signed, tls13=False):
                 raise TlsError(AlertDescription.DECRYPT_ERROR, "bad ServerKeyExchange signature")
@@ -436,13 +435,6 @@ class TlsClient(TlsEngine):
 
 
 _DER = Encoding.DER
-
-
-def _load_chain(ders: list[bytes]) -> list[x509.Certificate]:
-    try:
-        return [x509.load_der_x509_certificate(d) for d in ders]
-    except ValueError:
-        raise TlsError(AlertDescription.BAD_CERTIFICATE, "unparsable certificate") from None
 
 
 __all__ = ["ContentType", "TlsClient"]

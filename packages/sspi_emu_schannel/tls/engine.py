@@ -97,6 +97,13 @@ class TlsEngine:
     def __repr__(self) -> str:
         return f"<{type(self).__name__} state={self.state.value!r} version=0x{self.version:04x}>"
 
+    def peer_public_key(self) -> object:
+        """The public key of the peer's leaf certificate (bad_certificate if it cannot be used)."""
+        try:
+            return self.peer_chain[0].public_key()
+        except Exception as exc:  # noqa: BLE001 - ValueError, UnsupportedAlgorithm, ... for odd keys
+            raise TlsError(AlertDescription.BAD_CERTIFICATE, f"unusable certificate key: {exc}") from None
+
     # --- properties --------------------------------------------------------------------
     @property
     def complete(self) -> bool:
@@ -308,3 +315,11 @@ def check_alert_payload(payload: bytes) -> tuple[int, int]:
     if len(payload) != 2:
         raise DecodeError("bad alert")
     return payload[0], payload[1]
+
+
+def load_chain(ders: list[bytes]) -> list[x509.Certificate]:
+    """Parse the peer's DER certificates; anything unparsable is bad_certificate."""
+    try:
+        return [x509.load_der_x509_certificate(d) for d in ders]
+    except Exception:  # noqa: BLE001 - cryptography raises several types for malformed DER
+        raise TlsError(AlertDescription.BAD_CERTIFICATE, "unparsable certificate") from None

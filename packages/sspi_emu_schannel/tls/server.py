@@ -5,7 +5,6 @@ from __future__ import annotations
 import hashlib
 import hmac
 
-from cryptography import x509
 from cryptography.hazmat.primitives.asymmetric import ec, rsa
 from cryptography.hazmat.primitives.serialization import Encoding
 
@@ -23,7 +22,7 @@ from .constants import (
     ExtensionType,
     HandshakeType,
 )
-from .engine import State, TlsEngine
+from .engine import State, TlsEngine, load_chain
 from .groups import KeyShare
 from .keyschedule import KeySchedule13, key_block12, master_secret12, master_secret12_legacy, verify_data12
 from .messages import (
@@ -254,7 +253,7 @@ class TlsServer(TlsEngine):
             cert = Certificate13.decode(body)
             if cert.context:
                 raise TlsError(AlertDescription.ILLEGAL_PARAMETER, "bad certificate_request_context")
-            self.peer_chain = _load_chain([der for der, _e in cert.entries])
+            self.peer_chain = load_chain([der for der, _e in cert.entries])
             self._transcript += raw
             if not self.peer_chain:
                 raise TlsError(AlertDescription.CERTIFICATE_REQUIRED, "client sent no certificate")
@@ -263,7 +262,7 @@ class TlsServer(TlsEngine):
             cv = CertificateVerify.decode(body)
             signed = certificate_verify_input(self.transcript_hash(), server=False)
             if cv.scheme not in self.config.signature_schemes or not verify(
-                self.peer_chain[0].public_key(), cv.scheme, cv.signature, signed, tls13=True
+                self.peer_public_key(), cv.scheme, cv.signature, signed, tls13=True
             ):
                 raise TlsError(AlertDescription.DECRYPT_ERROR, "bad client CertificateVerify")
             self.peer_scheme = cv.scheme
@@ -355,7 +354,7 @@ class TlsServer(TlsEngine):
         st = self.state
         if st is State.WAIT_CERTIFICATE and msg_type == HandshakeType.CERTIFICATE:
             cert = Certificate12.decode(body)
-            self.peer_chain = _load_chain(cert.certificates)
+            self.peer_chain = load_chain(cert.certificates)
             self._transcript += raw
             if not self.peer_chain:
                 raise TlsError(AlertDescription.HANDSHAKE_FAILURE, "client sent no certificate")
@@ -376,7 +375,7 @@ class TlsServer(TlsEngine):
         elif st is State.WAIT_CERTIFICATE_VERIFY and msg_type == HandshakeType.CERTIFICATE_VERIFY:
             cv = CertificateVerify.decode(body)
             if cv.scheme not in self.config.signature_schemes or not verify(
-                self.peer_chain[0].public_key(), cv.scheme, cv.signature, bytes(self._transcript), tls13=False
+                self.peer_public_key(), cv.scheme, cv.signature, bytes(self._transcript), tls13=False
             ):
                 raise TlsError(AlertDescription.DECRYPT_ERROR, "bad client CertificateVerify")
             self.peer_scheme = cv.scheme
@@ -423,13 +422,6 @@ class TlsServer(TlsEngine):
             self.state = State.WAIT_FINISHED
             return
         super()._on_change_cipher_spec()
-
-
-def _load_chain(ders: list[bytes]) -> list[x509.Certificate]:
-    try:
-        return [x509.load_der_x509_certificate(d) for d in ders]
-    except ValueError:
-        raise TlsError(AlertDescription.BAD_CERTIFICATE, "unparsable certificate") from None
 
 
 __all__ = ["TlsServer", "DecodeError", "rsa"]

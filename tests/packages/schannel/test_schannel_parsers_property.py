@@ -94,12 +94,42 @@ def test_accept_never_raises(data):
 
 
 @SETTINGS
-@given(edits=st.lists(st.tuples(st.integers(0, 10_000), st.integers(0, 255)), min_size=1, max_size=4))
-def test_initialize_on_mutated_server_flight(edits):
-    client, server = pair(PKI)
+@given(edits=st.lists(st.tuples(st.integers(0, 10_000), st.integers(0, 255)), min_size=1, max_size=4),
+       version=st.sampled_from(["1.3", "1.2"]))
+def test_initialize_on_mutated_server_flight(edits, version):
+    client, server = pair(PKI, version=version)
     flight = server.handshake(client.start())
     client.handshake(_mutate(flight, edits))
     assert isinstance(client.status, St) and client.status != St.SEC_E_INTERNAL_ERROR
+    client.delete()
+    server.delete()
+
+
+@SETTINGS
+@given(edits=st.lists(st.tuples(st.integers(0, 10_000), st.integers(0, 255)), min_size=1, max_size=4),
+       version=st.sampled_from(["1.3", "1.2"]))
+def test_accept_on_mutated_client_flight(edits, version):
+    client, server = pair(PKI, version=version)
+    second = client.handshake(server.handshake(client.start()))
+    server.handshake(_mutate(second, edits))
+    assert isinstance(server.status, St) and server.status != St.SEC_E_INTERNAL_ERROR
+    client.delete()
+    server.delete()
+
+
+@SETTINGS
+@given(st.binary(max_size=64), st.sampled_from([21, 22, 23]))
+def test_decrypt_of_validly_protected_junk(payload, inner):
+    """Records that authenticate but carry junk (bad alerts, bad post-handshake messages) never crash."""
+    from sspi_emu import dispatcher
+
+    client, server = pair(PKI)
+    run_handshake(client, server)
+    eng = dispatcher.contexts.get(client.ctx).pctx.engine
+    record = eng.write.seal(inner, payload)
+    bufs = [SecBuffer(C.SECBUFFER_DATA, bytearray(record))] + [SecBuffer() for _ in range(3)]
+    status = S.DecryptMessage(server.ctx, SecBufferDesc(bufs), 0, Box())
+    assert status != St.SEC_E_INTERNAL_ERROR
     client.delete()
     server.delete()
 
