@@ -25,7 +25,13 @@ def _flag(value: str | None) -> bool:
 def _qop_list(value: str | None) -> list[str]:
     if value is None:
         return []
+    if value in _COMMON_QOPS:
+        return list(_COMMON_QOPS[value])
     return [q.strip().lower() for q in value.split(",") if q.strip()]
+
+
+_COMMON_QOPS = {"auth": ("auth",), "auth-int": ("auth-int",), "auth,auth-int": ("auth", "auth-int"),
+                "auth, auth-int": ("auth", "auth-int")}
 
 
 @dataclass

@@ -6,7 +6,6 @@ from __future__ import annotations
 import base64
 import binascii
 import enum
-import hashlib
 import hmac
 import struct
 import threading
@@ -44,7 +43,7 @@ class NonceIssuer:
         self._label = label.encode("utf-8")
 
     def _mac(self, body: bytes) -> bytes:
-        return hmac.new(self._secret, self._label + b"\x00" + body, hashlib.sha256).digest()[:_MAC_LEN]
+        return hmac.digest(self._secret, self._label + b"\x00" + body, "sha256")[:_MAC_LEN]
 
     def issue(self) -> str:
         """A fresh nonce (time and randomness from :mod:`sspi_emu.entropy`)."""

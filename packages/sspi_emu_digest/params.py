@@ -82,10 +82,9 @@ def _fast_pairs(text: str) -> list[tuple[str, str]] | None:
     found = _PAIR.findall(text)
     if len(found) > MAX_ELEMENTS:
         raise ParseError(f"more than {MAX_ELEMENTS} list elements")
-    return [
-        (name.lower(), word or (_UNESCAPE.sub(r"\1", quoted) if "\\" in quoted else quoted))
-        for name, quoted, word in found
-    ]
+    if "\\" not in text:
+        return [(name.lower(), word or quoted) for name, quoted, word in found]
+    return [(name.lower(), word or _UNESCAPE.sub(r"\1", quoted)) for name, quoted, word in found]
 
 
 def _lex(text: str) -> list[_Item]:
