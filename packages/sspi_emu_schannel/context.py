@@ -251,9 +251,11 @@ class SchannelContext(PackageContext):
             return algids.connection_info(eng.suite, eng.version, eng.group, self.server)
         if attribute == C.SECPKG_ATTR_CIPHER_INFO:
             server_cert = eng.local_chain if self.server else eng.peer_chain
-            kind = (
-                "ECDSA" if server_cert and isinstance(server_cert[0].public_key(), ec.EllipticCurvePublicKey) else "RSA"
-            )
+            try:
+                ecdsa = bool(server_cert) and isinstance(server_cert[0].public_key(), ec.EllipticCurvePublicKey)
+            except Exception:  # noqa: BLE001 - an unvalidated certificate may carry an odd key
+                ecdsa = False
+            kind = "ECDSA" if ecdsa else "RSA"
             return algids.cipher_info(eng.suite, eng.version, eng.group, kind)
         if attribute == C.SECPKG_ATTR_NAMES:
             if not eng.peer_chain:
