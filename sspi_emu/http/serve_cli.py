@@ -10,6 +10,7 @@ import tempfile
 from typing import Any, Iterable
 
 from ..accounts import Account, AccountFileError, FileAccountStore, MemoryAccountStore, split_principal
+from ..context import Credential
 from .app import whoami_app
 from .authenticator import HttpAuthenticator, available_schemes
 from .bindings import channel_bindings_from_certificate
@@ -60,6 +61,30 @@ def _store(args: argparse.Namespace) -> ChainedAccountStore:
     return ChainedAccountStore(stores)
 
 
+def _schannel(args: argparse.Namespace) -> tuple[Credential, bytes, str]:
+    """A Schannel server credential with the certificate the Schannel package generates for its demo."""
+    from cryptography.hazmat.primitives import serialization
+
+    from .. import registry
+    from ..cli import demo_profiles
+
+    package = registry.find("Schannel")
+    if package is None:
+        raise SystemExit("sspi-emu serve: the Schannel package is not installed (use --tls-engine ssl)")
+    profile = demo_profiles(package)[0]
+    server_data, client_data = profile.server_auth_data, profile.client_auth_data
+    cert = getattr(getattr(server_data, "paCred", [None])[0], "certificate", None)
+    roots = getattr(client_data, "hRootStore", None) or []
+    if cert is None or not roots:
+        raise SystemExit("sspi-emu serve: the Schannel package offers no generated certificate")
+    folder = tempfile.mkdtemp(prefix="sspi-emu-serve-")
+    ca_path = os.path.join(folder, "ca.pem")
+    with open(ca_path, "wb") as fh:
+        fh.write(roots[0].public_bytes(serialization.Encoding.PEM))
+    credential = Credential("Schannel", use="inbound", auth_data=server_data)
+    return credential, cert.public_bytes(serialization.Encoding.DER), ca_path
+
+
 def _tls(args: argparse.Namespace) -> tuple[ssl.SSLContext, bytes, str | None]:
     ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
     ctx.minimum_version = ssl.TLSVersion.TLSv1_2
@@ -90,17 +115,27 @@ def cmd_serve(args: argparse.Namespace) -> int:
         print(f"sspi-emu serve: cannot read accounts: {exc}", file=sys.stderr)
         return 2
     ssl_ctx = None
+    schannel = None
     der = None
     generated_ca = None
-    if args.tls:
+    engine = args.tls_engine or ("ssl" if args.cert else "schannel")
+    if args.tls and engine == "schannel":
+        if args.cert:
+            print("sspi-emu serve: --cert needs --tls-engine ssl (Schannel serves a generated certificate)",
+                  file=sys.stderr)
+            return 2
+        schannel, der, generated_ca = _schannel(args)
+    elif args.tls:
         ssl_ctx, der, generated_ca = _tls(args)
     bindings = channel_bindings_from_certificate(der) if der and args.channel_binding != "none" else None
     authenticator = HttpAuthenticator(schemes, accounts=store, realm=args.realm, channel_bindings=bindings,
                                       persistent=not args.no_persistent)
     app = SspiAuthMiddleware(whoami_app, authenticator)
-    server = SspiHttpServer(app, args.host, args.port, ssl_context=ssl_ctx, certificate_der=der,
-                            idle_timeout=args.idle_timeout)
-    print(f"sspi-emu serve: listening on {server.url}/ (schemes: {', '.join(authenticator.schemes)})", flush=True)
+    server = SspiHttpServer(app, args.host, args.port, ssl_context=ssl_ctx, schannel_credential=schannel,
+                            certificate_der=der, idle_timeout=args.idle_timeout)
+    tls_note = f"; TLS by {'Schannel (sspi-emu)' if schannel else 'stdlib ssl'}" if args.tls else ""
+    print(f"sspi-emu serve: listening on {server.url}/ (schemes: {', '.join(authenticator.schemes)}{tls_note})",
+          flush=True)
     print(f"sspi-emu serve: port {server.port}", flush=True)
     if generated_ca:
         print(f"sspi-emu serve: generated certificate; trust the CA in {generated_ca}", flush=True)
@@ -111,6 +146,8 @@ def cmd_serve(args: argparse.Namespace) -> int:
     finally:
         server.server_close()
         authenticator.close()
+        if schannel is not None:
+            schannel.close()
     return 0
 
 
@@ -124,7 +161,10 @@ def add_commands(subparsers: Any) -> None:
     p.add_argument("--accounts", help="account file, one DOMAIN:USER:PASSWORD per line")
     p.add_argument("--schemes", help="comma-separated HTTP schemes (default: Negotiate,NTLM,Digest as installed)")
     p.add_argument("--realm", help="the Digest realm (default sspi-emu)")
-    p.add_argument("--tls", action="store_true", help="serve HTTPS (stdlib ssl)")
+    p.add_argument("--tls", action="store_true", help="serve HTTPS")
+    p.add_argument("--tls-engine", choices=("schannel", "ssl"),
+                   help="TLS by the emulator's Schannel package (default; generated certificate) or by stdlib "
+                        "ssl (default with --cert)")
     p.add_argument("--cert", help="PEM certificate (with --tls; default: generate one)")
     p.add_argument("--key", help="PEM private key (default: in --cert)")
     p.add_argument("--channel-binding", choices=("none", "accept"), default="accept",

@@ -18,6 +18,8 @@ from http.server import BaseHTTPRequestHandler
 from typing import Any, Callable, Hashable, Iterable
 
 from .. import entropy
+from ..context import Credential
+from .schannel_io import SchannelStream, TlsError
 from .wsgi import AUTH_KEY, CONNECTION_ID, ON_CLOSE, WsgiApp
 
 __all__ = ["SspiHttpServer", "serve_in_thread"]
@@ -48,6 +50,21 @@ def _read_chunked(rfile: Any) -> bytes:
         rfile.readline(1024)
 
 
+class _SchannelConnection:
+    """A TCP socket whose bytes go through a :class:`SchannelStream` (what the handler is given)."""
+
+    def __init__(self, sock: socket.socket, stream: SchannelStream) -> None:
+        self.sock = sock
+        self.stream = stream
+
+    def shutdown(self, how: int) -> None:
+        self.sock.shutdown(how)
+
+    def close(self) -> None:
+        self.stream.close()
+        self.sock.close()
+
+
 class _Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
     server_version = "sspi-emu"
@@ -56,7 +73,15 @@ class _Handler(BaseHTTPRequestHandler):
     server: SspiHttpServer
 
     def setup(self) -> None:
-        super().setup()
+        if isinstance(self.request, _SchannelConnection):
+            self.connection = self.request.sock
+            self.connection.settimeout(self.server.idle_timeout)
+            self.connection.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, True)
+            raw: Any = self.request.stream
+            self.rfile = io.BufferedReader(raw, 64 * 1024)
+            self.wfile = io.BufferedWriter(raw, 64 * 1024)
+        else:
+            super().setup()
         self.connection_id = next(_ids)
         self.close_callbacks: dict[Hashable, Callable[[], None]] = {}
         self.connection.settimeout(self.server.idle_timeout)
@@ -81,7 +106,7 @@ class _Handler(BaseHTTPRequestHandler):
     def handle_one_request(self) -> None:
         try:
             super().handle_one_request()
-        except (ConnectionError, TimeoutError, ssl.SSLError):
+        except (ConnectionError, TimeoutError, ssl.SSLError, TlsError):
             self.close_connection = True
 
     def _environ(self, body: bytes) -> dict[str, Any]:
@@ -220,7 +245,10 @@ def _iterate(result: Iterable[bytes]) -> Iterable[bytes]:
 
 
 class SspiHttpServer(socketserver.ThreadingMixIn, socketserver.TCPServer):
-    """Serves a WSGI application on HTTP/1.1 with keep-alive (``ssl_context`` for HTTPS).
+    """Serves a WSGI application on HTTP/1.1 with keep-alive.
+
+    HTTPS: ``schannel_credential`` (an inbound ``Credential("Schannel", ...)`` holding the
+    server certificate: TLS by the emulator's Schannel package) or ``ssl_context`` (stdlib).
 
     ``port=0`` picks a free port: read it from :attr:`port`. ``log`` receives one line per
     request (default: stdout).
@@ -237,13 +265,17 @@ class SspiHttpServer(socketserver.ThreadingMixIn, socketserver.TCPServer):
         port: int = 0,
         *,
         ssl_context: ssl.SSLContext | None = None,
+        schannel_credential: Credential | None = None,
         certificate_der: bytes | None = None,
         log: Callable[[str], None] | None = None,
         idle_timeout: float = 60.0,
     ) -> None:
         self.app = app
-        self.tls = ssl_context is not None
+        if ssl_context is not None and schannel_credential is not None:
+            raise ValueError("give ssl_context or schannel_credential, not both")
+        self.tls = ssl_context is not None or schannel_credential is not None
         self.ssl_context = ssl_context
+        self.schannel_credential = schannel_credential
         self.certificate_der = certificate_der
         self.idle_timeout = idle_timeout
         self._log = log or _print_line
@@ -273,6 +305,21 @@ class SspiHttpServer(socketserver.ThreadingMixIn, socketserver.TCPServer):
         return sock, addr
 
     def finish_request(self, request: Any, client_address: Any) -> None:
+        if self.schannel_credential is not None and isinstance(request, socket.socket):
+            request.settimeout(self.idle_timeout)
+            stream = SchannelStream(request, self.schannel_credential)
+            try:
+                stream.handshake()
+            except (OSError, TlsError) as exc:
+                stream.close()
+                self.log(f"{client_address[0]}:{client_address[1]} TLS handshake failed: {exc}")
+                return
+            conn: Any = _SchannelConnection(request, stream)
+            try:
+                super().finish_request(conn, client_address)
+            finally:
+                stream.close()
+            return
         if isinstance(request, ssl.SSLSocket):
             try:
                 request.do_handshake()

@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from typing import Any, Sequence
 
 from ..accounts import MemoryAccountStore
+from ..context import Credential
 from ..http.app import whoami_app
 from ..http.authenticator import HttpAuthenticator
 from ..http.bindings import channel_bindings_from_certificate
@@ -61,18 +62,24 @@ def start_server(
     accounts: Any = None,
     schemes: Sequence[str] | None = None,
     certificate: IssuedCertificate | None = None,
+    schannel_credential: Credential | None = None,
     channel_binding: bool = True,
     **options: Any,
 ) -> RunningServer:
     """Serve *app* (default: a JSON "who am I" endpoint) behind the middleware on 127.0.0.1, a free port.
 
     ``certificate``: serve HTTPS with it (stdlib ssl); its tls-server-end-point binding is
-    checked when ``channel_binding``. Other options go to :class:`HttpAuthenticator`.
+    checked when ``channel_binding``. With ``schannel_credential`` too (an inbound
+    ``Credential("Schannel", ...)`` for that certificate), TLS is done by the emulator's
+    Schannel package instead of stdlib ssl. Other options go to :class:`HttpAuthenticator`.
     """
     store = accounts if accounts is not None else default_accounts()
     ssl_ctx = None
     bindings = None
-    if certificate is not None:
+    if certificate is not None and schannel_credential is not None:
+        if channel_binding:
+            bindings = channel_bindings_from_certificate(certificate.der)
+    elif certificate is not None:
         import os
         import tempfile
 
@@ -94,6 +101,7 @@ def start_server(
             lines.append(line)
 
     server = SspiHttpServer(SspiAuthMiddleware(app or whoami_app, authenticator), "127.0.0.1", 0,
-                            ssl_context=ssl_ctx, certificate_der=certificate.der if certificate else None, log=log)
+                            ssl_context=ssl_ctx, schannel_credential=schannel_credential,
+                            certificate_der=certificate.der if certificate else None, log=log)
     server.start()
     return RunningServer(server, authenticator, store, certificate, lines)

@@ -131,3 +131,26 @@ def test_serve_refuses_to_start_without_accounts() -> None:
     r = subprocess.run([sys.executable, "-m", "sspi_emu", "serve", "--port", "0"], capture_output=True, text=True,
                        timeout=60)
     assert r.returncode == 2 and "--user" in r.stderr and "Traceback" not in r.stderr
+
+
+def test_plugin_server_over_our_schannel(sspi_server_factory, sspi_ca: CertificateAuthority,  # type: ignore[no-untyped-def]
+                                         sspi_server_certificate: IssuedCertificate, tmp_path: Path) -> None:
+    """HTTPS where the TLS server is the emulator's Schannel package; Negotiate bound to its certificate."""
+    import httpx
+    from sspi_emu_schannel.certs import CertContext
+    from sspi_emu_schannel.credentials import SCH_CREDENTIALS
+
+    from sspi_emu.http.httpx_auth import HttpSspiAuth as HttpxAuth
+
+    cred = Credential("Schannel", use="inbound", auth_data=SCH_CREDENTIALS(
+        paCred=[CertContext(sspi_server_certificate.certificate, sspi_server_certificate.key)]))
+    server = sspi_server_factory(certificate=sspi_server_certificate, schannel_credential=cred)
+    url = server.url.replace("127.0.0.1", "localhost")
+    ca = sspi_ca.write_ca(str(tmp_path / "ca.pem"))
+    r = requests.get(f"{url}/s", auth=HttpSspiAuth("Negotiate", user=WHO, password=PASSWORD), verify=ca, timeout=20)
+    assert r.status_code == 200 and r.json()["user"] == WHO
+    with httpx.Client(auth=HttpxAuth("NTLM", user=WHO, password=PASSWORD),
+                      verify=ssl.create_default_context(cafile=ca), timeout=20) as client:
+        r2 = client.post(f"{url}/s2", content=b"x" * 100_000)
+        assert r2.status_code == 200 and r2.json()["body_length"] == 100_000
+    cred.close()
