@@ -10,11 +10,10 @@ from cryptography.hazmat.primitives.serialization import (
     PrivateFormat,
     pkcs12,
 )
+from sspi_emu_schannel import CertContext, testcerts
 
 from sspi_emu import entropy
 from sspi_emu.constants import SecurityStatus as St
-from sspi_emu_schannel import CertContext, testcerts
-
 from tests.packages.schannel.schannel_helpers import Endpoint, client_cred, run_handshake, server_cred
 
 PKI = testcerts.make_ca_and_server("localhost")

@@ -7,13 +7,12 @@ import threading
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from sspi_emu_schannel import testcerts
 
 import sspi_emu as S
 from sspi_emu import constants as C
 from sspi_emu.buffers import SecBuffer, SecBufferDesc
 from sspi_emu.constants import SecurityStatus as St
-from sspi_emu_schannel import testcerts
-
 from tests.packages.schannel.schannel_helpers import CLIENT_REQ, Endpoint, client_cred, pair, run_handshake, server_cred
 
 PKI = testcerts.make_ca_and_server("localhost")
