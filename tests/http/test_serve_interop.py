@@ -117,3 +117,52 @@ def test_curl_over_tls(serve_tls: ServeProcess) -> None:
     r = curl("--ntlm", "-u", f"{WHO}:{PASSWORD}", "--cacert", serve_tls.ca_path, f"{serve_tls.url}/tls-curl")
     assert r.returncode == 0, r.stderr
     assert _json(r.stdout)["user"] == WHO
+
+
+@pytest.mark.parametrize("scheme, protocol", [("Negotiate", "negotiate"), ("NTLM", "ntlm"), ("Negotiate", "ntlm")])
+def test_pyspnego_client_against_serve(serve: ServeProcess, scheme: str, protocol: str) -> None:
+    """pyspnego as the client; ("Negotiate", "ntlm") is raw NTLM under the Negotiate scheme, as
+    Windows clients send when Kerberos is unavailable."""
+    import base64
+    import http.client
+
+    import spnego
+
+    ctx = spnego.client(USER, PASSWORD, hostname="127.0.0.1", service="HTTP", protocol=protocol)
+    conn = http.client.HTTPConnection("127.0.0.1", serve.port, timeout=20)
+    token = ctx.step()
+    for _ in range(4):
+        conn.request("GET", "/pyspnego", headers={"Authorization": f"{scheme} {base64.b64encode(token).decode()}"})
+        resp = conn.getresponse()
+        body = resp.read()
+        if resp.status != 401:
+            break
+        challenge = resp.getheader("WWW-Authenticate", "")
+        token = ctx.step(base64.b64decode(challenge.split(" ", 1)[1]))
+    assert resp.status == 200, body
+    assert json.loads(body)["user"] == WHO
+    final = resp.getheader("WWW-Authenticate")
+    if final:  # SPNEGO's accept-completed with the mechListMIC: pyspnego checks it
+        ctx.step(base64.b64decode(final.split(" ", 1)[1]))
+    assert ctx.complete
+    conn.close()
+
+
+def test_garbage_on_the_tls_port(serve_tls: ServeProcess) -> None:
+    import socket
+
+    for junk in (b"GET / HTTP/1.1\r\n\r\n", b"\x16\x03\x01\x00\x05hello", b"\x16\x03\x03" + b"\xff" * 300, b""):
+        with socket.create_connection(("127.0.0.1", serve_tls.port), timeout=10) as s:
+            if junk:
+                s.sendall(junk)
+            s.shutdown(socket.SHUT_WR)
+            try:
+                while s.recv(4096):
+                    pass
+            except OSError:
+                pass
+    serve_tls.wait_for("TLS handshake failed")
+    assert serve_tls.ca_path
+    r = curl("--ntlm", "-u", f"{WHO}:{PASSWORD}", "--cacert", serve_tls.ca_path, f"{serve_tls.url}/after-junk")
+    assert r.returncode == 0 and _json(r.stdout)["user"] == WHO  # the server is still serving
+    assert not any("Traceback" in line for line in serve_tls.lines)
