@@ -695,7 +695,8 @@ class ReplayResult:
         """One line for the ``sspi-emu replay`` listing."""
         head = f"{self.outcome.upper():<4} {self.vector.name}"
         if self.outcome == "pass":
-            return f"{head}: {self.legs} legs, {'+'.join(self.sides)} replayed"
+            note = f" ({self.note})" if self.note else ""
+            return f"{head}: {self.legs} legs, {'+'.join(self.sides)} replayed{note}"
         if self.outcome == "skip":
             return f"{head}: skipped ({self.note})"
         return f"{head}: {self.mismatch}"
@@ -899,7 +900,9 @@ def replay(vector: Vector, sides: Sequence[str] | None = None) -> ReplayResult:
             if st.started:
                 api.DeleteSecurityContext(st.ctx)
             api.FreeCredentialsHandle(st.cred)
-    return ReplayResult(vector, "pass", chosen, checked)
+    left_out = [s for s in wanted if s in unavailable]
+    note = "; ".join(f"{s} not replayable: {unavailable[s]}" for s in left_out)
+    return ReplayResult(vector, "pass", chosen, checked, note=note)
 
 
 def replay_path(path: str | os.PathLike[str], sides: Sequence[str] | None = None

@@ -207,6 +207,39 @@ def rfc2831_imap() -> dict[str, Any]:
     return _write(rec, out)
 
 
+def kerberos_acceptor() -> dict[str, Any]:
+    """A Kerberos AP-REQ / AP-REP and a sealed message, recorded against the tests' fake KDC.
+
+    The client's KDC transport cannot be stored, so only the acceptor side replays: the
+    recorded AP-REQ is fed to it and its AP-REP and DecryptMessage are checked.
+    """
+    from sspi_emu_kerberos import KerberosSettings
+
+    from tests.packages.kerberos.fake_kdc import REALM, FakeKdc
+
+    spn = "HTTP/web.example"
+    kdc = FakeKdc({"alice": "Passw0rd!"}, {spn: "svc-secret"})
+    name = "recorded-kerberos-acceptor"
+    meta = {"description": "Kerberos AP-REQ (mutual) -> AP-REP, then one sealed message; recorded against the "
+                           "tests' in-process fake KDC (realm EXAMPLE.TEST). Only the acceptor side replays.",
+            "source": "recorded by sspi-emu (tests/vectors/build_exchanges.py)",
+            "secrets": "included (test-only passwords of the fake KDC)"}
+    with entropy.pinned(PinnedEntropy(seed=b"sspi-emu kerberos vector", clock=1_790_000_000.0)), \
+            vectors.recording(None, include_secrets=True, name=name, meta=meta) as rec:
+        ccred = S.Credential("Kerberos", use="outbound", auth_data=KerberosSettings(
+            user=f"alice@{REALM}", password="Passw0rd!", transport=kdc))  # type: ignore[arg-type]
+        scred = S.Credential("Kerberos", use="inbound", auth_data=KerberosSettings(
+            service=f"{spn}@{REALM}", password="svc-secret"))
+        req = C.ISC_REQ_MUTUAL_AUTH | C.ISC_REQ_CONFIDENTIALITY | C.ISC_REQ_INTEGRITY
+        client = S.ClientContext("Kerberos", target=spn, credential=ccred, flags=req)
+        server = S.ServerContext("Kerberos", credential=scred)
+        reply = server.step(client.step(None))
+        if not client.complete:
+            client.step(reply)
+        assert server.unwrap(client.wrap(b"hello from a vector")) == b"hello from a vector"
+    return _write(rec, EXCHANGES / f"{name}.json")
+
+
 def _write(rec: vectors.Recorder, out: Path, contains: dict[int, list[str]] | None = None) -> dict[str, Any]:
     (vector,) = rec.vectors()
     for leg_index, pieces in (contains or {}).items():
@@ -250,7 +283,8 @@ def builders() -> dict[str, Callable[[], dict[str, Any]]]:
 
 def main() -> None:
     EXCHANGES.mkdir(parents=True, exist_ok=True)
-    for name, build in {**builders(), "rfc2831-4-imap": rfc2831_imap}.items():
+    extra = {"rfc2831-4-imap": rfc2831_imap, "kerberos-acceptor": kerberos_acceptor}
+    for name, build in {**builders(), **extra}.items():
         build()
         print("wrote", name)
 
