@@ -124,11 +124,13 @@ class DigestCredential(Credential):
         self.store: AccountStore | None = None
         self.realm = self.options.realm or (principal if principal and inbound else None) or "sspi-emu"
         secret = b"\x00" * 32
+        self.http_algorithms: list[DigestAlgorithm] = []
         if inbound:
             self.store = self.options.store or default_store()
             for name in self.options.algorithms:
                 if name.upper() not in ALGORITHMS:
                     raise SspiError(SecurityStatus.SEC_E_INVALID_PARAMETER, f"unknown algorithm {name!r}")
+                self.http_algorithms.append(ALGORITHMS[name.upper()])
             secret = self.options.secret or entropy.random_bytes(32, "digest-server-secret")
         self.issuer = NonceIssuer(secret, self.options.nonce_lifetime, "http")
         self.sasl_issuer = NonceIssuer(secret, self.options.nonce_lifetime, "sasl")
@@ -139,6 +141,8 @@ class DigestCredential(Credential):
         self._userhash_lock = threading.Lock()
         self._userhash_cache: dict[tuple[str, str, str], Account] = {}
         self._ha1_cache: dict[tuple[str, bytes, bool], bytes] = {}
+        #: HTTP challenges by (realm, stale) with a placeholder for the nonce.
+        self.challenge_templates: dict[tuple[str, bool], bytes] = {}
 
     def _init_client(self, principal: str | None, auth_data: object) -> None:
         if isinstance(auth_data, SEC_WINNT_AUTH_IDENTITY):

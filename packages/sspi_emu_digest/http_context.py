@@ -37,7 +37,7 @@ from sspi_emu.errors import SspiError
 from sspi_emu.spi import StepInput, StepOutput
 
 from . import calc
-from .algorithms import ALGORITHMS, DigestAlgorithm
+from .algorithms import DigestAlgorithm
 from .base import (
     DigestContextBase,
     RequestParams,
@@ -59,6 +59,9 @@ __all__ = ["HttpClientContext", "HttpServerContext", "validate_uri"]
 S = SecurityStatus
 _URI = re.compile(r"(?:[\x21-\x24\x26-\x7e]|%[0-9A-Fa-f]{2})+")
 _QOPS = ("auth", "auth-int")
+# Stands for the nonce in a cached challenge (a control character no realm or option can contain).
+_NONCE_SLOT = "\x01nonce\x01"
+_NONCE_SLOT_B = _NONCE_SLOT.encode("ascii")
 
 
 def validate_uri(target: str) -> str:
@@ -249,7 +252,7 @@ class HttpServerContext(DigestContextBase):
         super().__init__(cred, req)
         self.realm = cred.realm
         self._deferred: _Deferred | None = None
-        self._offered = [ALGORITHMS[a.upper()] for a in cred.options.algorithms]
+        self._offered = cred.http_algorithms
 
     def step(self, inp: StepInput) -> StepOutput:
         if self.established:
@@ -264,25 +267,32 @@ class HttpServerContext(DigestContextBase):
         return self._verify(token_text(inp.token), rp)
 
     def _challenge(self, stale: bool) -> StepOutput:
-        opts = self.cred.options
-        nonce = self.cred.issuer.issue()
-        parts = [
-            DigestChallenge(
-                realm=self.realm,
-                nonce=nonce,
-                algorithm=alg,
-                qop=list(opts.qop),
-                opaque=self.cred.opaque,
-                stale=stale,
-                charset_utf8=opts.charset_utf8,
-                userhash=opts.userhash,
-            ).format()
-            for alg in self._offered
-        ]
-        return StepOutput(S.SEC_I_CONTINUE_NEEDED, ", ".join(parts).encode("utf-8"), expiry=TIMESTAMP_NEVER)
+        key = (self.realm, stale)
+        template = self.cred.challenge_templates.get(key)
+        if template is None:
+            opts = self.cred.options
+            parts = [
+                DigestChallenge(
+                    realm=self.realm,
+                    nonce=_NONCE_SLOT,
+                    algorithm=alg,
+                    qop=list(opts.qop),
+                    opaque=self.cred.opaque,
+                    stale=stale,
+                    charset_utf8=opts.charset_utf8,
+                    userhash=opts.userhash,
+                ).format()
+                for alg in self._offered
+            ]
+            template = ", ".join(parts).encode("utf-8")
+            if len(self.cred.challenge_templates) >= 64:
+                self.cred.challenge_templates.clear()
+            self.cred.challenge_templates[key] = template
+        token = template.replace(_NONCE_SLOT_B, self.cred.issuer.issue().encode("ascii"))
+        return StepOutput(S.SEC_I_CONTINUE_NEEDED, token, expiry=TIMESTAMP_NEVER)
 
     def _offered_alg(self, alg: DigestAlgorithm) -> bool:
-        return any(a.name == alg.name for a in self._offered)
+        return alg in self._offered
 
     def _verify(self, text: str, rp: RequestParams) -> StepOutput:
         try:

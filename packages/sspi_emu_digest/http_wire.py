@@ -34,7 +34,7 @@ _COMMON_QOPS = {"auth": ("auth",), "auth-int": ("auth-int",), "auth,auth-int": (
                 "auth, auth-int": ("auth", "auth-int")}
 
 
-@dataclass
+@dataclass(slots=True)
 class DigestChallenge:
     """One ``Digest`` challenge (WWW-Authenticate)."""
 
@@ -105,7 +105,7 @@ def parse_digest_challenges(text: str) -> list[DigestChallenge]:
     return out
 
 
-@dataclass
+@dataclass(slots=True)
 class DigestCredentials:
     """The Authorization value a client sends (RFC 7616 §3.4)."""
 
@@ -183,7 +183,7 @@ class DigestCredentials:
         return "Digest " + format_params(pairs)
 
 
-@dataclass
+@dataclass(slots=True)
 class AuthenticationInfo:
     """The Authentication-Info value a server returns (RFC 7616 §3.5)."""
 
