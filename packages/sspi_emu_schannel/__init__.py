@@ -17,8 +17,10 @@ from sspi_emu.spi import Credential, DemoProfile, PackageContext
 from .certs import CertContext
 from .context import SchannelContext
 from .credentials import SCH_CREDENTIALS, SCHANNEL_CRED, TLS_PARAMETERS, SchannelCredential
+from .cryptopolicy import CRYPTO_SETTINGS
 
 __all__ = [
+    "CRYPTO_SETTINGS",
     "SCHANNEL_CRED",
     "SCH_CREDENTIALS",
     "TLS_PARAMETERS",

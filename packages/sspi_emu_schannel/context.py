@@ -68,9 +68,14 @@ class SchannelContext(PackageContext):
         versions = cred.versions(server)
         if not versions:
             raise SspiError(S.SEC_E_ALGORITHM_MISMATCH, "no TLS version enabled in the credential")
+        if not cred.cipher_suites or not cred.groups:
+            raise SspiError(S.SEC_E_ALGORITHM_MISMATCH, "every cipher suite or key exchange is disabled")
         local = cred.certificate
         config = TlsConfig(
             versions=versions,
+            cipher_suites=cred.cipher_suites,
+            groups=cred.groups,
+            key_share_groups=cred.groups[:1],
             certificate_chain=[local.certificate, *local.chain] if local is not None else (),
             private_key=local.private_key if local is not None else None,
             server_name=target if not server else None,

@@ -13,6 +13,7 @@ from sspi_emu.errors import SspiError
 from sspi_emu.spi import Credential
 
 from .certs import CertContext, as_certificates
+from .cryptopolicy import CRYPTO_SETTINGS, allowed_groups, allowed_suites
 from .tls.constants import TLS12, TLS13
 from .validation import system_roots
 
@@ -28,7 +29,7 @@ class TLS_PARAMETERS:
     rgstrAlpnIds: list[bytes] = field(default_factory=list)
     grbitDisabledProtocols: int = 0
     cDisabledCrypto: int = 0
-    pDisabledCrypto: list[Any] = field(default_factory=list)
+    pDisabledCrypto: list[CRYPTO_SETTINGS] = field(default_factory=list)
     dwFlags: int = 0
 
 
@@ -69,6 +70,13 @@ class SCHANNEL_CRED:
     dwCredFormat: int = 0
 
 
+def _roots(store: object) -> list[Any]:
+    try:
+        return as_certificates(store)
+    except (TypeError, ValueError) as exc:
+        raise SspiError(SecurityStatus.SEC_E_UNKNOWN_CREDENTIALS, f"hRootStore: {exc}") from None
+
+
 def _creds(data: SCH_CREDENTIALS | SCHANNEL_CRED) -> list[CertContext]:
     count = len(data.paCred) if data.cCreds is None else data.cCreds
     if count < 0 or count > len(data.paCred):
@@ -87,7 +95,10 @@ class SchannelCredential(Credential):
         self.use = use
         self.flags = 0
         self.certificates: list[CertContext] = []
-        self.extra_roots = []
+        self.extra_roots: list[Any] = []
+        disabled: list[CRYPTO_SETTINGS] = []
+        algs: list[int] | None = None
+        strength = (0, 0)
         protocols = DEFAULT_PROTOCOLS
         if auth_data is None:
             pass
@@ -100,7 +111,9 @@ class SchannelCredential(Credential):
             for params in auth_data.pTlsParameters[:count]:
                 if not params.cAlpnIds and not params.rgstrAlpnIds:
                     protocols &= ~params.grbitDisabledProtocols
-            self.extra_roots = as_certificates(auth_data.hRootStore)
+                    n = len(params.pDisabledCrypto) if not params.cDisabledCrypto else params.cDisabledCrypto
+                    disabled += list(params.pDisabledCrypto[:n])
+            self.extra_roots = _roots(auth_data.hRootStore)
         elif isinstance(auth_data, SCHANNEL_CRED):
             if auth_data.dwVersion not in (C.SCHANNEL_CRED_VERSION, C.SCH_CRED_V3, C.SCH_CRED_V2, C.SCH_CRED_V1):
                 raise SspiError(SecurityStatus.SEC_E_UNKNOWN_CREDENTIALS, "bad SCHANNEL_CRED dwVersion")
@@ -108,12 +121,23 @@ class SchannelCredential(Credential):
             self.flags = auth_data.dwFlags
             if auth_data.grbitEnabledProtocols:
                 protocols = auth_data.grbitEnabledProtocols
-            self.extra_roots = as_certificates(auth_data.hRootStore)
+            n = auth_data.cSupportedAlgs or len(auth_data.palgSupportedAlgs)
+            algs = list(auth_data.palgSupportedAlgs[:n]) or None
+            strength = (auth_data.dwMinimumCipherStrength, auth_data.dwMaximumCipherStrength)
+            self.extra_roots = _roots(auth_data.hRootStore)
         else:
             raise SspiError(
                 SecurityStatus.SEC_E_UNKNOWN_CREDENTIALS, "pAuthData must be SCH_CREDENTIALS or SCHANNEL_CRED"
             )
         self.protocols = protocols
+        for item in disabled:
+            if not isinstance(item, CRYPTO_SETTINGS):
+                raise SspiError(
+                    SecurityStatus.SEC_E_UNKNOWN_CREDENTIALS, "pDisabledCrypto entries must be CRYPTO_SETTINGS"
+                )
+        #: Cipher suites and groups this credential allows, in preference order.
+        self.cipher_suites = allowed_suites(disabled, algs, *strength)
+        self.groups = allowed_groups(disabled)
         if use & C.SECPKG_CRED_INBOUND:
             if not any(c.private_key is not None for c in self.certificates):
                 raise SspiError(

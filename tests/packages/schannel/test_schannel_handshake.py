@@ -414,3 +414,62 @@ def test_every_cipher_suite_engine(suite):
 
 
 _pki_cache: dict = {}
+
+
+def _negotiated(ccred_data, version_server=None):
+    from sspi_emu.attributes import SecPkgContext_CipherInfo, SecPkgContext_ConnectionInfo
+
+    client = Endpoint(acquire(C.SECPKG_CRED_OUTBOUND, ccred_data), False, "localhost")
+    server = Endpoint(server_cred(_policy_pki.server, version_server), True)
+    run_handshake(client, server)
+    assert client.status == St.SEC_E_OK, client.status
+    info, conn = SecPkgContext_CipherInfo(), SecPkgContext_ConnectionInfo()
+    client.query(C.SECPKG_ATTR_CIPHER_INFO, info)
+    client.query(C.SECPKG_ATTR_CONNECTION_INFO, conn)
+    return info, conn
+
+
+_policy_pki = testcerts.make_ca_and_server("localhost")
+
+
+def test_disabled_crypto_settings():
+    from sspi_emu_schannel import CRYPTO_SETTINGS, TLS_PARAMETERS
+
+    roots = [_policy_pki.ca.certificate]
+    no_aes = SCH_CREDENTIALS(hRootStore=roots, pTlsParameters=[TLS_PARAMETERS(pDisabledCrypto=[
+        CRYPTO_SETTINGS(eAlgorithmUsage=2, strCngAlgId="AES")])])
+    info, _ = _negotiated(no_aes)
+    assert info.szCipherSuite == "TLS_CHACHA20_POLY1305_SHA256"
+    aes128_only = SCH_CREDENTIALS(hRootStore=roots, pTlsParameters=[TLS_PARAMETERS(pDisabledCrypto=[
+        CRYPTO_SETTINGS(eAlgorithmUsage=2, strCngAlgId="AES", dwMaxBitLength=128),
+        CRYPTO_SETTINGS(eAlgorithmUsage=2, strCngAlgId="CHACHA20_POLY1305")])])
+    info, _ = _negotiated(aes128_only)
+    assert info.szCipherSuite == "TLS_AES_128_GCM_SHA256"
+    no_x25519 = SCH_CREDENTIALS(hRootStore=roots, pTlsParameters=[TLS_PARAMETERS(pDisabledCrypto=[
+        CRYPTO_SETTINGS(eAlgorithmUsage=0, strCngAlgId="CURVE25519")])])
+    _, conn = _negotiated(no_x25519)
+    assert conn.dwExchStrength == 256  # secp256r1
+    tls12_chacha = SCH_CREDENTIALS(hRootStore=roots, pTlsParameters=[TLS_PARAMETERS(
+        grbitDisabledProtocols=C.SP_PROT_TLS1_3, pDisabledCrypto=[CRYPTO_SETTINGS(eAlgorithmUsage=2, strCngAlgId="AES")])])
+    info, _ = _negotiated(tls12_chacha)
+    assert info.szCipherSuite == "TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256"
+
+
+def test_legacy_cipher_strength_and_algorithms():
+    roots = [_policy_pki.ca.certificate]
+    info, _ = _negotiated(SCHANNEL_CRED(hRootStore=roots, dwMaximumCipherStrength=128))
+    assert info.szCipherSuite == "TLS_AES_128_GCM_SHA256"
+    info, _ = _negotiated(SCHANNEL_CRED(hRootStore=roots, palgSupportedAlgs=[0x660E],
+                                        grbitEnabledProtocols=C.SP_PROT_TLS1_2_CLIENT))
+    assert info.szCipherSuite == "TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256"
+
+
+def test_everything_disabled_is_algorithm_mismatch():
+    from sspi_emu_schannel import CRYPTO_SETTINGS, TLS_PARAMETERS
+
+    data = SCH_CREDENTIALS(pTlsParameters=[TLS_PARAMETERS(pDisabledCrypto=[
+        CRYPTO_SETTINGS(eAlgorithmUsage=0, strCngAlgId="ECDH")])])
+    cred = acquire(C.SECPKG_CRED_OUTBOUND, data)
+    status = S.InitializeSecurityContext(cred, None, "localhost", CLIENT_REQ, 0, 0, None, 0, S.CtxtHandle(),
+                                         SecBufferDesc([SecBuffer(C.SECBUFFER_TOKEN, None, 0)]), S.ULONG(), S.TimeStamp())
+    assert status == St.SEC_E_ALGORITHM_MISMATCH
