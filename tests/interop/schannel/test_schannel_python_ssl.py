@@ -206,3 +206,15 @@ def test_client_certificate_to_python_ssl_server(pem_pki):
         assert peer.obj.getpeercert()["subject"][0][0][1] == "client.example"
         assert peer.recv(ours.encrypt(b"authenticated"), 13) == b"authenticated"
         assert ours.decrypt(peer.pending + peer.send(b"welcome")) == b"welcome"
+
+
+@pytest.mark.parametrize("extra_to_isc", [True, False])
+def test_session_tickets_surface_as_renegotiate(pem_pki, extra_to_isc):
+    """OpenSSL sends two NewSessionTickets after a TLS 1.3 handshake: DecryptMessage reports
+    SEC_I_RENEGOTIATE, the caller runs InitializeSecurityContext (with the EXTRA bytes or none),
+    and the data behind the tickets is then decrypted."""
+    ours, peer = our_client_vs_ssl(pem_pki, "1.3")  # Python's ssl server sends 2 tickets by default
+    ours.extra_to_isc = extra_to_isc
+    assert ours.status == St.SEC_E_OK
+    assert ours.decrypt(peer.pending + peer.send(b"after tickets")) == b"after tickets"
+    assert ours.renegotiations == 2

@@ -186,12 +186,26 @@ class Endpoint:
                 plain += data[0].tobytes()
             self.inbuf = bytearray(extra[0].tobytes()) if extra else bytearray()
             if status == St.SEC_I_RENEGOTIATE:
-                self.pending_output = self._post_handshake()
+                self.renegotiations += 1
+                if self.extra_to_isc:
+                    # The documented Windows pattern: hand SECBUFFER_EXTRA to ISC/ASC as the TOKEN.
+                    tok = SecBuffer(C.SECBUFFER_TOKEN, bytes(self.inbuf))
+                    empty = SecBuffer(C.SECBUFFER_EMPTY, None, 0)
+                    status, token = self._leg(SecBufferDesc([tok, empty]))
+                    assert status == St.SEC_E_OK, status
+                    self.pending_output = token
+                    left = empty.cbBuffer if empty.BufferType == C.SECBUFFER_EXTRA else 0
+                    self.inbuf = bytearray(self.inbuf[len(self.inbuf) - left:]) if left else bytearray()
+                else:
+                    self.pending_output = self._post_handshake()
             elif status == St.SEC_I_CONTEXT_EXPIRED:
                 break
         return bytes(plain)
 
     pending_output = b""
+    renegotiations = 0
+    #: After SEC_I_RENEGOTIATE, pass the EXTRA bytes to ISC/ASC (True) or call it without input (False).
+    extra_to_isc = False
 
     def _post_handshake(self) -> bytes:
         status, token = self._leg(None)
