@@ -8,7 +8,7 @@ from sspi_emu_digest.sasl_wire import SaslChallenge, SaslResponse
 
 import sspi_emu as S
 from sspi_emu import constants as C
-from sspi_emu.attributes import SecPkgContext_KeyInfo, SecPkgContext_Names, SecPkgContext_Sizes
+from sspi_emu.attributes import SecPkgContext_Flags, SecPkgContext_KeyInfo, SecPkgContext_Names, SecPkgContext_Sizes
 from sspi_emu.buffers import SecBuffer, SecBufferDesc
 
 from .digest_helpers import Side, client_cred, server_cred
@@ -194,3 +194,19 @@ def test_des_key_expansion() -> None:
     assert expand_des_key(b"\xff" * 7) == b"\xfe" * 8
     assert expand_des_key(b"\x00" * 7) == b"\x00" * 8
     assert expand_des_key(bytes.fromhex("80000000000001")) == bytes.fromhex("80000000000000" + "02")
+
+
+@pytest.mark.contract("ISC-REQ-CONFIDENTIALITY")
+def test_confidentiality_reported_only_when_granted() -> None:
+    client, server = handshake(C.ISC_REQ_CONFIDENTIALITY, sasl_qop=("auth", "auth-int"))
+    flags = client.query(C.SECPKG_ATTR_FLAGS, SecPkgContext_Flags).Flags
+    assert flags & C.ISC_RET_INTEGRITY and not flags & C.ISC_RET_CONFIDENTIALITY
+    assert wrap(client, b"x")[0] == C.SEC_E_QOP_NOT_SUPPORTED
+
+
+def test_sasl_replayed_response_is_rejected() -> None:
+    scred = server_cred()
+    server = Side(scred, 0, server=True)
+    response = Side(client_cred(), 0, target=TARGET).step(server.step(None).token).token
+    assert server.step(response).status == C.SEC_E_OK
+    assert Side(scred, 0, server=True).step(response).status == C.SEC_E_OUT_OF_SEQUENCE
