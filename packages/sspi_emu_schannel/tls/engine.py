@@ -261,9 +261,27 @@ class TlsEngine:
 
     # --- after the handshake ------------------------------------------------------------
     def post_handshake(self, payload: bytes) -> None:
-        """Handle handshake messages that arrive after the handshake (TLS 1.3 NewSessionTicket, KeyUpdate)."""
+        """Handle handshake messages that arrive after the handshake.
+
+        TLS 1.3: NewSessionTicket (kept) and KeyUpdate (answered). TLS 1.2: a renegotiation
+        request (HelloRequest to a client, ClientHello to a server) is refused with a
+        no_renegotiation warning alert (RFC 5246 7.2.2), queued as output.
+        """
         if self.version != TLS13:
-            raise TlsError(AlertDescription.NO_RENEGOTIATION, "renegotiation is not supported")
+            self._hs.add(payload)
+            while True:
+                msg = self._hs.next()
+                if msg is None:
+                    return
+                msg_type, body, _raw = msg
+                wanted = HandshakeType.CLIENT_HELLO if self.is_server else 0  # HelloRequest
+                if msg_type != wanted or (msg_type == 0 and body):
+                    raise self._unexpected(msg_type)
+                assert self.write is not None
+                self._flush()
+                self._out += self.write.seal(
+                    ContentType.ALERT, bytes((AlertLevel.WARNING, AlertDescription.NO_RENEGOTIATION))
+                )
         self._hs.add(payload)
         while True:
             msg = self._hs.next()

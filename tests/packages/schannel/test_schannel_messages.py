@@ -175,3 +175,21 @@ def test_key_update_both_directions():
     answer = server.pending_output  # the server's own KeyUpdate, from the leg after SEC_I_RENEGOTIATE
     assert answer
     assert client.decrypt(answer + server.encrypt(b"both updated")) == b"both updated"
+
+
+def test_tls12_renegotiation_refused_with_warning():
+    """A TLS 1.2 HelloRequest reaches the client as SEC_I_RENEGOTIATE; the next leg answers no_renegotiation."""
+    from sspi_emu_schannel.tls.constants import ContentType
+
+    from sspi_emu import dispatcher
+
+    client, server = pair(PKI, version="1.2")
+    run_handshake(client, server)
+    seng = dispatcher.contexts.get(server.ctx).pctx.engine
+    hello_request = seng.write.seal(ContentType.HANDSHAKE, b"\x00\x00\x00\x00")
+    assert client.decrypt(hello_request + server.encrypt(b"still here")) == b"still here"
+    assert client.renegotiations == 1
+    warning = client.pending_output
+    assert warning[:1] == b"\x15"
+    ceng_status = server.decrypt(warning + client.encrypt(b"and you"))
+    assert ceng_status == b"and you"  # the warning alert is skipped (TLS 1.2), data continues
