@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import hmac
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from sspi_emu.accounts import Account
 from sspi_emu.buffers import SecBuffer
@@ -83,9 +83,9 @@ class _Exchange:
     qop: str | None
     nc: str | None
     cnonce: str | None
-    ha1: str
-    credentials: DigestCredentials
-    body: bytes | None
+    ha1: str = field(repr=False)
+    credentials: DigestCredentials = field(repr=False)
+    body: bytes | None = field(repr=False)
 
 
 class HttpClientContext(DigestContextBase):
@@ -235,12 +235,12 @@ class _Deferred:
     """An auth-int Authorization waiting for the body (CompleteAuthToken)."""
 
     creds: DigestCredentials
-    ha1_candidates: list[str]
-    nc: int
-    issued: int
-    state: NonceState
-    rp: RequestParams
-    account_name: str
+    ha1_candidates: list[str] = field(repr=False)
+    nc: int = 0
+    issued: int = 0
+    state: NonceState = NonceState.VALID
+    rp: RequestParams = field(default_factory=RequestParams)
+    account_name: str = ""
 
 
 class HttpServerContext(DigestContextBase):
