@@ -117,6 +117,9 @@ class SecurityStatus(enum.IntEnum):
     SEC_E_EXT_BUFFER_TOO_SMALL = 0x8009036A
     SEC_E_INSUFFICIENT_BUFFERS = 0x8009036B
 
+    # NTSTATUS some packages return where Windows does (Digest ASC after completion)
+    STATUS_LOGON_FAILURE = 0xC000006D
+
     # aliases
     SEC_E_NO_SPM = 0x80090304
     SEC_E_NOT_SUPPORTED = 0x80090302
@@ -146,6 +149,7 @@ def is_success(status: int) -> bool:
 
 
 SEC_E_OK = SecurityStatus.SEC_E_OK
+STATUS_LOGON_FAILURE = SecurityStatus.STATUS_LOGON_FAILURE
 SEC_I_CONTINUE_NEEDED = SecurityStatus.SEC_I_CONTINUE_NEEDED
 SEC_I_COMPLETE_NEEDED = SecurityStatus.SEC_I_COMPLETE_NEEDED
 SEC_I_COMPLETE_AND_CONTINUE = SecurityStatus.SEC_I_COMPLETE_AND_CONTINUE
@@ -1113,6 +1117,7 @@ __all__ = [
     "SEC_E_NO_SPM",
     "SEC_E_NO_TGT_REPLY",
     "SEC_E_OK",
+    "STATUS_LOGON_FAILURE",
     "SEC_E_ONLY_HTTPS_ALLOWED",
     "SEC_E_OUT_OF_SEQUENCE",
     "SEC_E_PKINIT_CLIENT_FAILURE",
