@@ -14,7 +14,7 @@ from __future__ import annotations
 from typing import Any
 
 from sspi_emu import constants as C
-from sspi_emu.attributes import SecPkgContext_NativeNames, SecPkgContext_Sizes, SecPkgInfo
+from sspi_emu.attributes import SecPkgContext_Bindings, SecPkgContext_NativeNames, SecPkgContext_Sizes, SecPkgInfo
 from sspi_emu.buffers import SecBuffer
 from sspi_emu.constants import SecurityStatus as S
 from sspi_emu.spi import Credential, PackageContext, StepInput, StepOutput
@@ -48,6 +48,10 @@ class StubContext(PackageContext):
             return SecPkgContext_Sizes(64, 16, 0, 16)
         if attribute == C.SECPKG_ATTR_NATIVE_NAMES:
             return SecPkgContext_NativeNames("stub-client", "stub-server")
+        if attribute == C.SECPKG_ATTR_ENDPOINT_BINDINGS:
+            return SecPkgContext_Bindings(b"cb")
+        if attribute == C.SECPKG_ATTR_DCE_INFO:
+            return ("dce", 0)
         return super().query(attribute)
 
     def decrypt(self, message: list[SecBuffer], seqno: int) -> tuple[S, int]:

@@ -423,32 +423,19 @@ def test_query_context_attribute_types(pywin32: types.SimpleNamespace) -> None:
     assert isinstance(ki["EncryptAlgorithmName"], str) and ki["KeySize"] in (40, 56, 128)
 
 
-def test_unmapped_attributes_raise_not_implemented_after_the_call(pywin32: types.SimpleNamespace) -> None:
+def test_unmapped_attributes_raise_not_implemented_after_the_call(pywin32: types.SimpleNamespace,
+                                                                  stub: types.ModuleType) -> None:
     con, ws = pywin32.sspicon, pywin32.win32security
-    cctx, _ = raw_handshake(pywin32)
-    # Explicitly unsupported in pywin32, and ids pywin32 does not know: NotImplementedError once the call succeeds.
-    for attr in (con.SECPKG_ATTR_DCE_INFO, con.SECPKG_ATTR_REMOTE_CERT_CONTEXT, 26, 35):
-        with pytest.raises((NotImplementedError, ws.error)) as exc:
-            cctx.QueryContextAttributes(attr)
-        if isinstance(exc.value, ws.error):
-            assert exc.value.funcname == "QueryContextAttributes"  # the package refused first
-    with pytest.raises(NotImplementedError, match="Attribute is not supported yet"):
-        cctx.QueryContextAttributes(con.SECPKG_ATTR_USER_FLAGS if False else 11) if _supported(cctx, 11) else \
-            _raise_ni()
-
-
-def _supported(ctx: object, attr: int) -> bool:
-    try:
-        ctx.QueryContextAttributes(attr)  # type: ignore[attr-defined]
-    except NotImplementedError:
-        return True
-    except Exception:  # noqa: BLE001
-        return False
-    return False
-
-
-def _raise_ni() -> None:
-    raise NotImplementedError("Attribute is not supported yet")
+    cctx, _ = _stub_contexts(pywin32)
+    # The package answers both; pywin32 has no mapping: NotImplementedError once the call succeeded.
+    for attr in (con.SECPKG_ATTR_DCE_INFO, 26):
+        with pytest.raises(NotImplementedError, match="Attribute is not supported yet"):
+            cctx.QueryContextAttributes(attr)  # type: ignore[attr-defined]
+    # When the package refuses, the API error comes first.
+    with pytest.raises(ws.error) as exc:
+        cctx.QueryContextAttributes(con.SECPKG_ATTR_REMOTE_CERT_CONTEXT)  # type: ignore[attr-defined]
+    assert exc.value.funcname == "QueryContextAttributes"
+    assert cctx.QueryContextAttributes(con.SECPKG_ATTR_NATIVE_NAMES) == ("stub-client", "stub-server")  # type: ignore[attr-defined]
 
 
 def test_handles_detach_delete_and_impersonation(pywin32: types.SimpleNamespace) -> None:
