@@ -72,7 +72,11 @@ SERVER = "server"
 class ContextBuffer(bytearray):
     """Memory the package allocated for the caller (ALLOCATE_MEMORY); release with FreeContextBuffer."""
 
-    __slots__ = ("__weakref__",)
+    __slots__ = ("live",)
+
+    def __init__(self, payload: bytes = b"") -> None:
+        super().__init__(payload)
+        self.live = True
 
 
 class PackageInfoArray(list[SecPkgInfo]):
@@ -122,6 +126,8 @@ contexts: HandleTable[CtxRecord] = HandleTable()
 
 
 def _status(value: object) -> SecurityStatus:
+    if type(value) is SecurityStatus:
+        return value
     try:
         return SecurityStatus.from_int(int(value))  # type: ignore[call-overload]
     except (TypeError, ValueError):
@@ -277,7 +283,7 @@ def _check_output(pOutput: object) -> bool:
 def _put(buf: SecBuffer, payload: bytes, allocate: bool) -> bool:
     """Write *payload* into an output buffer; False when a caller buffer is too small."""
     if allocate:
-        buf.pvBuffer = _track(ContextBuffer(payload))
+        buf.pvBuffer = ContextBuffer(payload)
         buf.cbBuffer = len(payload)
         return True
     if len(payload) > buf.capacity:
@@ -350,7 +356,7 @@ def _run_leg(
                 alert_buf = b
 
     allocated = False
-    if status.is_error and status != _INCOMPLETE:
+    if status & 0x80000000 and status != _INCOMPLETE:
         rec.state = FAILED
         if out.alert and alert_buf is not None:
             allocated |= _put(alert_buf, out.alert, allocate) and allocate
@@ -455,7 +461,7 @@ def initialize_security_context(
         status = _run_leg(
             "InitializeSecurityContext", rec, inp, pInput, token_index, pOutput, pfContextAttr, ptsExpiry, allocate
         )
-        if not status.is_error:
+        if not status & 0x80000000:
             contexts.add(rec, phNewContext)
         else:
             _call(pctx.release)
@@ -479,7 +485,7 @@ def initialize_security_context(
     status = _run_leg(
         "InitializeSecurityContext", rec, inp, pInput, token_index, pOutput, pfContextAttr, ptsExpiry, allocate
     )
-    if isinstance(phNewContext, CtxtHandle) and phNewContext is not phContext and not status.is_error:
+    if isinstance(phNewContext, CtxtHandle) and phNewContext is not phContext and not status & 0x80000000:
         assert isinstance(phContext, CtxtHandle)
         phNewContext.dwLower, phNewContext.dwUpper = phContext.dwLower, phContext.dwUpper
     return status
@@ -526,7 +532,7 @@ def accept_security_context(
         status = _run_leg(
             "AcceptSecurityContext", rec, inp, pInput, token_index, pOutput, pfContextAttr, ptsTimeStamp, allocate
         )
-        if not status.is_error:
+        if not status & 0x80000000:
             contexts.add(rec, phNewContext)
         else:
             _call(pctx.release)
@@ -550,7 +556,7 @@ def accept_security_context(
     status = _run_leg(
         "AcceptSecurityContext", rec, inp, pInput, token_index, pOutput, pfContextAttr, ptsTimeStamp, allocate
     )
-    if isinstance(phNewContext, CtxtHandle) and phNewContext is not phContext and not status.is_error:
+    if isinstance(phNewContext, CtxtHandle) and phNewContext is not phContext and not status & 0x80000000:
         assert isinstance(phContext, CtxtHandle)
         phNewContext.dwLower, phNewContext.dwUpper = phContext.dwLower, phContext.dwUpper
     return status
@@ -745,17 +751,16 @@ def free_context_buffer(pvContextBuffer: object) -> SecurityStatus:
         target = target.value
     if target is None:
         return _OK  # freeing NULL is a no-op, as in C
+    if type(target) is ContextBuffer:
+        if not target.live:
+            return S.SEC_E_INVALID_HANDLE
+        target.live = False
+        target[:] = bytes(len(target))  # scrub: allocated tokens may carry key material
+        return _OK
     if _allocations.get(id(target)) is not target:
         return S.SEC_E_INVALID_HANDLE
     del _allocations[id(target)]
-    if isinstance(target, ContextBuffer):
-        target[:] = bytes(len(target))  # scrub: allocated tokens may carry key material
     return _OK
-
-
-def outstanding_allocations() -> int:
-    """How many package allocations have not been freed (and are still referenced)."""
-    return len(_allocations)
 
 
 def live_contexts() -> int:
