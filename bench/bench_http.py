@@ -1,11 +1,17 @@
 """HTTP authentication round trips on loopback: our requests auth against the peers' clients.
 
 Each call opens a new session and runs a full handshake (401 loop) plus the request against
-the same in-process `sspi-emu` server, so the ratio compares the client sides.
+the same `sspi-emu serve` subprocess (no Persistent-Auth), so the ratio compares the client
+sides; the server's own time is in both figures.
 """
 
 from __future__ import annotations
 
+import atexit
+import re
+import subprocess
+import sys
+import threading
 from functools import cache
 from typing import Callable
 
@@ -13,18 +19,28 @@ import requests
 from requests.auth import HTTPDigestAuth
 
 from sspi_emu.http.requests_auth import HttpSspiAuth
-from sspi_emu.testing.servers import RunningServer, start_server
 
 USER, PASSWORD = "DEMO\\alice", "Passw0rd!"
 
 
 @cache
-def _server() -> RunningServer:
-    return start_server(persistent=False)
+def _server_url() -> str:
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "sspi_emu", "serve", "--port", "0", "--no-persistent", "--user", f"{USER}:{PASSWORD}"],
+        stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True,
+    )
+    atexit.register(proc.terminate)
+    assert proc.stdout is not None
+    for line in proc.stdout:
+        m = re.search(r"listening on (\S+?)/? ", line)
+        if m:
+            threading.Thread(target=lambda: [None for _ in proc.stdout or ()], daemon=True).start()
+            return m.group(1).rstrip("/")
+    raise RuntimeError("sspi-emu serve did not start")
 
 
 def _get(auth: requests.auth.AuthBase, path: str) -> Callable[[], object]:
-    url = _server().url + path
+    url = _server_url() + path
 
     def run() -> object:
         with requests.Session() as s:

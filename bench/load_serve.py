@@ -111,7 +111,10 @@ def main(argv: list[str] | None = None) -> int:
         print("server did not start", file=sys.stderr)
         server.kill()
         return 1
+    start_at = time.time() + 2.0
     log_lines = {"200": 0, "401": 0, "other": 0, "traceback": 0}
+    refusals: dict[str, int] = {}
+    first_refusal: list[float] = []
 
     def drain() -> None:
         assert server.stdout is not None
@@ -124,10 +127,14 @@ def main(argv: list[str] | None = None) -> int:
                 log_lines["other"] += 1
             if "Traceback" in line:
                 log_lines["traceback"] += 1
+            m = re.search(r'auth="([^"]*(refused|no credentials)[^"]*)"', line)
+            if m:
+                refusals[m.group(1)] = refusals.get(m.group(1), 0) + 1
+                if not first_refusal:
+                    first_refusal.append(time.time() - start_at)
 
     threading.Thread(target=drain, daemon=True).start()
     rss: list[tuple[float, int]] = []
-    start_at = time.time() + 2.0
     deadline = start_at + args.seconds
     queue: Any = multiprocessing.Queue()
     per = [args.clients // args.processes + (1 if i < args.clients % args.processes else 0)
@@ -157,6 +164,9 @@ def main(argv: list[str] | None = None) -> int:
           f"tracebacks={log_lines['traceback']}")
     print(f"server RSS KiB: idle={rss[0][1]} after-5s={warm[0]} end={warm[-1]} max={max(k for _, k in rss)} "
           f"growth-after-warmup={warm[-1] - warm[0]}")
+    if refusals:
+        print(f"refusals (first at {first_refusal[0]:.1f} s): "
+              + ", ".join(f"{k}: {v}" for k, v in sorted(refusals.items(), key=lambda kv: -kv[1])))
     print("RSS samples (s, KiB): " + " ".join(f"{t:.0f}:{k}" for t, k in rss))
     return 0 if totals.get("errors", 0) == 0 else 1
 

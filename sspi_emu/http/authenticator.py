@@ -131,6 +131,7 @@ class HttpAuthenticator:
         self._flags = DEFAULT_SERVER_FLAGS | (C.ASC_REQ_MUTUAL_AUTH if mutual else 0)
         self._lock = threading.Lock()
         self._connections: OrderedDict[Hashable, _Connection] = OrderedDict()
+        self._last_sweep = float("-inf")
 
     # --- connection bookkeeping --------------------------------------------------------------
 
@@ -166,6 +167,9 @@ class HttpAuthenticator:
     def _sweep(self, now: float) -> None:
         stale: list[ServerContext] = []
         with self._lock:
+            if abs(now - self._last_sweep) < 1.0 and len(self._connections) <= self.max_pending:
+                return  # at most one sweep a second
+            self._last_sweep = now
             for key in list(self._connections):
                 conn = self._connections[key]
                 if conn.context is not None and now - conn.started > self.handshake_timeout:
@@ -291,6 +295,7 @@ class HttpAuthenticator:
             outcome = self._refuse(401, f"{scheme} leg {leg} refused: {exc.status.name}", method, uri, scheme)
             return outcome
         if not ctx.complete:
+            self._attach(connection_id, conn)
             return AuthOutcome(401, [("WWW-Authenticate", format_token(scheme, out))], scheme=scheme,
                                note=f"{scheme} leg {leg} continue")
         try:
@@ -301,11 +306,19 @@ class HttpAuthenticator:
         headers = [("WWW-Authenticate", format_token(scheme, out))] if out else []
         if self.persistent:
             conn.user, conn.user_scheme = user, scheme
+            self._attach(connection_id, conn)
             headers.append(("Persistent-Auth", "true"))
         else:
             self._forget_if_empty(connection_id)
             headers.append(("Persistent-Auth", "false"))
         return AuthOutcome(200, headers, user, scheme, note=f"{scheme} leg {leg} authenticated")
+
+    def _attach(self, connection_id: Hashable, conn: _Connection) -> None:
+        """Make sure *conn* is the entry for *connection_id* (a concurrent sweep may have dropped it
+        while it was briefly empty)."""
+        with self._lock:
+            self._connections[connection_id] = conn
+            self._connections.move_to_end(connection_id)
 
     def _forget_if_empty(self, connection_id: Hashable) -> None:
         with self._lock:

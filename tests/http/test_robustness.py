@@ -205,3 +205,48 @@ def test_pending_handshakes_expire_without_close_notice() -> None:
         assert auth.pending_handshakes() == 0 and dispatcher.live_contexts() == baseline
     finally:
         auth.close()
+
+
+class _EagerSweeper(HttpAuthenticator):
+    """Sweeps on every request (the real one sweeps at most once a second), to expose races."""
+
+    def _sweep(self, now: float) -> None:
+        self._last_sweep = float("-inf")
+        super()._sweep(now)
+
+
+def test_concurrent_handshakes_survive_sweeps() -> None:
+    """Regression: a sweep running while another thread starts a handshake must not orphan it
+    (seen under load as "leg 1 refused: SEC_E_INVALID_TOKEN" on the AUTHENTICATE)."""
+    import threading
+
+    auth = _EagerSweeper(["NTLM"], accounts=_store(), persistent=False)
+    cred = Credential("NTLM", user=WHO, password=PASSWORD)
+    failures: list[str] = []
+
+    def worker(n: int) -> None:
+        for i in range(60):
+            c = ClientContext("NTLM", target="HTTP/x", credential=cred)
+            key = ("t", n)
+            o = auth.authenticate(key, "NTLM " + base64.b64encode(c.step()).decode())
+            challenge = base64.b64decode(o.headers[0][1].split(" ", 1)[1])
+            o = auth.authenticate(key, "NTLM " + base64.b64encode(c.step(challenge)).decode())
+            if o.status != 200:
+                failures.append(o.note)
+            c.close()
+
+    import sys
+
+    interval = sys.getswitchinterval()
+    sys.setswitchinterval(1e-6)  # switch threads often, so the race window is hit
+    try:
+        threads = [threading.Thread(target=worker, args=(n,)) for n in range(8)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+    finally:
+        sys.setswitchinterval(interval)
+    auth.close()
+    cred.close()
+    assert failures == []
