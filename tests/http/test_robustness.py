@@ -225,7 +225,7 @@ def test_concurrent_handshakes_survive_sweeps() -> None:
     failures: list[str] = []
 
     def worker(n: int) -> None:
-        for i in range(60):
+        for _ in range(60):
             c = ClientContext("NTLM", target="HTTP/x", credential=cred)
             key = ("t", n)
             o = auth.authenticate(key, "NTLM " + base64.b64encode(c.step()).decode())
