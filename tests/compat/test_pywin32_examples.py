@@ -285,6 +285,8 @@ def test_paramiko_style_calls(pywin32: types.SimpleNamespace) -> None:
 
 def test_asyncssh_style_calls(pywin32: types.SimpleNamespace) -> None:
     # asyncssh/gss_win32.py: authorize, ctxt_attr flags, NATIVE_NAMES, sign/verify, reset, exc.strerror.
+    from sspi import ClientAuth, ServerAuth  # type: ignore[import-not-found]
+    from sspi import error as SSPIError  # type: ignore[import-not-found]
     from sspicon import (  # type: ignore[import-not-found]
         ASC_REQ_INTEGRITY,
         ASC_REQ_MUTUAL_AUTH,
@@ -294,9 +296,6 @@ def test_asyncssh_style_calls(pywin32: types.SimpleNamespace) -> None:
         ISC_RET_INTEGRITY,
         SECPKG_ATTR_NATIVE_NAMES,
     )
-
-    from sspi import ClientAuth, ServerAuth  # type: ignore[import-not-found]
-    from sspi import error as SSPIError  # type: ignore[import-not-found]
 
     client = ClientAuth("Negotiate", targetspn="host/server.example", scflags=ISC_REQ_MUTUAL_AUTH | ISC_REQ_INTEGRITY)
     server = ServerAuth("Negotiate", spn="host/server.example", scflags=ASC_REQ_MUTUAL_AUTH | ASC_REQ_INTEGRITY)
