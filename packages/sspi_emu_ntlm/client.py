@@ -140,7 +140,7 @@ class NtlmClientContext(NtlmContext):
         sc = challenge.server_challenge
         cflags = challenge.flags
         flags = int((cflags & _ANSWER_MASK) | F.REQUEST_TARGET)
-        if not flags & (F.UNICODE):
+        if not flags & F.UNICODE:
             flags |= F.OEM if cflags & F.OEM else F.UNICODE
         if flags & F.EXTENDED_SESSIONSECURITY:
             flags &= ~F.LM_KEY

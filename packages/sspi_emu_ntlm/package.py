@@ -34,11 +34,15 @@ class NtlmPackage:
     def client_context(self, cred: object, target: str | None, req: int, data_rep: int) -> NtlmClientContext:
         if not isinstance(cred, NtlmCredential) or not cred.outbound:
             raise SspiError(SecurityStatus.SEC_E_NO_CREDENTIALS, "an OUTBOUND NTLM credential is needed")
+        if req & C.ISC_REQ_DATAGRAM:
+            raise SspiError(SecurityStatus.SEC_E_UNSUPPORTED_FUNCTION, "connectionless NTLM is not implemented")
         return NtlmClientContext(cred, target, req)
 
     def server_context(self, cred: object, req: int, data_rep: int) -> NtlmServerContext:
         if not isinstance(cred, NtlmCredential) or not cred.inbound:
             raise SspiError(SecurityStatus.SEC_E_NO_CREDENTIALS, "an INBOUND NTLM credential is needed")
+        if req & C.ASC_REQ_DATAGRAM:
+            raise SspiError(SecurityStatus.SEC_E_UNSUPPORTED_FUNCTION, "connectionless NTLM is not implemented")
         return NtlmServerContext(cred, req)
 
     def demo_profile(self) -> list[DemoProfile]:
