@@ -16,7 +16,7 @@ if [ -n "$missing" ]; then
     DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq $missing >/dev/null
 fi
 
-python3 -m pip install -q --disable-pip-version-check -e '.[test,peers,http]' requests-ntlm
+python3 -m pip install -q --disable-pip-version-check -e '.[test,peers,http]' requests-ntlm uvicorn
 
 # Every required peer must be present: a skipped interop test does not count.
 for cmd in openssl curl apache2 htdigest; do
@@ -24,7 +24,7 @@ for cmd in openssl curl apache2 htdigest; do
 done
 python3 - <<'PY'
 import importlib, sys
-for mod in ("spnego", "sspilib", "requests", "hypothesis", "cryptography", "pyasn1", "httpx", "requests_ntlm"):
+for mod in ("spnego", "sspilib", "requests", "hypothesis", "cryptography", "pyasn1", "httpx", "requests_ntlm", "uvicorn"):
     try:
         importlib.import_module(mod)
     except Exception as exc:
