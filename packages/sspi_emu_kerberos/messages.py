@@ -1,22 +1,18 @@
-"""RFC 4120 messages as plain data classes: DER encoding (via :mod:`.der`) and decoding (via pyasn1 specs).
+"""RFC 4120 messages as plain data classes: DER encoding (:mod:`.der`) and strict DER decoding (:mod:`.der_reader`).
 
-Every ``decode_*`` function raises :class:`Asn1Error` for anything that is not a
-well-formed message of that kind; no other exception escapes.
+The pyasn1 schemas of :mod:`.asn1_messages` are the reference: :mod:`.asn1_reference`
+decodes through them and the tests check both decoders agree. Every ``decode_*``
+function raises :class:`Asn1Error` for anything that is not a well-formed message of
+that kind; no other exception escapes.
 """
 
 from __future__ import annotations
 
-import calendar
-import time
 from dataclasses import dataclass, field
-from typing import Any, Callable, TypeVar
+from typing import Callable, TypeVar
 
-from pyasn1.codec.der import decoder as der_decoder
-from pyasn1.codec.der import encoder as der_encoder
-
-from . import asn1_base as B
-from . import asn1_messages as M
 from . import der
+from . import der_reader as R
 from .keys import Key
 
 __all__ = [
@@ -64,72 +60,26 @@ class Asn1Error(Exception):
 # -- helpers ------------------------------------------------------------------------
 
 
-def _decode(data: bytes, spec: Any, convert: Callable[[Any], T]) -> T:
+def _decode(data: bytes, convert: Callable[[bytes], T]) -> T:
     try:
-        obj, rest = der_decoder.decode(bytes(data), asn1Spec=spec)
-        if rest:
-            raise Asn1Error("trailing bytes after the message")
-        return convert(obj)
+        return convert(bytes(data))
     except Asn1Error:
         raise
-    except Exception as exc:  # pyasn1 raises many types for malformed input
-        raise Asn1Error(f"malformed {type(spec).__name__}: {type(exc).__name__}") from None
+    except (R.DerError, KeyError, ValueError, OverflowError) as exc:
+        raise Asn1Error(f"malformed message: {exc or type(exc).__name__}") from None
 
 
-def _has(obj: Any, name: str) -> bool:
-    return bool(obj[name].isValue)
+def _whole(data: bytes) -> R.Span:
+    _, _, e = R.tlv_at(data, 0, len(data))
+    if e != len(data):
+        raise Asn1Error("trailing bytes after the message")
+    return 0, len(data)
 
 
-def _int(obj: Any, name: str) -> int:
-    return int(obj[name])
-
-
-def _u32(obj: Any, name: str) -> int:
-    v = int(obj[name])
-    if not 0 <= v <= 0xFFFFFFFF and not -0x80000000 <= v < 0:
-        raise Asn1Error(f"{name} out of range")
+def _u32(v: int) -> int:
+    if not -0x80000000 <= v <= 0xFFFFFFFF:
+        raise Asn1Error("value out of range")
     return v & 0xFFFFFFFF
-
-
-def _str(obj: Any, name: str) -> str:
-    return bytes(obj[name].asOctets()).decode("utf-8")
-
-
-def _octets(obj: Any, name: str) -> bytes:
-    return bytes(obj[name].asOctets())
-
-
-def _time(obj: Any, name: str) -> int:
-    text = str(obj[name])
-    if len(text) != 15 or not text.endswith("Z") or not text[:14].isdigit():
-        raise Asn1Error(f"{name} is not a KerberosTime")
-    return calendar.timegm(time.strptime(text[:14], "%Y%m%d%H%M%S"))
-
-
-def _opt_time(obj: Any, name: str) -> int | None:
-    return _time(obj, name) if _has(obj, name) else None
-
-
-def _flags(obj: Any, name: str) -> int:
-    bits = obj[name]
-    n = len(bits)
-    value = int(bits) if n else 0
-    if n < 32:
-        value <<= 32 - n
-    elif n > 32:
-        value >>= n - 32
-    return value
-
-
-def _strip_tag(encoded: bytes) -> bytes:
-    """The content of one TLV (removes an explicit context tag pyasn1 re-encoded)."""
-    if len(encoded) < 2:
-        raise Asn1Error("short TLV")
-    first = encoded[1]
-    if first < 0x80:
-        return encoded[2:]
-    n = first & 0x7F
-    return encoded[2 + n :]
 
 
 def message_type(data: bytes) -> int:
@@ -163,9 +113,17 @@ class PrincipalName:
         return self.components == other.components
 
 
-def _principal(obj: Any) -> PrincipalName:
-    comps = tuple(bytes(c.asOctets()).decode("utf-8") for c in obj["name-string"])
-    return PrincipalName(int(obj["name-type"]), comps)
+def _req(f: dict[int, R.Span], n: int) -> R.Span:
+    span = f.get(n)
+    if span is None:
+        raise Asn1Error(f"mandatory field [{n}] missing")
+    return span
+
+
+def _principal(d: bytes, span: R.Span) -> PrincipalName:
+    f = R.fields(d, span)
+    comps = tuple(R.general_string(d, el) for el in R.sequence_of(d, _req(f, 1)))
+    return PrincipalName(R.integer(d, _req(f, 0)), comps)
 
 
 @dataclass(frozen=True)
@@ -184,17 +142,19 @@ class EncryptedData:
         )
 
 
-def _enc_data(obj: Any) -> EncryptedData:
-    kvno = _u32(obj, "kvno") if _has(obj, "kvno") else None
-    return EncryptedData(_int(obj, "etype"), _octets(obj, "cipher"), kvno)
+def _enc_data(d: bytes, span: R.Span) -> EncryptedData:
+    f = R.fields(d, span)
+    kvno = _u32(R.integer(d, f[1])) if 1 in f else None
+    return EncryptedData(R.integer(d, _req(f, 0)), R.octets(d, _req(f, 2)), kvno)
 
 
 def _encode_key(key: Key) -> bytes:
     return der.sequence(der.ctx(0, der.integer(key.enctype)), der.ctx(1, der.octet_string(key.contents)))
 
 
-def _key(obj: Any) -> Key:
-    return Key(_int(obj, "keytype"), _octets(obj, "keyvalue"))
+def _key(d: bytes, span: R.Span) -> Key:
+    f = R.fields(d, span)
+    return Key(R.integer(d, _req(f, 0)), R.octets(d, _req(f, 1)))
 
 
 def _encode_checksum(ck: tuple[int, bytes]) -> bytes:
@@ -207,13 +167,17 @@ def _encode_padata(padata: list[tuple[int, bytes]]) -> bytes:
     )
 
 
-def _padata(seq: Any) -> list[tuple[int, bytes]]:
-    return [(int(p["padata-type"]), bytes(p["padata-value"].asOctets())) for p in seq]
+def _padata(d: bytes, span: R.Span) -> list[tuple[int, bytes]]:
+    out = []
+    for el in R.sequence_of(d, span):
+        f = R.fields(d, el)
+        out.append((R.integer(d, _req(f, 1)), R.octets(d, _req(f, 2))))
+    return out
 
 
 def decode_method_data(data: bytes) -> list[tuple[int, bytes]]:
     """METHOD-DATA (the e-data of KDC_ERR_PREAUTH_REQUIRED) as (type, value) pairs."""
-    return _decode(data, B.MethodData(), _padata)
+    return _decode(data, lambda d: _padata(d, _whole(d)))
 
 
 # -- tickets ------------------------------------------------------------------------
@@ -242,21 +206,19 @@ class Ticket:
         )
 
 
-def _ticket(obj: Any, raw: bytes | None = None) -> Ticket:
-    if _int(obj, "tkt-vno") != PVNO:
+def _ticket(d: bytes, span: R.Span) -> Ticket:
+    f = R.fields(d, span, app=1)
+    if R.integer(d, _req(f, 0)) != PVNO:
         raise Asn1Error("ticket version is not 5")
-    if raw is None:
-        raw = der_encoder.encode(obj)
-    return Ticket(_str(obj, "realm"), _principal(obj["sname"]), _enc_data(obj["enc-part"]), raw)
+    return Ticket(R.general_string(d, _req(f, 1)), _principal(d, _req(f, 2)), _enc_data(d, _req(f, 3)),
+                  bytes(d[span[0] : span[1]]))
 
 
 def decode_ticket(data: bytes) -> Ticket:
     """A ``Ticket``."""
-    return _decode(data, M.Ticket(), lambda o: _ticket(o, bytes(data)))
+    return _decode(data, lambda d: _ticket(d, _whole(d)))
 
 
-def _tagged_ticket(obj: Any) -> Ticket:
-    return _ticket(obj, _strip_tag(der_encoder.encode(obj)))
 
 
 @dataclass
@@ -294,14 +256,17 @@ class EncTicketPart:
 def decode_enc_ticket_part(data: bytes) -> EncTicketPart:
     """An ``EncTicketPart``."""
 
-    def conv(o: Any) -> EncTicketPart:
-        ad = _strip_tag(der_encoder.encode(o["authorization-data"])) if _has(o, "authorization-data") else None
+    def conv(d: bytes) -> EncTicketPart:
+        f = R.fields(d, _whole(d), app=3)
+        R.fields(d, _req(f, 4))  # transited: present and well-formed
+        ad = bytes(d[f[10][0] : f[10][1]]) if 10 in f else None
         return EncTicketPart(
-            _flags(o, "flags"), _key(o["key"]), _str(o, "crealm"), _principal(o["cname"]),
-            _time(o, "authtime"), _time(o, "endtime"), _opt_time(o, "starttime"), _opt_time(o, "renew-till"), ad,
+            R.bits32(d, _req(f, 0)), _key(d, _req(f, 1)), R.general_string(d, _req(f, 2)), _principal(d, _req(f, 3)),
+            R.kerberos_time(d, _req(f, 5)), R.kerberos_time(d, _req(f, 7)),
+            R.kerberos_time(d, f[6]) if 6 in f else None, R.kerberos_time(d, f[8]) if 8 in f else None, ad,
         )
 
-    return _decode(data, M.EncTicketPart(), conv)
+    return _decode(data, conv)
 
 
 # -- KDC exchanges ------------------------------------------------------------------
@@ -357,21 +322,22 @@ def decode_kdc_req(data: bytes) -> KdcReq:
     if kind not in (AS_REQ, TGS_REQ):
         raise Asn1Error("not a KDC request")
 
-    def conv(o: Any) -> KdcReq:
-        if _int(o, "pvno") != PVNO or _int(o, "msg-type") != kind:
+    def conv(d: bytes) -> KdcReq:
+        f = R.fields(d, _whole(d), app=kind)
+        if R.integer(d, _req(f, 1)) != PVNO or R.integer(d, _req(f, 2)) != kind:
             raise Asn1Error("bad pvno or msg-type")
-        b = o["req-body"]
+        body_span = _req(f, 4)
+        b = R.fields(d, body_span)
         return KdcReq(
-            kind, _flags(b, "kdc-options"), _str(b, "realm"), _time(b, "till"), _u32(b, "nonce"),
-            tuple(int(e) for e in b["etype"]),
-            _principal(b["cname"]) if _has(b, "cname") else None,
-            _principal(b["sname"]) if _has(b, "sname") else None,
-            _padata(o["padata"]) if _has(o, "padata") else [],
-            [_ticket(t) for t in b["additional-tickets"]] if _has(b, "additional-tickets") else [],
-            _strip_tag(der_encoder.encode(b)),
+            kind, R.bits32(d, _req(b, 0)), R.general_string(d, _req(b, 2)), R.kerberos_time(d, _req(b, 5)),
+            _u32(R.integer(d, _req(b, 7))), tuple(R.integer(d, e) for e in R.sequence_of(d, _req(b, 8))),
+            _principal(d, b[1]) if 1 in b else None, _principal(d, b[3]) if 3 in b else None,
+            _padata(d, f[3]) if 3 in f else [],
+            [_ticket(d, t) for t in R.sequence_of(d, b[11])] if 11 in b else [],
+            bytes(d[body_span[0] : body_span[1]]),
         )
 
-    return _decode(data, M.AsReq() if kind == AS_REQ else M.TgsReq(), conv)
+    return _decode(data, conv)
 
 
 @dataclass
@@ -406,15 +372,16 @@ def decode_kdc_rep(data: bytes) -> KdcRep:
     if kind not in (AS_REP, TGS_REP):
         raise Asn1Error("not a KDC reply")
 
-    def conv(o: Any) -> KdcRep:
-        if _int(o, "pvno") != PVNO or _int(o, "msg-type") != kind:
+    def conv(d: bytes) -> KdcRep:
+        f = R.fields(d, _whole(d), app=kind)
+        if R.integer(d, _req(f, 0)) != PVNO or R.integer(d, _req(f, 1)) != kind:
             raise Asn1Error("bad pvno or msg-type")
         return KdcRep(
-            kind, _str(o, "crealm"), _principal(o["cname"]), _tagged_ticket(o["ticket"]), _enc_data(o["enc-part"]),
-            _padata(o["padata"]) if _has(o, "padata") else [],
+            kind, R.general_string(d, _req(f, 3)), _principal(d, _req(f, 4)), _ticket(d, _req(f, 5)),
+            _enc_data(d, _req(f, 6)), _padata(d, f[2]) if 2 in f else [],
         )
 
-    return _decode(data, M.AsRep() if kind == AS_REP else M.TgsRep(), conv)
+    return _decode(data, conv)
 
 
 @dataclass
@@ -455,13 +422,17 @@ def decode_enc_kdc_rep_part(data: bytes) -> EncKdcRepPart:
     if kind not in (25, 26):
         raise Asn1Error("not an EncKDCRepPart")
 
-    def conv(o: Any) -> EncKdcRepPart:
+    def conv(d: bytes) -> EncKdcRepPart:
+        f = R.fields(d, _whole(d), app=kind)
+        R.sequence_of(d, _req(f, 1))  # last-req: present and well-formed
         return EncKdcRepPart(
-            _key(o["key"]), _u32(o, "nonce"), _flags(o, "flags"), _time(o, "authtime"), _time(o, "endtime"),
-            _str(o, "srealm"), _principal(o["sname"]), _opt_time(o, "starttime"), _opt_time(o, "renew-till"),
+            _key(d, _req(f, 0)), _u32(R.integer(d, _req(f, 2))), R.bits32(d, _req(f, 4)),
+            R.kerberos_time(d, _req(f, 5)), R.kerberos_time(d, _req(f, 7)), R.general_string(d, _req(f, 9)),
+            _principal(d, _req(f, 10)), R.kerberos_time(d, f[6]) if 6 in f else None,
+            R.kerberos_time(d, f[8]) if 8 in f else None,
         )
 
-    return _decode(data, M.EncAsRepPart() if kind == 25 else M.EncTgsRepPart(), conv)
+    return _decode(data, conv)
 
 
 # -- AP exchange --------------------------------------------------------------------
@@ -491,12 +462,13 @@ class ApReq:
 def decode_ap_req(data: bytes) -> ApReq:
     """An AP-REQ."""
 
-    def conv(o: Any) -> ApReq:
-        if _int(o, "pvno") != PVNO or _int(o, "msg-type") != AP_REQ:
+    def conv(d: bytes) -> ApReq:
+        f = R.fields(d, _whole(d), app=AP_REQ)
+        if R.integer(d, _req(f, 0)) != PVNO or R.integer(d, _req(f, 1)) != AP_REQ:
             raise Asn1Error("bad pvno or msg-type")
-        return ApReq(_flags(o, "ap-options"), _tagged_ticket(o["ticket"]), _enc_data(o["authenticator"]))
+        return ApReq(R.bits32(d, _req(f, 2)), _ticket(d, _req(f, 3)), _enc_data(d, _req(f, 4)))
 
-    return _decode(data, M.ApReq(), conv)
+    return _decode(data, conv)
 
 
 @dataclass
@@ -532,22 +504,25 @@ class Authenticator:
 def decode_authenticator(data: bytes) -> Authenticator:
     """An ``Authenticator``."""
 
-    def conv(o: Any) -> Authenticator:
-        if _int(o, "authenticator-vno") != PVNO:
+    def conv(d: bytes) -> Authenticator:
+        f = R.fields(d, _whole(d), app=2)
+        if R.integer(d, _req(f, 0)) != PVNO:
             raise Asn1Error("authenticator version is not 5")
         ck = None
-        if _has(o, "cksum"):
-            ck = (int(o["cksum"]["cksumtype"]), bytes(o["cksum"]["checksum"].asOctets()))
-        cusec = _int(o, "cusec")
+        if 3 in f:
+            c = R.fields(d, f[3])
+            ck = (R.integer(d, _req(c, 0)), R.octets(d, _req(c, 1)))
+        cusec = R.integer(d, _req(f, 4))
         if not 0 <= cusec <= 999999:
             raise Asn1Error("cusec out of range")
+        if 8 in f:
+            R.sequence_of(d, f[8])
         return Authenticator(
-            _str(o, "crealm"), _principal(o["cname"]), cusec, _time(o, "ctime"), ck,
-            _key(o["subkey"]) if _has(o, "subkey") else None,
-            _u32(o, "seq-number") if _has(o, "seq-number") else None,
+            R.general_string(d, _req(f, 1)), _principal(d, _req(f, 2)), cusec, R.kerberos_time(d, _req(f, 5)), ck,
+            _key(d, f[6]) if 6 in f else None, _u32(R.integer(d, f[7])) if 7 in f else None,
         )
 
-    return _decode(data, M.Authenticator(), conv)
+    return _decode(data, conv)
 
 
 @dataclass
@@ -568,12 +543,13 @@ class ApRep:
 def decode_ap_rep(data: bytes) -> ApRep:
     """An AP-REP."""
 
-    def conv(o: Any) -> ApRep:
-        if _int(o, "pvno") != PVNO or _int(o, "msg-type") != AP_REP:
+    def conv(d: bytes) -> ApRep:
+        f = R.fields(d, _whole(d), app=AP_REP)
+        if R.integer(d, _req(f, 0)) != PVNO or R.integer(d, _req(f, 1)) != AP_REP:
             raise Asn1Error("bad pvno or msg-type")
-        return ApRep(_enc_data(o["enc-part"]))
+        return ApRep(_enc_data(d, _req(f, 2)))
 
-    return _decode(data, M.ApRep(), conv)
+    return _decode(data, conv)
 
 
 @dataclass
@@ -600,13 +576,14 @@ class EncApRepPart:
 def decode_enc_ap_rep_part(data: bytes) -> EncApRepPart:
     """An ``EncAPRepPart``."""
 
-    def conv(o: Any) -> EncApRepPart:
+    def conv(d: bytes) -> EncApRepPart:
+        f = R.fields(d, _whole(d), app=27)
         return EncApRepPart(
-            _time(o, "ctime"), _int(o, "cusec"), _key(o["subkey"]) if _has(o, "subkey") else None,
-            _u32(o, "seq-number") if _has(o, "seq-number") else None,
+            R.kerberos_time(d, _req(f, 0)), R.integer(d, _req(f, 1)), _key(d, f[2]) if 2 in f else None,
+            _u32(R.integer(d, f[3])) if 3 in f else None,
         )
 
-    return _decode(data, M.EncApRepPart(), conv)
+    return _decode(data, conv)
 
 
 # -- errors and pre-authentication --------------------------------------------------
@@ -648,18 +625,22 @@ class KrbError:
 def decode_krb_error(data: bytes) -> KrbError:
     """A KRB-ERROR."""
 
-    def conv(o: Any) -> KrbError:
-        if _int(o, "pvno") != PVNO or _int(o, "msg-type") != KRB_ERROR:
+    def conv(d: bytes) -> KrbError:
+        f = R.fields(d, _whole(d), app=KRB_ERROR)
+        if R.integer(d, _req(f, 0)) != PVNO or R.integer(d, _req(f, 1)) != KRB_ERROR:
             raise Asn1Error("bad pvno or msg-type")
+        if 2 in f:
+            R.kerberos_time(d, f[2])
+        if 3 in f:
+            R.integer(d, f[3])
         return KrbError(
-            _int(o, "error-code"), _str(o, "realm"), _principal(o["sname"]), _time(o, "stime"), _int(o, "susec"),
-            _str(o, "e-text") if _has(o, "e-text") else None,
-            _octets(o, "e-data") if _has(o, "e-data") else None,
-            _str(o, "crealm") if _has(o, "crealm") else None,
-            _principal(o["cname"]) if _has(o, "cname") else None,
+            R.integer(d, _req(f, 6)), R.general_string(d, _req(f, 9)), _principal(d, _req(f, 10)),
+            R.kerberos_time(d, _req(f, 4)), R.integer(d, _req(f, 5)),
+            R.general_string(d, f[11]) if 11 in f else None, R.octets(d, f[12]) if 12 in f else None,
+            R.general_string(d, f[7]) if 7 in f else None, _principal(d, f[8]) if 8 in f else None,
         )
 
-    return _decode(data, M.KrbError(), conv)
+    return _decode(data, conv)
 
 
 @dataclass
@@ -678,10 +659,12 @@ class PaEncTsEnc:
 
 def decode_pa_enc_ts_enc(data: bytes) -> PaEncTsEnc:
     """A PA-ENC-TS-ENC."""
-    return _decode(
-        data, M.PaEncTsEnc(),
-        lambda o: PaEncTsEnc(_time(o, "patimestamp"), _int(o, "pausec") if _has(o, "pausec") else None),
-    )
+
+    def conv(d: bytes) -> PaEncTsEnc:
+        f = R.fields(d, _whole(d))
+        return PaEncTsEnc(R.kerberos_time(d, _req(f, 0)), R.integer(d, f[1]) if 1 in f else None)
+
+    return _decode(data, conv)
 
 
 @dataclass(frozen=True)
@@ -703,14 +686,14 @@ class EtypeInfo2Entry:
 def decode_etype_info2(data: bytes) -> list[EtypeInfo2Entry]:
     """PA-ETYPE-INFO2."""
 
-    def conv(o: Any) -> list[EtypeInfo2Entry]:
-        return [
-            EtypeInfo2Entry(
-                int(e["etype"]),
-                bytes(e["salt"].asOctets()) if e["salt"].isValue else None,
-                bytes(e["s2kparams"].asOctets()) if e["s2kparams"].isValue else None,
-            )
-            for e in o
-        ]
+    def conv(d: bytes) -> list[EtypeInfo2Entry]:
+        out = []
+        for el in R.sequence_of(d, _whole(d)):
+            f = R.fields(d, el)
+            out.append(EtypeInfo2Entry(
+                R.integer(d, _req(f, 0)), R.general_octets(d, f[1]) if 1 in f else None,
+                R.octets(d, f[2]) if 2 in f else None,
+            ))
+        return out
 
-    return _decode(data, M.EtypeInfo2(), conv)
+    return _decode(data, conv)

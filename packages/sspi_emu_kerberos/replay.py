@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import threading
+from collections import deque
 
 __all__ = ["ReplayCache"]
 
@@ -14,16 +15,20 @@ class ReplayCache:
     def __init__(self, window: int = 300) -> None:
         self.window = window
         self._seen: dict[bytes, float] = {}
+        self._order: deque[tuple[float, bytes]] = deque()
         self._lock = threading.Lock()
 
     def check_and_add(self, client: str, ctime: int, cusec: int, ciphertext: bytes, now: float) -> bool:
         """True when new (and now remembered); False for a replay."""
         digest = hashlib.sha256(f"{client}|{ctime}|{cusec}|".encode() + ciphertext).digest()
         with self._lock:
-            if len(self._seen) > 4096:
-                self._seen = {k: v for k, v in self._seen.items() if v > now}
-            expiry = self._seen.get(digest)
-            if expiry is not None and expiry > now:
+            while self._order and self._order[0][0] <= now:
+                expiry, old = self._order.popleft()
+                if self._seen.get(old) == expiry:
+                    del self._seen[old]
+            if digest in self._seen:
                 return False
-            self._seen[digest] = ctime + 2 * self.window
+            expiry = max(float(ctime + self.window), now + self.window)
+            self._seen[digest] = expiry
+            self._order.append((expiry, digest))
             return True

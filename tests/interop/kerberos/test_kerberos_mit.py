@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import gssapi
 import pytest
-from sspi_emu_kerberos import KerberosSettings
+from sspi_emu_kerberos import KerberosSettings, asn1_reference
+from sspi_emu_kerberos.gss_framing import unframe
+from sspi_emu_kerberos.messages import decode_ap_req
 
 import sspi_emu as S
 from sspi_emu import constants as C
@@ -58,7 +60,10 @@ def test_mit_client_against_our_acceptor(mit_realm: MitRealm) -> None:
     client = mit_initiator()
     cred = S.Credential("Kerberos", use="inbound", auth_data=KerberosSettings(keytab=str(mit_realm.keytab)))
     server = S.ServerContext("Kerberos", credential=cred)
-    reply = server.step(client.step())
+    token = client.step()
+    _, inner = unframe(token)
+    assert decode_ap_req(inner) == asn1_reference.decode_ap_req(inner)  # MIT's AP-REQ, both decoders
+    reply = server.step(token)
     assert server.complete
     client.step(reply)
     assert client.complete

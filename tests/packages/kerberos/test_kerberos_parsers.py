@@ -8,6 +8,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sspi_emu_kerberos import KerberosSettings, gss_checksum, gss_framing, keytab
+from sspi_emu_kerberos import asn1_reference as R
 from sspi_emu_kerberos import messages as m
 from sspi_emu_kerberos.keys import Key
 
@@ -116,3 +117,38 @@ def test_client_answers_bad_ap_rep_with_a_status(blob: bytes) -> None:
     with pytest.raises(SspiError) as err:
         client.step(blob)
     assert err.value.status.name != "SEC_E_INTERNAL_ERROR"
+
+
+REFERENCE = {
+    m.decode_ap_req: R.decode_ap_req, m.decode_ap_rep: R.decode_ap_rep,
+    m.decode_authenticator: R.decode_authenticator, m.decode_enc_ap_rep_part: R.decode_enc_ap_rep_part,
+    m.decode_enc_kdc_rep_part: R.decode_enc_kdc_rep_part, m.decode_enc_ticket_part: R.decode_enc_ticket_part,
+    m.decode_etype_info2: R.decode_etype_info2, m.decode_kdc_rep: R.decode_kdc_rep,
+    m.decode_kdc_req: R.decode_kdc_req, m.decode_krb_error: R.decode_krb_error,
+    m.decode_method_data: R.decode_method_data, m.decode_pa_enc_ts_enc: R.decode_pa_enc_ts_enc,
+    m.decode_ticket: R.decode_ticket,
+}
+
+
+def _outcome(parse: Callable[[bytes], object], data: bytes) -> object:
+    try:
+        return parse(data)
+    except m.Asn1Error:
+        return "error"
+
+
+def test_fast_decoder_matches_the_pyasn1_schemas_on_samples() -> None:
+    for fast, ref in REFERENCE.items():
+        for sample in SAMPLES:
+            assert _outcome(fast, sample) == _outcome(ref, sample), fast.__name__
+
+
+@pytest.mark.parametrize("fast", list(REFERENCE), ids=lambda f: f.__name__)
+@settings(max_examples=150, deadline=None)
+@given(sample=st.sampled_from(SAMPLES), pos=st.integers(0, 400), value=st.integers(0, 255))
+def test_fast_decoder_accepts_only_what_pyasn1_accepts(fast: Callable[[bytes], object], sample: bytes, pos: int,
+                                                     value: int) -> None:
+    data = _mutate(sample, pos, value, 0)
+    ours = _outcome(fast, data)
+    if ours != "error":
+        assert ours == _outcome(REFERENCE[fast], data)

@@ -1,0 +1,143 @@
+"""A strict DER reader for the Kerberos messages (definite lengths, single-octet tags).
+
+Spans are ``(start, end)`` offsets into the message; every function raises
+:class:`DerError` for anything malformed.
+"""
+
+from __future__ import annotations
+
+import calendar
+import time
+
+__all__ = [
+    "DerError",
+    "Span",
+    "bits32",
+    "expect",
+    "fields",
+    "general_string",
+    "integer",
+    "kerberos_time",
+    "octets",
+    "sequence_of",
+    "tlv_at",
+]
+
+Span = tuple[int, int]
+
+
+class DerError(Exception):
+    """Malformed DER."""
+
+
+def tlv_at(data: bytes, pos: int, limit: int) -> tuple[int, int, int]:
+    """(tag, content start, content end) of the TLV at *pos* that must end by *limit*."""
+    if pos + 2 > limit:
+        raise DerError("truncated TLV")
+    tag = data[pos]
+    if tag & 0x1F == 0x1F:
+        raise DerError("multi-octet tags are not used by Kerberos")
+    first = data[pos + 1]
+    pos += 2
+    if first < 0x80:
+        length = first
+    else:
+        n = first & 0x7F
+        if n == 0 or n > 4 or pos + n > limit:
+            raise DerError("bad length")
+        length = int.from_bytes(data[pos : pos + n], "big")
+        pos += n
+    if pos + length > limit:
+        raise DerError("length beyond the enclosing value")
+    return tag, pos, pos + length
+
+
+def expect(data: bytes, span: Span, tag: int) -> Span:
+    """The content of the single TLV filling *span*, which must carry *tag*."""
+    t, s, e = tlv_at(data, span[0], span[1])
+    if t != tag or e != span[1]:
+        raise DerError(f"expected tag 0x{tag:02x}")
+    return s, e
+
+
+def fields(data: bytes, span: Span, app: int | None = None) -> dict[int, Span]:
+    """The explicitly tagged fields ``[n]`` of a SEQUENCE (inside ``[APPLICATION app]`` when given)."""
+    if app is not None:
+        span = expect(data, span, 0x60 | app)
+    start, end = expect(data, span, 0x30)
+    out: dict[int, Span] = {}
+    last = -1
+    pos = start
+    while pos < end:
+        tag, s, e = tlv_at(data, pos, end)
+        if tag & 0xE0 != 0xA0:
+            raise DerError("a SEQUENCE field without an explicit context tag")
+        n = tag & 0x1F
+        if n <= last:
+            raise DerError("fields out of order")
+        last = n
+        out[n] = (s, e)
+        pos = e
+    return out
+
+
+def sequence_of(data: bytes, span: Span) -> list[Span]:
+    """The elements (whole TLVs) of the SEQUENCE OF filling *span*."""
+    start, end = expect(data, span, 0x30)
+    out: list[Span] = []
+    pos = start
+    while pos < end:
+        _, _, e = tlv_at(data, pos, end)
+        out.append((pos, e))
+        pos = e
+    return out
+
+
+def integer(data: bytes, span: Span) -> int:
+    """INTEGER."""
+    s, e = expect(data, span, 0x02)
+    if s == e or e - s > 9:
+        raise DerError("bad INTEGER length")
+    return int.from_bytes(data[s:e], "big", signed=True)
+
+
+def octets(data: bytes, span: Span) -> bytes:
+    """OCTET STRING."""
+    s, e = expect(data, span, 0x04)
+    return bytes(data[s:e])
+
+
+def general_string(data: bytes, span: Span) -> str:
+    """GeneralString (KerberosString), UTF-8."""
+    s, e = expect(data, span, 0x1B)
+    try:
+        return bytes(data[s:e]).decode("utf-8")
+    except UnicodeDecodeError:
+        raise DerError("KerberosString is not UTF-8") from None
+
+
+def general_octets(data: bytes, span: Span) -> bytes:
+    """GeneralString as raw octets (salts)."""
+    s, e = expect(data, span, 0x1B)
+    return bytes(data[s:e])
+
+
+def kerberos_time(data: bytes, span: Span) -> int:
+    """KerberosTime as Unix seconds."""
+    s, e = expect(data, span, 0x18)
+    text = bytes(data[s:e])
+    if len(text) != 15 or text[14:] != b"Z" or not text[:14].isdigit():
+        raise DerError("not a KerberosTime")
+    try:
+        return calendar.timegm(time.strptime(text[:14].decode("ascii"), "%Y%m%d%H%M%S"))
+    except ValueError:
+        raise DerError("impossible KerberosTime") from None
+
+
+def bits32(data: bytes, span: Span) -> int:
+    """KerberosFlags: the first 32 bits of a BIT STRING, bit 0 most significant."""
+    s, e = expect(data, span, 0x03)
+    if s == e or data[s] > 7:
+        raise DerError("bad BIT STRING")
+    body = bytes(data[s + 1 : e])[:4]
+    return int.from_bytes(body.ljust(4, b"\x00"), "big")
