@@ -90,7 +90,10 @@ class NtlmClientContext(NtlmContext):
             if inp.token:
                 raise SspiError(S.SEC_E_INVALID_TOKEN, "NTLM: the client starts without an input token")
             flags = self._negotiate_flags()
-            msg = NegotiateMessage(flags, version=self.cred.settings.version).pack()
+            cache = self.cred.negotiate_cache
+            msg = cache.get(flags)
+            if msg is None:
+                msg = cache[flags] = NegotiateMessage(flags, version=self.cred.settings.version).pack()
             self._negotiate = msg
             self.flags = flags
             self._state = 1

@@ -55,7 +55,7 @@ class NtlmCredential(Credential):
     """An acquired NTLM credential. Secrets are kept out of repr."""
 
     __slots__ = ("user", "domain", "_password", "_nt_hash", "_lm_hash", "anonymous", "settings", "store",
-                 "computer_name", "server_pairs", "lm_level", "_ntowf2")
+                 "computer_name", "server_pairs", "lm_level", "_ntowf2", "negotiate_cache")
 
     def __init__(self, use: int, settings: NtlmSettings, identity: SEC_WINNT_AUTH_IDENTITY | None,
                  store: AccountStore | None) -> None:
@@ -75,6 +75,8 @@ class NtlmCredential(Credential):
         #: LmCompatibilityLevel for this credential (settings, else the environment at acquire time).
         self.lm_level = lm_compat_level(settings.lm_compat_level, server=not use & SECPKG_CRED_OUTBOUND)
         self._ntowf2: dict[tuple[str, str], bytes] = {}
+        #: NEGOTIATE messages already built for this credential, by flags.
+        self.negotiate_cache: dict[int, bytes] = {}
         if identity is not None:
             if identity.is_anonymous:
                 self.anonymous = True
