@@ -26,14 +26,13 @@ _user_file: str | None = None
 
 
 def user_file() -> str:
-    """An NTLM_USER_FILE for the pyspnego acceptor (created once)."""
+    """An NTLM_USER_FILE for the pyspnego acceptor (created once; tests set the variable)."""
     global _user_file
     if _user_file is None:
         fd, path = tempfile.mkstemp(prefix="ntlm-users-")
         with os.fdopen(fd, "w") as fh:
             fh.write(f"{DOMAIN}:{USER}:{PASSWORD}\n")
         _user_file = path
-    os.environ["NTLM_USER_FILE"] = _user_file
     return _user_file
 
 
@@ -72,7 +71,8 @@ def spnego_client(password: str = PASSWORD, cb: bytes | None = None) -> Any:
 
 
 def spnego_server(cb: bytes | None = None) -> Any:
-    user_file()
+    """A pyspnego NTLM acceptor (it reads NTLM_USER_FILE while stepping)."""
+    assert os.environ.get("NTLM_USER_FILE") == user_file(), "use the ntlm_user_file fixture"
     bindings = GssChannelBindings(application_data=cb) if cb is not None else None
     return spnego.server(protocol="ntlm", channel_bindings=bindings)
 

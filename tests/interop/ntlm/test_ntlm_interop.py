@@ -22,9 +22,16 @@ from tests.interop.ntlm.ntlm_peers import (
     spnego_server,
     sspilib_client,
     sspilib_server,
+    user_file,
 )
 
 pytestmark = pytest.mark.interop
+
+
+@pytest.fixture(autouse=True)
+def ntlm_user_file(monkeypatch: pytest.MonkeyPatch) -> None:
+    """pyspnego's acceptor reads its accounts from NTLM_USER_FILE (set for each test only)."""
+    monkeypatch.setenv("NTLM_USER_FILE", user_file())
 
 PEER_CLIENTS: dict[str, Callable[..., Any]] = {"pyspnego": spnego_client, "sspilib": sspilib_client}
 PEER_SERVERS: dict[str, Callable[..., Any]] = {"pyspnego": spnego_server, "sspilib": sspilib_server}
