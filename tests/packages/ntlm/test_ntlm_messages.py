@@ -232,3 +232,23 @@ def test_pythonic_layer_wrap_unwrap() -> None:
     assert c.unwrap(s.wrap(b"yo")) == b"yo"
     s.verify(b"m", c.sign(b"m"))
     assert s.unwrap(c.wrap(b"plain", encrypt=False)) == b"plain"
+
+
+@pytest.mark.parametrize(("strength", "bits"), [(F.NEGOTIATE_56, 56), (0, 40), (F.NEGOTIATE_128, 128)])
+@pytest.mark.parametrize("ess", [True, False])
+def test_key_strengths(strength: int, bits: int, ess: bool) -> None:
+    from sspi_emu.attributes import SecPkgContext_KeyInfo
+
+    flags = int(F.UNICODE | F.NTLM | F.SIGN | F.SEAL | F.ALWAYS_SIGN | F.KEY_EXCH) | strength
+    if ess:
+        flags |= F.EXTENDED_SESSIONSECURITY
+    else:
+        flags |= F.LM_KEY
+    pair = _pair(negotiate_flags=flags, lm_compat_level=3 if ess else 0)
+    ki = SecPkgContext_KeyInfo()
+    assert S.QueryContextAttributes(pair.cctx, C.SECPKG_ATTR_KEY_INFO, ki) == C.SEC_E_OK
+    assert ki.KeySize == bits
+    sig, ct = seal(pair.cctx, b"strength test")
+    assert unseal(pair.sctx, sig, ct) == (C.SEC_E_OK, b"strength test", 0)
+    sig, ct = seal(pair.sctx, b"and back")
+    assert unseal(pair.cctx, sig, ct) == (C.SEC_E_OK, b"and back", 0)
