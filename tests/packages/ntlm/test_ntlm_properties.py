@@ -45,7 +45,7 @@ def _parse_all(data: bytes) -> None:
             assert e.status in (C.SEC_E_INVALID_TOKEN, C.SEC_E_BAD_BINDINGS)
 
 
-@settings(max_examples=300, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(st.binary(max_size=400))
 def test_parsers_random_bytes(data: bytes) -> None:
     _parse_all(data)
@@ -69,12 +69,13 @@ def mutated(draw: st.DrawFn) -> bytes:
     return bytes(base)
 
 
-@settings(max_examples=300, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(mutated())
 def test_parsers_mutated_messages(data: bytes) -> None:
     _parse_all(data)
 
 
+@settings(deadline=None)
 @given(st.binary(min_size=8, max_size=8))
 def test_version_round_trip(raw: bytes) -> None:
     v = Version.unpack(raw)
