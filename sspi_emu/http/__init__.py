@@ -4,6 +4,18 @@ Server side: :class:`HttpAuthenticator` (framework-free), :class:`SspiAuthMiddle
 (WSGI), :class:`SspiAuthASGIMiddleware` (ASGI), :class:`SspiHttpServer` (threaded HTTP/1.1).
 Client side (optional extras ``requests`` / ``httpx``): :mod:`sspi_emu.http.requests_auth`
 and :mod:`sspi_emu.http.httpx_auth`, both ``HttpSspiAuth(package="Negotiate", ...)``.
+
+Protecting a WSGI application::
+
+    from sspi_emu.accounts import MemoryAccountStore
+    from sspi_emu.http import SspiAuthMiddleware, serve_in_thread
+
+    store = MemoryAccountStore()
+    store.add("alice", "Passw0rd!", "DEMO")
+    app = SspiAuthMiddleware(my_app, schemes=["Negotiate", "NTLM", "Digest"], accounts=store)
+    server = serve_in_thread(app)          # http://127.0.0.1:<server.port>, REMOTE_USER = DEMO\\alice
+
+Or from the command line: ``sspi-emu serve --port 0 --user 'DEMO\\alice:Passw0rd!' [--tls]``.
 """
 
 from __future__ import annotations

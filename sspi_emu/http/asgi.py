@@ -7,6 +7,9 @@ daphne. ASGI does not report connection closes: pending handshakes expire after
 ``handshake_timeout`` (a server that knows can call
 ``middleware.authenticator.connection_closed(id)``).
 
+The same caveat as for WSGI applies behind a connection-pooling reverse proxy (see
+:mod:`sspi_emu.http.wsgi`).
+
 The authenticated user reaches the application as ``scope["user"]`` (``DOMAIN\\user``),
 ``scope["auth_type"]`` (the scheme) and ``scope["sspi_emu.auth"]`` (:class:`AuthOutcome`).
 """

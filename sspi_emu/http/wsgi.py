@@ -10,6 +10,11 @@ callbacks when the connection ends. Without a connection id the middleware
 falls back to ``(REMOTE_ADDR, REMOTE_PORT)``, which most servers provide, and pending
 handshakes then expire after ``handshake_timeout``.
 
+Behind a reverse proxy that pools upstream connections, one upstream connection carries
+requests from many users: connection-bound schemes (NTLM, Negotiate) and Persistent-Auth
+are then unsafe there. Terminate authentication at the proxy, or use Digest with
+``persistent=False``.
+
 The authenticated user reaches the application as ``REMOTE_USER`` (``DOMAIN\\user``),
 ``AUTH_TYPE`` (the scheme) and ``environ["sspi_emu.auth"]`` (:class:`AuthOutcome`).
 """
