@@ -98,15 +98,15 @@ class SchannelStream(io.RawIOBase):
                 except SspiError as exc:
                     if exc.status == C.SEC_E_INCOMPLETE_MESSAGE:
                         pass  # need more bytes
+                    elif exc.status == C.SEC_I_CONTEXT_EXPIRED:
+                        self._eof = True  # the client's close_notify
+                        return
                     else:
                         raise TlsError(f"TLS record refused: {exc.status.name}") from exc
                 else:
                     self._cipher = bytearray(self.context.extra)
                     self.context.extra = b""
-                    status = self.context.status
                     self._plain += data
-                    if status == C.SEC_I_CONTEXT_EXPIRED:
-                        self._eof = True
                     continue
             chunk = self.sock.recv(_READ)
             if not chunk:
