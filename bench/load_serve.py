@@ -33,13 +33,22 @@ def _rss_kib(pid: int) -> int:
     return 0
 
 
-def _client(port: int, deadline: float, start_at: float, counts: dict[str, int], lock: threading.Lock) -> None:
+def _connect(port: int, ca: str | None) -> http.client.HTTPConnection:
+    if ca:
+        import ssl
+
+        return http.client.HTTPSConnection("localhost", port, timeout=60, context=ssl.create_default_context(cafile=ca))
+    return http.client.HTTPConnection("127.0.0.1", port, timeout=60)
+
+
+def _client(port: int, deadline: float, start_at: float, counts: dict[str, int], lock: threading.Lock,
+            ca: str | None) -> None:
     from sspi_emu import ClientContext, Credential
 
     cred = Credential("NTLM", user=USER, password=PASSWORD)
     while time.time() < start_at:
         time.sleep(0.01)
-    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
+    conn = _connect(port, ca)
     done = errors = reconnects = 0
     while time.time() < deadline:
         try:
@@ -65,7 +74,7 @@ def _client(port: int, deadline: float, start_at: float, counts: dict[str, int],
             errors += 1
             print(f"client error: {type(exc).__name__}: {str(exc)[:80]}", file=sys.stderr)
             conn.close()
-            conn = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
+            conn = _connect(port, ca)
             reconnects += 1
     conn.close()
     with lock:
@@ -74,13 +83,14 @@ def _client(port: int, deadline: float, start_at: float, counts: dict[str, int],
         counts["reconnects"] = counts.get("reconnects", 0) + reconnects
 
 
-def _worker(port: int, threads: int, deadline: float, start_at: float, queue: Any) -> None:
+def _worker(port: int, threads: int, deadline: float, start_at: float, queue: Any, ca: str | None) -> None:
     from sspi_emu import Credential
 
     Credential("NTLM", user=USER, password=PASSWORD).close()  # load the packages before the threads start
     counts: dict[str, int] = {}
     lock = threading.Lock()
-    pool = [threading.Thread(target=_client, args=(port, deadline, start_at, counts, lock)) for _ in range(threads)]
+    pool = [threading.Thread(target=_client, args=(port, deadline, start_at, counts, lock, ca))
+            for _ in range(threads)]
     for t in pool:
         t.start()
     for t in pool:
@@ -93,19 +103,26 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--clients", type=int, default=200)
     parser.add_argument("--seconds", type=float, default=30.0)
     parser.add_argument("--processes", type=int, default=max(1, min(8, multiprocessing.cpu_count())))
+    parser.add_argument("--tls", action="store_true", help="HTTPS, the server's TLS done by our Schannel package")
     args = parser.parse_args(argv)
 
     server = subprocess.Popen(
         [sys.executable, "-m", "sspi_emu", "serve", "--port", "0", "--schemes", "NTLM", "--no-persistent",
-         "--user", f"{USER}:{PASSWORD}", "--idle-timeout", "120"],
+         "--user", f"{USER}:{PASSWORD}", "--idle-timeout", "120"] + (["--tls"] if args.tls else []),
         stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
     )
     assert server.stdout is not None
     port = 0
+    ca: str | None = None
     for line in server.stdout:
         m = re.search(r"port (\d+)$", line.strip())
         if m:
             port = int(m.group(1))
+            if not args.tls:
+                break
+        m = re.search(r"trust the CA in (\S+)", line)
+        if m:
+            ca = m.group(1)
             break
     if not port:
         print("server did not start", file=sys.stderr)
@@ -139,7 +156,8 @@ def main(argv: list[str] | None = None) -> int:
     queue: Any = multiprocessing.Queue()
     per = [args.clients // args.processes + (1 if i < args.clients % args.processes else 0)
            for i in range(args.processes)]
-    procs = [multiprocessing.Process(target=_worker, args=(port, n, deadline, start_at, queue)) for n in per if n]
+    procs = [multiprocessing.Process(target=_worker, args=(port, n, deadline, start_at, queue, ca))
+             for n in per if n]
     for p in procs:
         p.start()
     rss.append((0.0, _rss_kib(server.pid)))
@@ -157,7 +175,8 @@ def main(argv: list[str] | None = None) -> int:
     server.wait(10)
     hs = totals.get("handshakes", 0)
     warm = [kib for t, kib in rss if t >= 5.0] or [rss[-1][1]]
-    print(f"clients={args.clients} processes={len(procs)} seconds={args.seconds:.0f}")
+    print(f"clients={args.clients} processes={len(procs)} seconds={args.seconds:.0f} "
+          f"{'https (Schannel)' if args.tls else 'http'}")
     print(f"handshakes={hs} ({hs / args.seconds:.0f}/s) errors={totals.get('errors', 0)} "
           f"reconnects={totals.get('reconnects', 0)}")
     print(f"server log lines: 200={log_lines['200']} 401={log_lines['401']} other={log_lines['other']} "
