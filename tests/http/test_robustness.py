@@ -250,3 +250,39 @@ def test_concurrent_handshakes_survive_sweeps() -> None:
     auth.close()
     cred.close()
     assert failures == []
+
+
+@pytest.fixture(scope="module")
+def live_server():  # type: ignore[no-untyped-def]
+    server = start_server()
+    yield server
+    server.stop()
+
+
+_HEADER_TEXT = st.text(alphabet=st.characters(min_codepoint=0x20, max_codepoint=0xFF, blacklist_characters="\x7f"),
+                       max_size=300)
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(st.one_of(
+    _HEADER_TEXT,
+    st.sampled_from(["Negotiate ", "NTLM ", "Digest "]).flatmap(lambda s: _HEADER_TEXT.map(lambda t: s + t)),
+    st.sampled_from(range(len(REAL))).flatmap(lambda i: st.lists(st.tuples(st.integers(0, 10_000),
+                                                                            st.integers(0, 255)), min_size=1,
+                                                                  max_size=4).map(lambda e: (i, e))).map(
+        lambda pair: REAL[pair[0]].split(" ")[0] + " " + base64.b64encode(
+            _mutate(base64.b64decode(REAL[pair[0]].split(" ", 1)[1]), pair[1])).decode()
+        if not REAL[pair[0]].startswith("Digest") else REAL[pair[0]]),
+))
+def test_live_server_fuzzed_headers(live_server, value: str) -> None:  # type: ignore[no-untyped-def]
+    conn = http.client.HTTPConnection("127.0.0.1", live_server.port, timeout=20)
+    try:
+        conn.putrequest("GET", "/live-fuzz")
+        conn.putheader("Authorization", value.encode("latin-1"))
+        conn.endheaders()
+        resp = conn.getresponse()
+        resp.read()
+        assert resp.status in (400, 401)
+    finally:
+        conn.close()
+    assert not any(" 500 " in line or "Traceback" in line for line in live_server.log)
