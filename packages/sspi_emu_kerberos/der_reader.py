@@ -7,7 +7,6 @@ Spans are ``(start, end)`` offsets into the message; every function raises
 from __future__ import annotations
 
 import calendar
-import time
 
 __all__ = [
     "DerError",
@@ -60,8 +59,8 @@ def expect(data: bytes, span: Span, tag: int) -> Span:
     return s, e
 
 
-def fields(data: bytes, span: Span, app: int | None = None) -> dict[int, Span]:
-    """The explicitly tagged fields ``[n]`` of a SEQUENCE (inside ``[APPLICATION app]`` when given)."""
+def fields(data: bytes, span: Span, app: int | None = None, last_field: int = 30) -> dict[int, Span]:
+    """The explicitly tagged fields ``[n]`` (n <= *last_field*) of a SEQUENCE, inside ``[APPLICATION app]`` if given."""
     if app is not None:
         span = expect(data, span, 0x60 | app)
     start, end = expect(data, span, 0x30)
@@ -73,8 +72,8 @@ def fields(data: bytes, span: Span, app: int | None = None) -> dict[int, Span]:
         if tag & 0xE0 != 0xA0:
             raise DerError("a SEQUENCE field without an explicit context tag")
         n = tag & 0x1F
-        if n <= last:
-            raise DerError("fields out of order")
+        if n <= last or n > last_field:
+            raise DerError("fields out of order or unknown")
         last = n
         out[n] = (s, e)
         pos = e
@@ -128,10 +127,10 @@ def kerberos_time(data: bytes, span: Span) -> int:
     text = bytes(data[s:e])
     if len(text) != 15 or text[14:] != b"Z" or not text[:14].isdigit():
         raise DerError("not a KerberosTime")
-    try:
-        return calendar.timegm(time.strptime(text[:14].decode("ascii"), "%Y%m%d%H%M%S"))
-    except ValueError:
-        raise DerError("impossible KerberosTime") from None
+    y, mo, dd, h, mi, se = (int(text[a:b]) for a, b in ((0, 4), (4, 6), (6, 8), (8, 10), (10, 12), (12, 14)))
+    if not (1 <= mo <= 12 and 1 <= dd <= 31 and h <= 23 and mi <= 59 and se <= 60):
+        raise DerError("impossible KerberosTime")
+    return calendar.timegm((y, mo, dd, h, mi, se, 0, 0, 0))
 
 
 def bits32(data: bytes, span: Span) -> int:
@@ -141,3 +140,13 @@ def bits32(data: bytes, span: Span) -> int:
         raise DerError("bad BIT STRING")
     body = bytes(data[s + 1 : e])[:4]
     return int.from_bytes(body.ljust(4, b"\x00"), "big")
+
+
+def typed_pairs(data: bytes, span: Span, second: int) -> None:
+    """Check a SEQUENCE OF { [0] INTEGER, [1] <second tag> } (addresses, authorization data, last-req)."""
+    for el in sequence_of(data, span):
+        f = fields(data, el, last_field=1)
+        if 0 not in f or 1 not in f:
+            raise DerError("incomplete pair")
+        integer(data, f[0])
+        expect(data, f[1], second)

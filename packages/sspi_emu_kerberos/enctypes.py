@@ -7,6 +7,7 @@ and the keyed checksum that goes with it. Randomness (confounders) comes from
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import hmac
 import struct
@@ -69,6 +70,24 @@ def _usage_constant(usage: int, kind: int) -> bytes:
     return struct.pack(">IB", usage, kind)
 
 
+# Derived keys are memoised (as MIT keeps them with the key): a context derives the same
+# few usage keys for every message. The caches hold key material only in process memory.
+@functools.lru_cache(maxsize=2048)
+def _dk_aes(key: bytes, constant: bytes, size: int) -> bytes:
+    block = nfold(constant, 16) if len(constant) != 16 else constant
+    out = b""
+    while len(out) < size:
+        block = ecb_encrypt(key, block)
+        out += block
+    return out[:size]
+
+
+@functools.lru_cache(maxsize=2048)
+def _kdf_sha2(key: bytes, label: bytes, nbytes: int, hash_name: str) -> bytes:
+    msg = struct.pack(">I", 1) + label + b"\x00" + struct.pack(">I", nbytes * 8)
+    return hmac.new(key, msg, hash_name).digest()[:nbytes]
+
+
 class Enctype:
     """One encryption type: sizes, numbers and the operations of RFC 3961 section 3."""
 
@@ -109,12 +128,7 @@ class _AesSha1(Enctype):
 
     def derive(self, key: bytes, constant: bytes) -> bytes:
         """DK(key, constant) with DR in AES-CBC under a zero IV (RFC 3961 5.1)."""
-        block = nfold(constant, 16) if len(constant) != 16 else constant
-        out = b""
-        while len(out) < self.key_size:
-            block = ecb_encrypt(key, block)
-            out += block
-        return out[: self.key_size]
+        return _dk_aes(key, constant, self.key_size)
 
     def string_to_key(self, password: bytes, salt: bytes, params: bytes | None = None) -> Key:
         iterations = 4096
@@ -159,8 +173,7 @@ class _AesSha2(Enctype):
 
     def kdf(self, key: bytes, label: bytes, nbytes: int) -> bytes:
         """KDF-HMAC-SHA2 of RFC 8009 section 3 (one counter block suffices for these sizes)."""
-        msg = struct.pack(">I", 1) + label + b"\x00" + struct.pack(">I", nbytes * 8)
-        return hmac.new(key, msg, self.hash_name).digest()[:nbytes]
+        return _kdf_sha2(key, label, nbytes, self.hash_name)
 
     def string_to_key(self, password: bytes, salt: bytes, params: bytes | None = None) -> Key:
         iterations = 32768

@@ -121,7 +121,7 @@ def _req(f: dict[int, R.Span], n: int) -> R.Span:
 
 
 def _principal(d: bytes, span: R.Span) -> PrincipalName:
-    f = R.fields(d, span)
+    f = R.fields(d, span, last_field=1)
     comps = tuple(R.general_string(d, el) for el in R.sequence_of(d, _req(f, 1)))
     return PrincipalName(R.integer(d, _req(f, 0)), comps)
 
@@ -143,7 +143,7 @@ class EncryptedData:
 
 
 def _enc_data(d: bytes, span: R.Span) -> EncryptedData:
-    f = R.fields(d, span)
+    f = R.fields(d, span, last_field=2)
     kvno = _u32(R.integer(d, f[1])) if 1 in f else None
     return EncryptedData(R.integer(d, _req(f, 0)), R.octets(d, _req(f, 2)), kvno)
 
@@ -153,7 +153,7 @@ def _encode_key(key: Key) -> bytes:
 
 
 def _key(d: bytes, span: R.Span) -> Key:
-    f = R.fields(d, span)
+    f = R.fields(d, span, last_field=1)
     return Key(R.integer(d, _req(f, 0)), R.octets(d, _req(f, 1)))
 
 
@@ -170,7 +170,9 @@ def _encode_padata(padata: list[tuple[int, bytes]]) -> bytes:
 def _padata(d: bytes, span: R.Span) -> list[tuple[int, bytes]]:
     out = []
     for el in R.sequence_of(d, span):
-        f = R.fields(d, el)
+        f = R.fields(d, el, last_field=2)
+        if 0 in f:
+            raise Asn1Error("PA-DATA has no field [0]")
         out.append((R.integer(d, _req(f, 1)), R.octets(d, _req(f, 2))))
     return out
 
@@ -207,7 +209,7 @@ class Ticket:
 
 
 def _ticket(d: bytes, span: R.Span) -> Ticket:
-    f = R.fields(d, span, app=1)
+    f = R.fields(d, span, app=1, last_field=3)
     if R.integer(d, _req(f, 0)) != PVNO:
         raise Asn1Error("ticket version is not 5")
     return Ticket(R.general_string(d, _req(f, 1)), _principal(d, _req(f, 2)), _enc_data(d, _req(f, 3)),
@@ -257,8 +259,14 @@ def decode_enc_ticket_part(data: bytes) -> EncTicketPart:
     """An ``EncTicketPart``."""
 
     def conv(d: bytes) -> EncTicketPart:
-        f = R.fields(d, _whole(d), app=3)
-        R.fields(d, _req(f, 4))  # transited: present and well-formed
+        f = R.fields(d, _whole(d), app=3, last_field=10)
+        tr = R.fields(d, _req(f, 4), last_field=1)  # transited: checked, not used
+        R.integer(d, _req(tr, 0))
+        R.octets(d, _req(tr, 1))
+        if 9 in f:
+            R.typed_pairs(d, f[9], 0x04)
+        if 10 in f:
+            R.typed_pairs(d, f[10], 0x04)
         ad = bytes(d[f[10][0] : f[10][1]]) if 10 in f else None
         return EncTicketPart(
             R.bits32(d, _req(f, 0)), _key(d, _req(f, 1)), R.general_string(d, _req(f, 2)), _principal(d, _req(f, 3)),
@@ -323,11 +331,18 @@ def decode_kdc_req(data: bytes) -> KdcReq:
         raise Asn1Error("not a KDC request")
 
     def conv(d: bytes) -> KdcReq:
-        f = R.fields(d, _whole(d), app=kind)
-        if R.integer(d, _req(f, 1)) != PVNO or R.integer(d, _req(f, 2)) != kind:
+        f = R.fields(d, _whole(d), app=kind, last_field=4)
+        if 0 in f or R.integer(d, _req(f, 1)) != PVNO or R.integer(d, _req(f, 2)) != kind:
             raise Asn1Error("bad pvno or msg-type")
         body_span = _req(f, 4)
-        b = R.fields(d, body_span)
+        b = R.fields(d, body_span, last_field=11)
+        for n in (4, 6):
+            if n in b:
+                R.kerberos_time(d, b[n])
+        if 9 in b:
+            R.typed_pairs(d, b[9], 0x04)
+        if 10 in b:
+            _enc_data(d, b[10])
         return KdcReq(
             kind, R.bits32(d, _req(b, 0)), R.general_string(d, _req(b, 2)), R.kerberos_time(d, _req(b, 5)),
             _u32(R.integer(d, _req(b, 7))), tuple(R.integer(d, e) for e in R.sequence_of(d, _req(b, 8))),
@@ -373,7 +388,7 @@ def decode_kdc_rep(data: bytes) -> KdcRep:
         raise Asn1Error("not a KDC reply")
 
     def conv(d: bytes) -> KdcRep:
-        f = R.fields(d, _whole(d), app=kind)
+        f = R.fields(d, _whole(d), app=kind, last_field=6)
         if R.integer(d, _req(f, 0)) != PVNO or R.integer(d, _req(f, 1)) != kind:
             raise Asn1Error("bad pvno or msg-type")
         return KdcRep(
@@ -423,8 +438,14 @@ def decode_enc_kdc_rep_part(data: bytes) -> EncKdcRepPart:
         raise Asn1Error("not an EncKDCRepPart")
 
     def conv(d: bytes) -> EncKdcRepPart:
-        f = R.fields(d, _whole(d), app=kind)
-        R.sequence_of(d, _req(f, 1))  # last-req: present and well-formed
+        f = R.fields(d, _whole(d), app=kind, last_field=12)
+        R.typed_pairs(d, _req(f, 1), 0x18)  # last-req: checked, not used
+        if 3 in f:
+            R.kerberos_time(d, f[3])
+        if 11 in f:
+            R.typed_pairs(d, f[11], 0x04)
+        if 12 in f:
+            _padata(d, f[12])
         return EncKdcRepPart(
             _key(d, _req(f, 0)), _u32(R.integer(d, _req(f, 2))), R.bits32(d, _req(f, 4)),
             R.kerberos_time(d, _req(f, 5)), R.kerberos_time(d, _req(f, 7)), R.general_string(d, _req(f, 9)),
@@ -463,7 +484,7 @@ def decode_ap_req(data: bytes) -> ApReq:
     """An AP-REQ."""
 
     def conv(d: bytes) -> ApReq:
-        f = R.fields(d, _whole(d), app=AP_REQ)
+        f = R.fields(d, _whole(d), app=AP_REQ, last_field=4)
         if R.integer(d, _req(f, 0)) != PVNO or R.integer(d, _req(f, 1)) != AP_REQ:
             raise Asn1Error("bad pvno or msg-type")
         return ApReq(R.bits32(d, _req(f, 2)), _ticket(d, _req(f, 3)), _enc_data(d, _req(f, 4)))
@@ -505,18 +526,18 @@ def decode_authenticator(data: bytes) -> Authenticator:
     """An ``Authenticator``."""
 
     def conv(d: bytes) -> Authenticator:
-        f = R.fields(d, _whole(d), app=2)
+        f = R.fields(d, _whole(d), app=2, last_field=8)
         if R.integer(d, _req(f, 0)) != PVNO:
             raise Asn1Error("authenticator version is not 5")
         ck = None
         if 3 in f:
-            c = R.fields(d, f[3])
+            c = R.fields(d, f[3], last_field=1)
             ck = (R.integer(d, _req(c, 0)), R.octets(d, _req(c, 1)))
         cusec = R.integer(d, _req(f, 4))
         if not 0 <= cusec <= 999999:
             raise Asn1Error("cusec out of range")
         if 8 in f:
-            R.sequence_of(d, f[8])
+            R.typed_pairs(d, f[8], 0x04)
         return Authenticator(
             R.general_string(d, _req(f, 1)), _principal(d, _req(f, 2)), cusec, R.kerberos_time(d, _req(f, 5)), ck,
             _key(d, f[6]) if 6 in f else None, _u32(R.integer(d, f[7])) if 7 in f else None,
@@ -544,7 +565,7 @@ def decode_ap_rep(data: bytes) -> ApRep:
     """An AP-REP."""
 
     def conv(d: bytes) -> ApRep:
-        f = R.fields(d, _whole(d), app=AP_REP)
+        f = R.fields(d, _whole(d), app=AP_REP, last_field=2)
         if R.integer(d, _req(f, 0)) != PVNO or R.integer(d, _req(f, 1)) != AP_REP:
             raise Asn1Error("bad pvno or msg-type")
         return ApRep(_enc_data(d, _req(f, 2)))
@@ -577,7 +598,7 @@ def decode_enc_ap_rep_part(data: bytes) -> EncApRepPart:
     """An ``EncAPRepPart``."""
 
     def conv(d: bytes) -> EncApRepPart:
-        f = R.fields(d, _whole(d), app=27)
+        f = R.fields(d, _whole(d), app=27, last_field=3)
         return EncApRepPart(
             R.kerberos_time(d, _req(f, 0)), R.integer(d, _req(f, 1)), _key(d, f[2]) if 2 in f else None,
             _u32(R.integer(d, f[3])) if 3 in f else None,
@@ -626,7 +647,7 @@ def decode_krb_error(data: bytes) -> KrbError:
     """A KRB-ERROR."""
 
     def conv(d: bytes) -> KrbError:
-        f = R.fields(d, _whole(d), app=KRB_ERROR)
+        f = R.fields(d, _whole(d), app=KRB_ERROR, last_field=12)
         if R.integer(d, _req(f, 0)) != PVNO or R.integer(d, _req(f, 1)) != KRB_ERROR:
             raise Asn1Error("bad pvno or msg-type")
         if 2 in f:
@@ -661,7 +682,7 @@ def decode_pa_enc_ts_enc(data: bytes) -> PaEncTsEnc:
     """A PA-ENC-TS-ENC."""
 
     def conv(d: bytes) -> PaEncTsEnc:
-        f = R.fields(d, _whole(d))
+        f = R.fields(d, _whole(d), last_field=1)
         return PaEncTsEnc(R.kerberos_time(d, _req(f, 0)), R.integer(d, f[1]) if 1 in f else None)
 
     return _decode(data, conv)
@@ -689,7 +710,7 @@ def decode_etype_info2(data: bytes) -> list[EtypeInfo2Entry]:
     def conv(d: bytes) -> list[EtypeInfo2Entry]:
         out = []
         for el in R.sequence_of(d, _whole(d)):
-            f = R.fields(d, el)
+            f = R.fields(d, el, last_field=2)
             out.append(EtypeInfo2Entry(
                 R.integer(d, _req(f, 0)), R.general_octets(d, f[1]) if 1 in f else None,
                 R.octets(d, f[2]) if 2 in f else None,
