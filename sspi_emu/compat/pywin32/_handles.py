@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import contextlib
-
 from ... import api
 from ... import constants as C
 from ...handles import ULONG, Box, CredHandle, CtxtHandle, SecHandle
@@ -51,9 +49,11 @@ class PyCredHandle:
         return str(getattr(box.value, "sUserName", ""))
 
     def __del__(self) -> None:
-        with contextlib.suppress(Exception):
+        try:
             if self._h.is_set:
                 api.FreeCredentialsHandle(self._h)
+        except Exception:  # noqa: BLE001, S110 - collection at interpreter exit
+            pass
 
 
 class PyCtxtHandle:
@@ -170,9 +170,11 @@ class PyCtxtHandle:
         check_ok(api.ApplyControlToken(self._h, desc._to_core()), "ApplyControlToken")
 
     def __del__(self) -> None:
-        with contextlib.suppress(Exception):
+        try:
             if self._h.is_set:
                 api.DeleteSecurityContext(self._h)
+        except Exception:  # noqa: BLE001, S110 - collection at interpreter exit
+            pass
 
 
 def as_cred(value: object) -> PyCredHandle:

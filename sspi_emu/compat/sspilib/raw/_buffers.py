@@ -8,7 +8,6 @@ objects (``sync``), which is how re-typed or re-pointed buffers become visible.
 
 from __future__ import annotations
 
-import contextlib
 import struct
 from typing import Iterable, Iterator, Union
 
@@ -91,9 +90,11 @@ class SecBuffer:
         return "|".join(str(p) for p in parts)
 
     def __del__(self) -> None:
-        with contextlib.suppress(Exception):
+        try:
             if self._owned:
                 api.FreeContextBuffer(self._core)
+        except Exception:  # noqa: BLE001, S110 - collection at interpreter exit
+            pass
 
 
 class SecBufferDesc:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import contextlib
 from typing import Any, NamedTuple
 
 from .... import api
@@ -38,9 +37,11 @@ class CtxtHandle:
         return self
 
     def __del__(self) -> None:
-        with contextlib.suppress(Exception):
+        try:
             if self._h.is_set:
                 api.DeleteSecurityContext(self._h)
+        except Exception:  # noqa: BLE001, S110 - collection at interpreter exit
+            pass
 
 
 class InitializeContextResult(NamedTuple):

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import contextlib
 import uuid
 from typing import Any, NamedTuple
 
@@ -47,8 +46,10 @@ class CredHandle:
             self._h = CoreCredHandle()
 
     def __del__(self) -> None:
-        with contextlib.suppress(Exception):
+        try:
             self._release()
+        except Exception:  # noqa: BLE001, S110 - collection at interpreter exit
+            pass
 
 
 class AuthIdentity:
