@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import functools
+
 from cryptography.hazmat.primitives.ciphers import Cipher, algorithms, modes
 
 __all__ = ["cts_decrypt", "cts_encrypt", "ecb_decrypt", "ecb_encrypt"]
@@ -9,25 +11,36 @@ __all__ = ["cts_decrypt", "cts_encrypt", "ecb_decrypt", "ecb_encrypt"]
 _BLOCK = 16
 
 
+@functools.lru_cache(maxsize=1024)
+def _ecb(key: bytes) -> Cipher[modes.ECB]:
+    return Cipher(algorithms.AES(key), modes.ECB())  # noqa: S305 - a building block of CBC/CTS
+
+
+@functools.lru_cache(maxsize=1024)
+def _cbc(key: bytes, iv: bytes) -> Cipher[modes.CBC]:
+    # Kerberos always starts from a zero IV, so (key, iv) pairs repeat and the objects are reused.
+    return Cipher(algorithms.AES(key), modes.CBC(iv))
+
+
 def ecb_encrypt(key: bytes, data: bytes) -> bytes:
     """AES-ECB over whole blocks."""
-    enc = Cipher(algorithms.AES(key), modes.ECB()).encryptor()  # noqa: S305 - a building block of CBC/CTS
+    enc = _ecb(key).encryptor()
     return enc.update(data) + enc.finalize()
 
 
 def ecb_decrypt(key: bytes, data: bytes) -> bytes:
     """AES-ECB decryption over whole blocks."""
-    dec = Cipher(algorithms.AES(key), modes.ECB()).decryptor()  # noqa: S305
+    dec = _ecb(key).decryptor()
     return dec.update(data) + dec.finalize()
 
 
 def _cbc_encrypt(key: bytes, iv: bytes, data: bytes) -> bytes:
-    enc = Cipher(algorithms.AES(key), modes.CBC(iv)).encryptor()
+    enc = _cbc(key, iv).encryptor()
     return enc.update(data) + enc.finalize()
 
 
 def _cbc_decrypt(key: bytes, iv: bytes, data: bytes) -> bytes:
-    dec = Cipher(algorithms.AES(key), modes.CBC(iv)).decryptor()
+    dec = _cbc(key, iv).decryptor()
     return dec.update(data) + dec.finalize()
 
 
