@@ -92,11 +92,10 @@ def _is_shim(module: object) -> bool:
 
 
 def install(*names: str, override: bool = True) -> list[str]:
-    """Make the named shims (``"pywin32"``, ``"sspilib"``) importable under their upstream names.
-
-    Returns the shims installed. With ``override=False`` an importable real module is kept.
+    """Make the named shims (``"pywin32"``, ``"sspilib"``; all when none is named) importable under their
+    upstream names. Returns the shims installed. With ``override=False`` an importable real module is kept.
     """
-    chosen = _parse(names)
+    chosen = _parse(names) if names else list(SHIMS)
     done: list[str] = []
     with _lock:
         for shim in chosen:

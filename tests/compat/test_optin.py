@@ -158,3 +158,11 @@ def test_runner_runs_a_module(tmp_path: Path, account_file: Path) -> None:
     proc = _run("", env, ["-m", "sspi_emu.compat.run", "-m", "winapp", "x"])
     assert proc.returncode == 0, proc.stderr
     assert proc.stdout.split()[0] == "DEMO\\alice"
+
+
+def test_install_without_names_installs_every_shim() -> None:
+    try:
+        assert compat.install() == ["pywin32", "sspilib"]
+        assert compat.installed() == frozenset({"pywin32", "sspilib"})
+    finally:
+        compat.uninstall()
