@@ -6,6 +6,7 @@ from sspi_emu import constants as C
 from sspi_emu.attributes import SecPkgInfo
 from sspi_emu.constants import SecurityStatus
 from sspi_emu.errors import SspiError
+from sspi_emu.spi import DemoProfile
 
 from .client import KerberosClientContext
 from .credentials import KerberosCredential
@@ -40,6 +41,25 @@ class KerberosPackage:
         if req & (C.ASC_REQ_DELEGATE | C.ASC_REQ_USE_SESSION_KEY):
             raise SspiError(SecurityStatus.SEC_E_UNSUPPORTED_FUNCTION, "delegation / user-to-user not supported")
         return KerberosServerContext(cred, req)
+
+    def demo_profile(self) -> list[DemoProfile]:
+        """``sspi-emu demo``: a mutual exchange and a sealed round trip against an in-memory KDC."""
+        from .credentials import KerberosSettings
+        from .keytab import KeytabEntry
+        from .memory_kdc import MemoryKdc
+
+        realm, spn = "DEMO.EXAMPLE", "HTTP/demo.example"
+        kdc = MemoryKdc(realm, {"alice": "Passw0rd!"}, {spn: "service-Passw0rd!"})
+        keytab = [KeytabEntry(realm, ("HTTP", "demo.example"), 1, kdc.service_key(spn), 2)]
+        note = ("in-memory KDC for DEMO.EXAMPLE; for a real realm set KRB5_CONFIG (or SSPI_EMU_REALM and "
+                "SSPI_EMU_KDC=host:port), give the client a password or a kinit ccache and the server a keytab")
+        return [DemoProfile(
+            name="AP exchange", note=note, target=spn,
+            client_auth_data=KerberosSettings(user=f"alice@{realm}", password="Passw0rd!", transport=kdc),  # noqa: S106
+            server_auth_data=KerberosSettings(keytab=keytab),
+            client_req=C.ISC_REQ_MUTUAL_AUTH | C.ISC_REQ_CONFIDENTIALITY | C.ISC_REQ_INTEGRITY
+            | C.ISC_REQ_SEQUENCE_DETECT,
+        )]
 
     def __repr__(self) -> str:
         return "KerberosPackage()"

@@ -258,3 +258,11 @@ def test_package_info() -> None:
     info = package.info
     assert (info.Name, info.wRPCID, info.cbMaxToken, info.Comment) == ("Kerberos", 16, 0xBB80, "Microsoft Kerberos V1.0")
     assert info.fCapabilities == 0x028F3BBF
+
+
+def test_demo_runs_against_the_in_memory_kdc(capsys: pytest.CaptureFixture[str]) -> None:
+    from sspi_emu.cli import main
+
+    assert main(["demo", "--package", "Kerberos"]) == 0
+    out = capsys.readouterr().out
+    assert "authenticated: alice@DEMO.EXAMPLE" in out and "KRB5_CONFIG" in out
