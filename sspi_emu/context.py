@@ -130,6 +130,10 @@ class _Context:
         self.context_attributes = 0
         #: Bytes that arrived after the handshake (application data), for the caller.
         self.extra = b""
+        #: Handshake bytes produced while unwrapping (post-handshake messages) that must reach the peer.
+        self.pending_output = b""
+        #: True once the peer closed the connection (close_notify: SEC_I_CONTEXT_EXPIRED).
+        self.closed = False
         self._entropy = entropy
         self._pending = b""
         self._send_seq = 0
@@ -187,8 +191,10 @@ class _Context:
             if isinstance(attrs.value, int):
                 self.context_attributes = attrs.value & ~C.ISC_RET_ALLOCATED_MEMORY
             if status in (S.SEC_I_COMPLETE_NEEDED, S.SEC_I_COMPLETE_AND_CONTINUE):
-                _check(api.CompleteAuthToken(self.handle, SecBufferDesc([SecBuffer(C.SECBUFFER_TOKEN, piece)])),
-                       "CompleteAuthToken")
+                # the token plus the caller's buffers (e.g. the HTTP body Digest auth-int hashes)
+                complete = [SecBuffer(C.SECBUFFER_TOKEN, piece)]
+                complete += [SecBuffer(b.BufferType, b.tobytes()) for b in buffers]
+                _check(api.CompleteAuthToken(self.handle, SecBufferDesc(complete)), "CompleteAuthToken")
             self.complete = status in (S.SEC_E_OK, S.SEC_I_COMPLETE_NEEDED)
             extra = next((b.tobytes() for b in inbufs if b.BufferType == C.SECBUFFER_EXTRA), b"")
             if extra and not self.complete:
@@ -274,17 +280,28 @@ class _Context:
         return b"".join(b.tobytes() for b in bufs[:3])
 
     def unwrap(self, data: bytes) -> bytes:
-        """DecryptMessage: open a message from :meth:`wrap` on the peer (trailing bytes go to ``extra``)."""
+        """DecryptMessage: open a message from :meth:`wrap` on the peer (trailing bytes go to ``extra``).
+
+        On a stream package, a close_notify sets :attr:`closed` and returns b""; post-handshake
+        messages (SEC_I_RENEGOTIATE) are fed back to the handshake, whose answer, if any, is
+        left in :attr:`pending_output` for the caller to send.
+        """
         qop = ULONG()
         if self._message_layout() == "stream":
             bufs = [SecBuffer(C.SECBUFFER_DATA, data)] + [SecBuffer(C.SECBUFFER_EMPTY) for _ in range(3)]
             status = api.DecryptMessage(self.handle, SecBufferDesc(bufs), self._recv_seq, qop)
             _check(status, "DecryptMessage")
-            if status != S.SEC_E_OK:
-                raise SspiError(status, "DecryptMessage")
             self._recv_seq += 1
             self.extra = next((b.tobytes() for b in bufs if b.BufferType == C.SECBUFFER_EXTRA), b"")
-            return next((b.tobytes() for b in bufs if b.BufferType == C.SECBUFFER_DATA), b"")
+            plain = next((b.tobytes() for b in bufs if b.BufferType == C.SECBUFFER_DATA), b"")
+            if status == S.SEC_I_CONTEXT_EXPIRED:
+                self.closed = True
+            elif status == S.SEC_I_RENEGOTIATE:
+                handshake, self.extra = self.extra, b""
+                self.pending_output += self.step(handshake)
+            elif status != S.SEC_E_OK:
+                raise SspiError(status, "DecryptMessage")
+            return plain
         sizes = self._sizes
         assert isinstance(sizes, SecPkgContext_Sizes)
         n = sizes.cbSecurityTrailer

@@ -21,6 +21,7 @@ GROUP = "sspi_emu.packages"
 
 _lock = threading.RLock()
 _loaded = False
+_loading = False
 _by_name: dict[str, SecurityPackage] = {}
 _order: list[SecurityPackage] = []
 _broken: list[tuple[str, str]] = []
@@ -49,25 +50,35 @@ def _add(pkg: SecurityPackage, replace: bool) -> None:
 
 
 def _load() -> None:
-    global _loaded
-    with _lock:
-        if _loaded:
-            return
-        _loaded = True
-        for ep in sorted(entry_points(group=GROUP), key=lambda e: e.name):
-            try:
-                obj = ep.load()
-                if not _looks_like_package(obj) and callable(obj):
-                    obj = obj()
-                if not _looks_like_package(obj):
-                    raise TypeError("the entry point does not name a security package")
-                if obj.info.Name.casefold() in _by_name:
-                    continue
-                _add(obj, replace=False)
-            except Exception as exc:  # a broken third-party package must not stop the others
-                reason = f"{type(exc).__name__}: {exc}"
-                _broken.append((ep.name, reason))
-                log.warning("security package %s skipped: %s", ep.name, reason)
+    global _loaded, _loading
+    if _loaded:
+        return
+    with _lock:  # other threads wait here until every entry point is loaded
+        if _loaded or _loading:
+            return  # a package's own import reached the registry: it sees what is loaded so far
+        _loading = True
+        try:
+            _load_entry_points()
+        finally:
+            _loaded = True
+            _loading = False
+
+
+def _load_entry_points() -> None:
+    for ep in sorted(entry_points(group=GROUP), key=lambda e: e.name):
+        try:
+            obj = ep.load()
+            if not _looks_like_package(obj) and callable(obj):
+                obj = obj()
+            if not _looks_like_package(obj):
+                raise TypeError("the entry point does not name a security package")
+            if obj.info.Name.casefold() in _by_name:
+                continue
+            _add(obj, replace=False)
+        except Exception as exc:  # a broken third-party package must not stop the others
+            reason = f"{type(exc).__name__}: {exc}"
+            _broken.append((ep.name, reason))
+            log.warning("security package %s skipped: %s", ep.name, reason)
 
 
 def register(package: SecurityPackage, *, replace: bool = False) -> None:

@@ -80,3 +80,36 @@ def test_close_is_idempotent(fake):
     with pytest.raises(s.SspiError) as err:
         client.wrap(b"x")
     assert err.value.status == s.SEC_E_INVALID_HANDLE
+
+
+def test_complete_auth_token_gets_the_callers_buffers(fake):
+    from sspi_emu import dispatcher
+
+    store = MemoryAccountStore()
+    store.add("DEMO\\alice", "pw")
+    cred = s.Credential("Fake", auth_data=(s.SEC_WINNT_AUTH_IDENTITY("alice", "DEMO", "pw"), {"complete_needed": True}))
+    client = s.ClientContext("Fake", target="host/x", credential=cred)
+    server = s.ServerContext("Fake", credential=s.Credential("Fake", use="inbound", auth_data=store))
+    body = s.SecBuffer(s.SECBUFFER_PKG_PARAMS, b"entity body")
+    t2 = server.step(client.step())
+    client.step(t2, buffers=[body])
+    assert client.complete
+    seen = dispatcher.contexts.get(client.handle).pctx.completed_with
+    assert seen[0][0] == s.SECBUFFER_TOKEN and (s.SECBUFFER_PKG_PARAMS, b"entity body") in seen
+
+
+def test_registry_first_use_from_many_threads():
+    import subprocess
+    import sys
+
+    code = (
+        "import threading, sspi_emu as s\n"
+        "res = []\n"
+        "def go():\n"
+        "    b = s.Box(); res.append(s.QuerySecurityPackageInfo('NTLM', b))\n"
+        "ts = [threading.Thread(target=go) for _ in range(16)]\n"
+        "[t.start() for t in ts]; [t.join() for t in ts]\n"
+        "assert all(r == s.SEC_E_OK for r in res), res\n"
+    )
+    r = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert r.returncode == 0, r.stderr
