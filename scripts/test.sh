@@ -8,7 +8,7 @@ SUDO=""
 if [ "$(id -u)" != "0" ] && command -v sudo >/dev/null 2>&1; then SUDO="sudo"; fi
 
 # System peers: OpenSSL and curl (TLS / HTTP interop), Apache and Cyrus SASL for Digest interop.
-APT_PEERS="openssl curl apache2 apache2-utils gss-ntlmssp"
+APT_PEERS="openssl curl apache2 apache2-utils gss-ntlmssp libsasl2-2 libsasl2-modules"
 missing=""
 for p in $APT_PEERS; do dpkg -s "$p" >/dev/null 2>&1 || missing="$missing $p"; done
 if [ -n "$missing" ]; then
