@@ -122,8 +122,9 @@ class NtlmClientContext(NtlmContext):
         if not mic and not extra:
             return timestamp, False, challenge.raw_target_info or _EOL
         flags_value = AvFlags.MIC_PRESENT if mic else 0
-        if info is not None and info.body is not None and info.get(AvId.FLAGS) is None \
-                and all(info.get(k) is None for k, _v in extra):
+        present = {k for k, _v in info.pairs} if info is not None else set()
+        if info is not None and info.body is not None and AvId.FLAGS not in present \
+                and not any(k in present for k, _v in extra):
             # Common case: append to the server's list as received.
             body = info.body
             if flags_value:

@@ -43,15 +43,18 @@ def _denied(reason: str) -> SspiError:
     return SspiError(S.SEC_E_LOGON_DENIED, f"NTLM: {reason}")
 
 
+_ANY_SIGN = F.SIGN | F.SEAL | F.ALWAYS_SIGN
+_REQ_ECHO = C.ASC_RET_REPLAY_DETECT | C.ASC_RET_SEQUENCE_DETECT | C.ASC_RET_EXTENDED_ERROR
+
+
 def _ret_flags(req: int, flags: int, anonymous: bool) -> int:
-    ret = C.ASC_RET_CONNECTION
-    if flags & (F.SIGN | F.SEAL | F.ALWAYS_SIGN):
-        ret |= C.ASC_RET_INTEGRITY | (req & (C.ASC_RET_REPLAY_DETECT | C.ASC_RET_SEQUENCE_DETECT))
+    ret = C.ASC_RET_CONNECTION | (req & C.ASC_RET_EXTENDED_ERROR)
+    if flags & _ANY_SIGN:
+        ret |= C.ASC_RET_INTEGRITY | (req & _REQ_ECHO)
     if flags & F.SEAL:
         ret |= C.ASC_RET_CONFIDENTIALITY
     if flags & F.IDENTIFY or req & C.ASC_REQ_IDENTIFY:
         ret |= C.ASC_RET_IDENTIFY
-    ret |= req & C.ASC_RET_EXTENDED_ERROR
     if anonymous:
         ret |= C.ASC_RET_NULL_SESSION
     return ret
