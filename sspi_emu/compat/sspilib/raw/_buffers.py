@@ -140,9 +140,13 @@ class SecBufferDesc:
 
 
 class SecChannelBindings:
-    """``SEC_CHANNEL_BINDINGS``: a 32-byte header of 8 little-endian uint32 followed by the data."""
+    """``SEC_CHANNEL_BINDINGS``: a 32-byte header of 8 little-endian uint32 followed by the data.
 
-    __slots__ = ("_iat", "_ia", "_aat", "_aa", "_app")
+    The structure lives in one bytearray: :meth:`dangerous_get_sec_buffer` shares it (changes
+    through that buffer show in the properties), :meth:`get_sec_buffer_copy` copies it.
+    """
+
+    __slots__ = ("_blob",)
 
     def __init__(
         self,
@@ -153,47 +157,55 @@ class SecChannelBindings:
         acceptor_addr: bytes | bytearray | memoryview | None = None,
         application_data: bytes | bytearray | memoryview | None = None,
     ) -> None:
-        self._iat = int(initiator_addr_type)
-        self._ia = bytes(initiator_addr) if initiator_addr is not None else None
-        self._aat = int(acceptor_addr_type)
-        self._aa = bytes(acceptor_addr) if acceptor_addr is not None else None
-        self._app = bytes(application_data) if application_data is not None else None
+        parts = [bytes(p) if p is not None else None for p in (initiator_addr, acceptor_addr, application_data)]
+        offset = 32
+        fields: list[int] = []
+        for kind, part in zip((initiator_addr_type, acceptor_addr_type, None), parts, strict=True):
+            if kind is not None:
+                fields.append(int(kind))
+            size = len(part) if part is not None else 0
+            fields += [size, offset if part is not None else 0]
+            offset += size
+        self._blob = bytearray(struct.pack("<8I", *fields) + b"".join(p for p in parts if p is not None))
+
+    def _field(self, index: int) -> int:
+        return int(struct.unpack_from("<I", self._blob, index * 4)[0])
+
+    def _part(self, index: int) -> bytes | None:
+        size, offset = self._field(index), self._field(index + 1)
+        if offset == 0 and size == 0:
+            return None
+        return bytes(self._blob[offset : offset + size])
 
     @property
     def initiator_addr_type(self) -> int:
-        return self._iat
+        return self._field(0)
 
     @property
     def initiator_addr(self) -> bytes | None:
-        return self._ia
+        return self._part(1)
 
     @property
     def acceptor_addr_type(self) -> int:
-        return self._aat
+        return self._field(3)
 
     @property
     def acceptor_addr(self) -> bytes | None:
-        return self._aa
+        return self._part(4)
 
     @property
     def application_data(self) -> bytes | None:
-        return self._app
-
-    def _blob(self) -> bytes:
-        ia, aa, app = self._ia or b"", self._aa or b"", self._app or b""
-        off = 32
-        ia_off = off if ia else 0
-        off += len(ia)
-        aa_off = off if aa else 0
-        off += len(aa)
-        app_off = off if app else 0
-        header = struct.pack("<8I", self._iat, len(ia), ia_off, self._aat, len(aa), aa_off, len(app), app_off)
-        return header + ia + aa + app
+        return self._part(6)
 
     def get_sec_buffer_copy(self) -> SecBuffer:
         """A SECBUFFER_CHANNEL_BINDINGS buffer holding a copy of the structure."""
-        return SecBuffer(bytearray(self._blob()), SecBufferType.SECBUFFER_CHANNEL_BINDINGS)
+        return SecBuffer(bytearray(self._blob), SecBufferType.SECBUFFER_CHANNEL_BINDINGS)
 
     def dangerous_get_sec_buffer(self) -> SecBuffer:
-        """As :meth:`get_sec_buffer_copy` (the structure is rebuilt; no memory is shared with this object)."""
-        return self.get_sec_buffer_copy()
+        """A SECBUFFER_CHANNEL_BINDINGS buffer over this object's own memory (no copy)."""
+        return SecBuffer(self._blob, SecBufferType.SECBUFFER_CHANNEL_BINDINGS)
+
+    def __repr__(self) -> str:
+        return (f"SecChannelBindings(initiator_addr_type={self.initiator_addr_type}, "
+                f"initiator_addr={self.initiator_addr!r}, acceptor_addr_type={self.acceptor_addr_type}, "
+                f"acceptor_addr={self.acceptor_addr!r}, application_data={self.application_data!r})")
