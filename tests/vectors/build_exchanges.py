@@ -261,6 +261,10 @@ def builders() -> dict[str, Callable[[], dict[str, Any]]]:
 
     sha, md5 = r7616["inputs"]["sha256"], r7616["inputs"]["md5"]
     exp = r7616["expected"]
+    u = r7616["inputs"]["sha512_256_userhash"]
+    derived = r7616["derived_fips_sha512_256"]
+    challenge_392 = (f'Digest realm="{u["realm_str"]}", qop="auth", algorithm=SHA-512-256, nonce="{u["nonce_str"]}", '
+                     f'opaque="{u["opaque_str"]}", charset=UTF-8, userhash=true')
     return {
         "ms-nlmp-4.2.2": lambda: ntlm_exchange("4.2.2"),
         "ms-nlmp-4.2.3": lambda: ntlm_exchange("4.2.3"),
@@ -278,6 +282,13 @@ def builders() -> dict[str, Callable[[], dict[str, Any]]]:
             "rfc7616-3.9.1-digest-md5", "digest-rfc7616.json", "md5", challenge_7616(md5),
             {"response": exp["md5_response"]},
             "RFC 7616 section 3.9.1", "RFC 7616 3.9.1: the MD5 challenge alone"),
+        "rfc7616-3.9.2-sha512-256-userhash": lambda: digest_http(
+            "rfc7616-3.9.2-digest-sha512-256-userhash", "digest-rfc7616.json", "sha512_256_userhash", challenge_392,
+            {"username": derived["userhash_username"], "response": derived["response"], "userhash": "true"},
+            "RFC 7616 section 3.9.2 (errata 4897)",
+            "RFC 7616 3.9.2: SHA-512-256, charset=UTF-8, userhash. The RFC's printed userhash and response were "
+            "computed with truncated SHA-512 (errata 4897); the values checked are recomputed with FIPS 180-4 "
+            "SHA-512/256 from the RFC's inputs (derived, not printed)"),
     }
 
 

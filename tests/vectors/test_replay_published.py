@@ -16,7 +16,8 @@ EXCHANGES = VECTORS / "exchanges"
 #: The published exchanges that must exist (and pass): one per specification example the packages reproduce.
 PUBLISHED = [
     "ms-nlmp-4.2.2-ntlmv1", "ms-nlmp-4.2.3-ntlmv1", "ms-nlmp-4.2.4-ntlmv2", "rfc2617-3.5-digest-md5",
-    "rfc7616-3.9.1-digest-sha256", "rfc7616-3.9.1-digest-md5", "rfc2831-4-digest-md5-imap",
+    "rfc7616-3.9.1-digest-sha256", "rfc7616-3.9.1-digest-md5", "rfc7616-3.9.2-digest-sha512-256-userhash",
+    "rfc2831-4-digest-md5-imap",
 ]
 
 
@@ -76,6 +77,9 @@ def test_digest_exchanges_carry_the_published_responses() -> None:
     assert "algorithm=SHA-256" in text("rfc7616-3.9.1-digest-sha256")
     assert f'response="{r7616["md5_response"]}"' in text("rfc7616-3.9.1-digest-md5")
     assert text("rfc2831-4-digest-md5-imap", 1) == r2831["imap_response_str"]
+    derived = _load("digest-rfc7616.json")["derived_fips_sha512_256"]
+    userhash = text("rfc7616-3.9.2-digest-sha512-256-userhash")
+    assert f'response="{derived["response"]}"' in userhash and f'username="{derived["userhash_username"]}"' in userhash
 
 
 def test_published_exchanges_declare_their_secrets_as_published() -> None:
