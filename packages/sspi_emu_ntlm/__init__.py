@@ -13,7 +13,8 @@ The entry point ``sspi_emu_ntlm:package`` registers it as ``NTLM`` (RPC id 10, m
   file, :class:`sspi_emu.accounts.MemoryAccountStore`, ...): wrong password or unknown user
   give ``SEC_E_LOGON_DENIED``, an altered handshake (MIC) ``SEC_E_LOGON_DENIED``, a
   malformed message ``SEC_E_INVALID_TOKEN``, a channel-binding mismatch ``SEC_E_BAD_BINDINGS``
-  (policy never / when-supported / always);
+  (policy never / when-supported / always; ``accepted_spns`` adds the EPA service-binding
+  check of ``MsvAvTargetName``);
 * anonymous logons (client: an empty ``SEC_WINNT_AUTH_IDENTITY``; server: only with
   ``NtlmSettings(allow_anonymous=True)``);
 * MakeSignature / VerifySignature / EncryptMessage / DecryptMessage with TOKEN, DATA,

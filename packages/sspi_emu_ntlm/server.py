@@ -174,6 +174,7 @@ class NtlmServerContext(NtlmContext):
                 info = TargetInfo.unpack(blob[28:])
                 mic_expected = bool(info.flags() & AvFlags.MIC_PRESENT)
                 client_cb = info.get(AvId.CHANNEL_BINDINGS)
+                self._check_spn(info.text(AvId.TARGET_NAME))
             else:
                 session_base_key, kx = self._check_v1(nt_hash, auth, account)
             domain = account.domain or auth.domain or self.server_name
@@ -249,6 +250,17 @@ class NtlmServerContext(NtlmContext):
         if flags & (F.LM_KEY | F.REQUEST_NON_NT_SESSION_KEY) and not lm_hash:
             lm_hash = crypto.lmowfv1(account.password) if account.password is not None else b"\x00" * 16
         return session_base_key, crypto.kxkey(flags, session_base_key, lm, sc, lm_hash)
+
+    def _check_spn(self, target: str | None) -> None:
+        s = self.cred.settings
+        if s.accepted_spns is None or s.channel_bindings == CB_NEVER:
+            return
+        if target is None or target == "":
+            if s.channel_bindings == CB_ALWAYS:
+                raise SspiError(S.SEC_E_BAD_BINDINGS, "NTLM: the client named no target (MsvAvTargetName)")
+            return
+        if target.casefold() not in {spn.casefold() for spn in s.accepted_spns}:
+            raise SspiError(S.SEC_E_BAD_BINDINGS, "NTLM: the client's target name is not this service")
 
     def _check_bindings(self, client_cb: bytes | None) -> None:
         policy = self.cred.settings.channel_bindings

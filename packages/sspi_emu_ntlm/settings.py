@@ -76,6 +76,10 @@ class NtlmSettings:
     #: Exact (AvId, value) pairs for the CHALLENGE TargetInfo, replacing the names above.
     target_info: list[tuple[int, bytes]] | None = None
     send_timestamp: bool = True
+    #: Server: SPNs this service answers to (EPA service binding). When set, a client's
+    #: MsvAvTargetName must be one of them (case-insensitive), else SEC_E_BAD_BINDINGS;
+    #: with ``channel_bindings="always"`` a missing target name is refused too.
+    accepted_spns: tuple[str, ...] | None = None
     negotiate_flags: int | None = None
     challenge_flags: int | None = None
     authenticate_flags: int | None = None

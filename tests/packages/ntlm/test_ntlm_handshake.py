@@ -482,3 +482,20 @@ def test_reauthentication_after_complete() -> None:
     assert pair.run() == C.SEC_E_OK
     st, tok = pair.isc(None)
     assert st == C.SEC_I_CONTINUE_NEEDED and tok.startswith(b"NTLMSSP\x00\x01")
+
+
+@pytest.mark.parametrize(
+    ("target", "policy", "expected"),
+    [
+        ("HTTP/web.example.com", CB_WHEN_SUPPORTED, C.SEC_E_OK),
+        ("http/WEB.example.com", CB_WHEN_SUPPORTED, C.SEC_E_OK),
+        ("HTTP/evil.example.com", CB_WHEN_SUPPORTED, C.SEC_E_BAD_BINDINGS),
+        (None, CB_WHEN_SUPPORTED, C.SEC_E_OK),
+        (None, CB_ALWAYS, C.SEC_E_BAD_BINDINGS),
+        ("HTTP/evil.example.com", CB_NEVER, C.SEC_E_OK),
+    ],
+)
+def test_service_binding_spn_check(target: str | None, policy: str, expected: C.SecurityStatus) -> None:
+    scred = server_cred(accepted_spns=("HTTP/web.example.com", "HOST/web"), channel_bindings=policy)
+    ccb = scb = [cb_buffer(CBT)] if policy == CB_ALWAYS else None
+    assert Pair(client_cred(), scred, target=target).run(ccb, scb) == expected
