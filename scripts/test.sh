@@ -17,6 +17,8 @@ if [ -n "$missing" ]; then
 fi
 
 python3 -m pip install -q --disable-pip-version-check -e '.[test,peers,http]' requests-ntlm uvicorn
+# requests-negotiate-sspi depends on pypiwin32 (Windows only): installed without it, it runs on the pywin32 shim.
+python3 -m pip install -q --disable-pip-version-check --no-deps requests-negotiate-sspi
 
 # Every required peer must be present: a skipped interop test does not count.
 for cmd in openssl curl apache2 htdigest; do
