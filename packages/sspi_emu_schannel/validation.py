@@ -44,6 +44,8 @@ def system_roots() -> list[x509.Certificate]:
 
 
 def _subject(name: str) -> DNSName | IPAddress:
+    if not (":" in name or name.replace(".", "").isdigit()):
+        return DNSName(name)
     try:
         return IPAddress(ipaddress.ip_address(name))
     except ValueError:

@@ -45,6 +45,8 @@ from .suites import SUITES
 
 
 def _is_ip(name: str) -> bool:
+    if not (":" in name or name.replace(".", "").isdigit()):
+        return False
     try:
         ipaddress.ip_address(name)
     except ValueError:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import hmac
 from typing import Callable
@@ -26,6 +27,8 @@ def hkdf_extract(hash_name: str, salt: bytes, ikm: bytes) -> bytes:
 
 def hkdf_expand(hash_name: str, prk: bytes, info: bytes, length: int) -> bytes:
     """HKDF-Expand (RFC 5869 2.3)."""
+    if length <= 32:
+        return hmac.digest(prk, info + b"\x01", hash_name)[:length]
     out = b""
     block = b""
     counter = 1
@@ -41,9 +44,15 @@ def hkdf_label(label: bytes, context: bytes, length: int) -> bytes:
     return u16(length) + vec8(b"tls13 " + label) + vec8(context)
 
 
+@functools.lru_cache(maxsize=64)
+def _label_prefix(label: bytes, length: int) -> bytes:
+    return u16(length) + vec8(b"tls13 " + label)
+
+
 def expand_label(hash_name: str, secret: bytes, label: bytes, context: bytes, length: int) -> bytes:
     """HKDF-Expand-Label."""
-    return hkdf_expand(hash_name, secret, hkdf_label(label, context, length), length)
+    info = _label_prefix(label, length) + bytes((len(context),)) + context
+    return hkdf_expand(hash_name, secret, info, length)
 
 
 class KeySchedule13:
