@@ -215,3 +215,13 @@ def test_recording_captures_the_pythonic_layer(tmp_path: Path) -> None:
     assert [leg.call for leg in v.legs][:4] == ["InitializeSecurityContext", "AcceptSecurityContext"] * 2
     assert "EncryptMessage" in [leg.call for leg in v.legs]
     assert vectors.replay(v).outcome == "pass"
+
+
+@pytest.mark.parametrize("package", ["Kerberos", "Negotiate", "WDigest"])
+def test_cli_recorded_demo_replays_both_sides(tmp_path: Path, package: str, capsys) -> None:
+    """Demo credentials are referenced, not copied: even the Kerberos client (in-memory KDC) replays."""
+    out = tmp_path / f"{package}.json"
+    assert main(["record", "--package", package, "-o", str(out)]) == 0
+    (v,) = vectors.load(out)
+    result = vectors.replay(v)
+    assert result.outcome == "pass" and set(result.sides) == {"client", "server"}, result.line()
