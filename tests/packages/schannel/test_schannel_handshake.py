@@ -265,7 +265,7 @@ def test_byte_at_a_time(pki, version):
     to_server = client.start()
     for _ in range(6):
         to_client = b""
-        for i, byte in enumerate(to_server):
+        for byte in to_server:
             before = len(server.missing_reports)
             to_client += server.handshake(bytes([byte]))
             if len(server.missing_reports) > before:
