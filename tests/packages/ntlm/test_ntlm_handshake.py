@@ -499,3 +499,55 @@ def test_service_binding_spn_check(target: str | None, policy: str, expected: C.
     scred = server_cred(accepted_spns=("HTTP/web.example.com", "HOST/web"), channel_bindings=policy)
     ccb = scb = [cb_buffer(CBT)] if policy == CB_ALWAYS else None
     assert Pair(client_cred(), scred, target=target).run(ccb, scb) == expected
+
+
+def test_challenge_with_flags_pair_is_merged() -> None:
+    """A server that already sends MsvAvFlags: the client ORs MIC_PRESENT in, keeping the other bits."""
+    pairs = [(AvId.NB_DOMAIN_NAME, "D".encode("utf-16-le")), (AvId.FLAGS, (1).to_bytes(4, "little")),
+             (AvId.TIMESTAMP, bytes(8))]
+    pair = Pair(client_cred(), server_cred(target_info=pairs), target="HTTP/x")
+    assert pair.run([cb_buffer(CBT)], [cb_buffer(CBT)]) == C.SEC_E_OK
+    info = TargetInfo.unpack(AuthenticateMessage.unpack(pair.tokens[2]).nt_response[44:])
+    assert info.flags() == AvFlags.CONSTRAINED | AvFlags.MIC_PRESENT
+    assert [k for k, _v in info] == [AvId.NB_DOMAIN_NAME, AvId.FLAGS, AvId.TIMESTAMP, AvId.CHANNEL_BINDINGS,
+                                     AvId.TARGET_NAME]
+    assert len(info) == 5
+    assert ("TARGET_NAME", "HTTP/x") in info.describe() and "TargetInfo(" in repr(info)
+
+
+def test_lm_only_response_accepted_at_low_levels() -> None:
+    """An LM-only AUTHENTICATE (empty NT response) is checked against the LM hash at levels < 4."""
+    from sspi_emu_ntlm import client as client_mod
+
+    pair = Pair(client_cred(lm_compat_level=0), server_cred(lm_compat_level=0))
+    real = client_mod.AuthenticateMessage
+
+    def lm_only(*args: object, **kw: object) -> AuthenticateMessage:
+        msg = real(*args, **kw)  # type: ignore[arg-type]
+        msg.nt_response = b""
+        return msg
+
+    mp = pytest.MonkeyPatch()
+    mp.setattr(client_mod, "AuthenticateMessage", lm_only)
+    try:
+        assert pair.run() == C.SEC_E_OK
+    finally:
+        mp.undo()
+    refused = Pair(client_cred(lm_compat_level=0), server_cred(lm_compat_level=4))
+    mp = pytest.MonkeyPatch()
+    mp.setattr(client_mod, "AuthenticateMessage", lm_only)
+    try:
+        assert refused.run() == C.SEC_E_LOGON_DENIED
+    finally:
+        mp.undo()
+
+
+def test_demo_profiles_run() -> None:
+    from sspi_emu_ntlm import package
+
+    from sspi_emu import cli
+
+    lines: list[str] = []
+    for profile in package.demo_profile():
+        cli.run_demo(package, profile, lines.append)  # type: ignore[arg-type]
+    assert sum("round trip" in line and line.endswith("ok") for line in lines) == 2
