@@ -108,3 +108,10 @@ def test_channel_bindings_with_lp64_struct_layout(negotiate_auth: Any) -> None:
         r = _get_with_cert(srv.url, negotiate_auth(username="bob", password="B0b-secret", domain="DEMO"),
                            cert + b"-other")
         assert r.status_code == 401 and srv.failures == ["SEC_E_BAD_BINDINGS"]
+
+
+def test_default_domain_dot_is_the_local_account(negotiate_auth: Any, server: AuthServer) -> None:
+    # HttpNegotiateAuth(username, password) sends Domain "." (a local account), as on Windows.
+    r = requests.get(server.url, auth=negotiate_auth(username="bob", password="B0b-secret"), timeout=30)
+    assert r.status_code == 200, server.failures
+    assert server.users and server.users[0].endswith("bob")

@@ -359,3 +359,12 @@ def test_pyspnego_against_native_pyspnego(spnego_sspi: Any) -> None:
         else:
             os.environ["NTLM_USER_FILE"] = old
         os.unlink(fh.name)
+
+
+def test_keytab_credential_reaches_the_package(sspilib: types.ModuleType, tmp_path: Any) -> None:
+    # The packed KEYTAB credential is handed to the package; NTLM has no use for it and says so.
+    path = tmp_path / "user.keytab"
+    path.write_bytes(b"\x05\x02")
+    with pytest.raises(sspilib.WindowsError) as exc:
+        sspilib.KeytabCredential("bob", path, protocol="NTLM")
+    assert exc.value.winerror == -2146893043  # SEC_E_UNKNOWN_CREDENTIALS
