@@ -142,8 +142,8 @@ class RecordCipher:
         header[:5] = _HDR.pack(ctype, TLS12, explicit + n + _TAG)
         if explicit:
             header[5:13] = nonce[4:]
-        s[:n] = data
-        self._aead.encrypt_into(nonce, s[:n], aad, s[: n + _TAG])
+        # TLS 1.2: the AEAD reads the caller's data directly; one copy back into place.
+        self._aead.encrypt_into(nonce, data, aad, s[: n + _TAG])
         data[:] = s[:n]
         trailer[:_TAG] = s[n : n + _TAG]
 
