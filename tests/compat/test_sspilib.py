@@ -368,3 +368,26 @@ def test_keytab_credential_reaches_the_package(sspilib: types.ModuleType, tmp_pa
     with pytest.raises(sspilib.WindowsError) as exc:
         sspilib.KeytabCredential("bob", path, protocol="NTLM")
     assert exc.value.winerror == -2146893043  # SEC_E_UNKNOWN_CREDENTIALS
+
+
+def test_later_legs_may_pass_no_credential(sspilib: types.ModuleType) -> None:
+    # sspilib passes credential=None as NULL, which Windows accepts after the first leg.
+    raw = sspilib.raw
+    ccred = raw.acquire_credentials_handle(None, "NTLM", 2).credential
+    scred = raw.acquire_credentials_handle(None, "NTLM", 1).credential
+
+    def out() -> Any:
+        return raw.SecBufferDesc([raw.SecBuffer(None, raw.SecBufferType.SECBUFFER_TOKEN)])
+
+    def tok(b: bytes) -> Any:
+        return raw.SecBufferDesc([raw.SecBuffer(bytearray(b), raw.SecBufferType.SECBUFFER_TOKEN)])
+
+    o1 = out()
+    c = raw.initialize_security_context(ccred, None, "host/x", 0x100, 0x10, None, o1)
+    o2 = out()
+    s = raw.accept_security_context(scred, None, tok(o1[0].data), 0x100, 0x10, o2)
+    o3 = out()
+    c2 = raw.initialize_security_context(None, c.context, "host/x", 0x100, 0x10, tok(o2[0].data), o3)
+    s2 = raw.accept_security_context(None, s.context, tok(o3[0].data), 0x100, 0x10, out())
+    assert c2.status == s2.status == raw.NtStatus.SEC_E_OK
+    assert c2.context is c.context and s2.context is s.context

@@ -30,10 +30,13 @@ class CtxtHandle:
     """A context handle; deleted when the object is collected. Subclassable (``SecurityContext``)."""
 
     _h: CoreCtxtHandle
+    #: The credential of the first leg, used when a later leg passes ``credential=None`` (NULL).
+    _cred: CredHandle | None
 
     def __new__(cls, *args: Any, **kwargs: Any) -> CtxtHandle:
         self = super().__new__(cls)
         self._h = CoreCtxtHandle()
+        self._cred = None
         return self
 
     def __del__(self) -> None:
@@ -90,14 +93,17 @@ def initialize_security_context(
     check_type(target_name, str, "target_name")
     req = uint(context_req, "context_req")
     drep = uint(target_data_rep, "target_data_rep")
-    cred_h = credential._h if isinstance(credential, CredHandle) else None
     first = not ctx._h.is_set
+    cred = credential if isinstance(credential, CredHandle) else (None if first else ctx._cred)
+    cred_h = cred._h if cred is not None else None
     attrs, expiry = ULONG(), TimeStamp()
     pin = input_buffers._core if input_buffers is not None else None
     pout = output_buffers._core if output_buffers is not None else None
     status = api.InitializeSecurityContext(cred_h, None if first else ctx._h, target_name, req, 0, drep, pin, 0,
                                            ctx._h, pout, attrs, expiry)
     nt = _leg_status(status)
+    if cred is not None:
+        ctx._cred = cred
     if output_buffers is not None:
         output_buffers._sync(allocated=bool(req & _ALLOCATE))
     return InitializeContextResult(ctx, IscRet(box_int(attrs.value)), box_int(expiry.value), nt)
@@ -115,14 +121,17 @@ def accept_security_context(
     ctx = _prepare(credential, context, input_buffers, output_buffers)
     req = uint(context_req, "context_req")
     drep = uint(target_data_rep, "target_data_rep")
-    cred_h = credential._h if isinstance(credential, CredHandle) else None
     first = not ctx._h.is_set
+    cred = credential if isinstance(credential, CredHandle) else (None if first else ctx._cred)
+    cred_h = cred._h if cred is not None else None
     attrs, expiry = ULONG(), TimeStamp()
     pin = input_buffers._core if input_buffers is not None else None
     pout = output_buffers._core if output_buffers is not None else None
     status = api.AcceptSecurityContext(cred_h, None if first else ctx._h, pin, req, drep, ctx._h, pout, attrs,
                                        expiry)
     nt = _leg_status(status)
+    if cred is not None:
+        ctx._cred = cred
     if output_buffers is not None:
         output_buffers._sync(allocated=bool(req & _ALLOCATE))
     return AcceptContextResult(ctx, AscRet(box_int(attrs.value)), box_int(expiry.value), nt)
