@@ -31,7 +31,7 @@ from . import algids
 from .credentials import SchannelCredential
 from .statuses import status_for_alert, status_for_peer_alert
 from .tls.client import TlsClient
-from .tls.codec import TlsError
+from .tls.codec import MissingClientCertificate, TlsError
 from .tls.config import TlsConfig
 from .tls.constants import MAX_PLAINTEXT, RECORD_HEADER, TLS12, AlertDescription, AlertLevel, ContentType
 from .tls.engine import PeerAlert, TlsEngine
@@ -128,12 +128,9 @@ class SchannelContext(PackageContext):
                 flags |= C.ASC_RET_MUTUAL_AUTH
             return flags
         flags = _CLIENT_RET | (req & (C.ISC_REQ_EXTENDED_ERROR | C.ISC_REQ_MANUAL_CRED_VALIDATION))
-        if self.engine.complete and self.engine.local_chain and self.engine.peer_chain and self._sent_certificate():
+        if self.engine.complete and self.engine.certificate_sent:
             flags |= C.ISC_RET_MUTUAL_AUTH
         return flags
-
-    def _sent_certificate(self) -> bool:
-        return getattr(self.engine, "_cert_request", None) is not None
 
     def _expiry(self) -> int:
         chain = self.engine.peer_chain
@@ -153,15 +150,7 @@ class SchannelContext(PackageContext):
             return SspiError(status, str(exc))
         if isinstance(exc, RecordFramingError) and first_record:
             status = S.SEC_E_INVALID_TOKEN
-        elif (
-            self.server
-            and exc.alert in (AlertDescription.CERTIFICATE_REQUIRED, AlertDescription.HANDSHAKE_FAILURE)
-            and (
-                self.req & C.ASC_REQ_MUTUAL_AUTH
-                and not self.engine.peer_chain
-                and exc.message == "client sent no certificate"
-            )
-        ):
+        elif isinstance(exc, MissingClientCertificate):
             status = S.SEC_E_LOGON_DENIED
         else:
             status = S(exc.status) if exc.status is not None else status_for_alert(exc.alert)
@@ -239,7 +228,7 @@ class SchannelContext(PackageContext):
                 SecPkgInfo(i.fCapabilities, i.wVersion, i.wRPCID, i.cbMaxToken, i.Name, i.Comment)
             )
         if attribute == C.SECPKG_ATTR_LOCAL_CERT_CONTEXT:
-            if not eng.local_chain or (not self.server and not self._sent_certificate()):
+            if not eng.certificate_sent:
                 raise SspiError(S.SEC_E_NO_CREDENTIALS, "no local certificate")
             return SecPkgContext_CertContext(eng.local_chain[0], list(eng.local_chain[1:]))
         if not eng.complete or eng.suite is None:

@@ -311,6 +311,7 @@ class TlsClient(TlsEngine):
         assert key is not None
         entries = [(c.public_bytes(_DER), b"") for c in self.local_chain]
         self._send_handshake(HandshakeType.CERTIFICATE, Certificate13(request.context, entries).encode())
+        self.certificate_sent = True
         signed = certificate_verify_input(self.transcript_hash(), server=False)
         self._send_handshake(
             HandshakeType.CERTIFICATE_VERIFY, CertificateVerify(scheme, sign(key, scheme, signed)).encode()
@@ -398,6 +399,7 @@ class TlsClient(TlsEngine):
                 scheme = choose_scheme(key, self._cert_request.signature_algorithms, tls13=False)
             certs = [c.public_bytes(_DER) for c in self.local_chain] if scheme is not None else []
             self._send_handshake(HandshakeType.CERTIFICATE, Certificate12(certs).encode())
+            self.certificate_sent = bool(certs)
         self._send_handshake(HandshakeType.CLIENT_KEY_EXCHANGE, ClientKeyExchangeECDHE(share.public).encode())
         if self.extended_master_secret:
             self.master_secret12 = master_secret12(self.hash_name, premaster, self.transcript_hash())

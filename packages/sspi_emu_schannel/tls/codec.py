@@ -17,6 +17,10 @@ class TlsError(Exception):
         super().__init__(f"{self.alert.name}: {message}" if message else self.alert.name)
 
 
+class MissingClientCertificate(TlsError):
+    """The server required a client certificate and the client sent none."""
+
+
 class DecodeError(TlsError):
     """A structure could not be parsed (alert decode_error)."""
 

@@ -70,6 +70,8 @@ class TlsEngine:
         self.peer_chain: list[x509.Certificate] = []
         self.peer_scheme = 0
         self.local_chain: list[x509.Certificate] = list(config.certificate_chain)
+        #: True once this side has sent its own certificate (always for a server; a client only when asked).
+        self.certificate_sent = False
         self.extended_master_secret = False
         self.secure_renegotiation = False
         self.alpn: bytes | None = None

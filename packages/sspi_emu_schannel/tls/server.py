@@ -11,7 +11,7 @@ from cryptography.hazmat.primitives.serialization import Encoding
 from sspi_emu import entropy
 
 from . import extensions as ext
-from .codec import DecodeError, TlsError
+from .codec import DecodeError, MissingClientCertificate, TlsError
 from .config import TlsConfig
 from .constants import (
     DOWNGRADE_TLS12,
@@ -235,6 +235,7 @@ class TlsServer(TlsEngine):
             self._requested_cert = True
         entries = [(c.public_bytes(_DER), b"") for c in self.local_chain]
         self._send_handshake(HandshakeType.CERTIFICATE, Certificate13(b"", entries).encode())
+        self.certificate_sent = True
         signed = certificate_verify_input(self.transcript_hash(), server=True)
         sig = sign(cfg.private_key, self._scheme, signed)
         self._send_handshake(HandshakeType.CERTIFICATE_VERIFY, CertificateVerify(self._scheme, sig).encode())
@@ -256,7 +257,7 @@ class TlsServer(TlsEngine):
             self.peer_chain = load_chain([der for der, _e in cert.entries])
             self._transcript += raw
             if not self.peer_chain:
-                raise TlsError(AlertDescription.CERTIFICATE_REQUIRED, "client sent no certificate")
+                raise MissingClientCertificate(AlertDescription.CERTIFICATE_REQUIRED, "client sent no certificate")
             self.state = State.WAIT_CERTIFICATE_VERIFY
         elif st is State.WAIT_CERTIFICATE_VERIFY and msg_type == HandshakeType.CERTIFICATE_VERIFY:
             cv = CertificateVerify.decode(body)
@@ -337,6 +338,7 @@ class TlsServer(TlsEngine):
         self._send_handshake(
             HandshakeType.CERTIFICATE, Certificate12([c.public_bytes(_DER) for c in self.local_chain]).encode()
         )
+        self.certificate_sent = True
         self._share = KeyShare(group)
         params = ServerKeyExchangeECDHE(group, self._share.public, self._scheme, b"")
         signed = self.client_random + self.server_random + params.params()
@@ -357,7 +359,7 @@ class TlsServer(TlsEngine):
             self.peer_chain = load_chain(cert.certificates)
             self._transcript += raw
             if not self.peer_chain:
-                raise TlsError(AlertDescription.HANDSHAKE_FAILURE, "client sent no certificate")
+                raise MissingClientCertificate(AlertDescription.HANDSHAKE_FAILURE, "client sent no certificate")
             self.state = State.WAIT_CLIENT_KEY_EXCHANGE
         elif st is State.WAIT_CLIENT_KEY_EXCHANGE and msg_type == HandshakeType.CLIENT_KEY_EXCHANGE:
             assert self._share is not None

@@ -340,6 +340,10 @@ def test_server_requires_client_certificate(pki):
         run_handshake(client, server)
         assert client.status == St.SEC_E_OK and server.status == St.SEC_E_OK, version
         assert server.attrs & C.ASC_RET_MUTUAL_AUTH
+        assert client.attrs & C.ISC_RET_MUTUAL_AUTH
+        local = SecPkgContext_CertContext()
+        assert client.query(C.SECPKG_ATTR_LOCAL_CERT_CONTEXT, local) == St.SEC_E_OK
+        assert local.Certificate == client_leaf.certificate
         remote = SecPkgContext_CertContext()
         assert server.query(C.SECPKG_ATTR_REMOTE_CERT_CONTEXT, remote) == St.SEC_E_OK
         assert remote.Certificate == client_leaf.certificate
@@ -349,6 +353,7 @@ def test_server_requires_client_certificate(pki):
     server = Endpoint(scred, True, None, SERVER_REQ | C.ASC_REQ_MUTUAL_AUTH)
     run_handshake(client, server)
     assert server.status == St.SEC_E_LOGON_DENIED
+    assert not client.attrs & C.ISC_RET_MUTUAL_AUTH
 
 
 @pytest.mark.contract("ISC-REQ-CALLER-BUFFER")
