@@ -10,9 +10,11 @@ Every function here returns a :class:`SecurityStatus`; none raises.
 
 from __future__ import annotations
 
+import contextlib
+import contextvars
 import logging
 import weakref
-from typing import Any, Callable
+from typing import Any, Callable, Iterator
 
 from . import registry
 from .attributes import (
@@ -139,16 +141,39 @@ def _set(box: object, value: object) -> None:
         box.value = value
 
 
+#: Sees every C-shaped call made in its thread / task: ``observer(name, call, args)`` must
+#: return ``call(*args)``'s status (a recorder stores arguments and results around it).
+CallObserver = Callable[[str, Callable[..., SecurityStatus], tuple[Any, ...]], SecurityStatus]
+_observer: contextvars.ContextVar[CallObserver | None] = contextvars.ContextVar("sspi_emu_observer", default=None)
+
+
+@contextlib.contextmanager
+def observing(observer: CallObserver) -> Iterator[None]:
+    """Route every C-shaped call made inside the block (this thread / task) through *observer*."""
+    token = _observer.set(observer)
+    try:
+        yield
+    finally:
+        _observer.reset(token)
+
+
 def guarded(name: str) -> Callable[[Callable[..., SecurityStatus]], Callable[..., SecurityStatus]]:
-    """Wrap an API function so that no exception escapes: it becomes SEC_E_INTERNAL_ERROR."""
+    """Wrap an API function so that no exception escapes (it becomes SEC_E_INTERNAL_ERROR),
+    and so that an installed observer sees the call."""
 
     def wrap(fn: Callable[..., SecurityStatus]) -> Callable[..., SecurityStatus]:
-        def inner(*args: Any) -> SecurityStatus:
+        def run(*args: Any) -> SecurityStatus:
             try:
                 return fn(*args)
             except Exception:
                 log.exception("%s: unexpected internal failure", name)
                 return S.SEC_E_INTERNAL_ERROR
+
+        def inner(*args: Any) -> SecurityStatus:
+            observer = _observer.get()
+            if observer is None:
+                return run(*args)
+            return observer(name, run, args)
 
         inner.__name__ = fn.__name__
         inner.__qualname__ = fn.__qualname__

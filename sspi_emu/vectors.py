@@ -33,7 +33,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable, Iterator, Mapping, Sequence
 
-from . import api, registry
+from . import api, dispatcher, registry
 from . import constants as C
 from . import entropy as _entropy
 from .accounts import Account, MemoryAccountStore
@@ -1123,60 +1123,18 @@ def _recorded_environment(include_secrets: bool) -> dict[str, str]:
 
 _active: contextvars.ContextVar[Recorder | None] = contextvars.ContextVar("sspi_emu_recorder", default=None)
 _inside: contextvars.ContextVar[bool] = contextvars.ContextVar("sspi_emu_recorder_inside", default=False)
-_RECORDED = ("AcquireCredentialsHandle", *CALLS)
-_patch_lock = threading.Lock()
-_patch_count = 0
-_originals: dict[str, Callable[..., SecurityStatus]] = {}
 
 
-def _wrapped(name: str, fn: Callable[..., SecurityStatus]) -> Callable[..., SecurityStatus]:
-    def inner(*args: Any) -> SecurityStatus:
-        rec = _active.get()
-        if rec is None or _inside.get():
-            return fn(*args)
-        token = _inside.set(True)
-        try:
-            return rec.call(name, fn, args)
-        finally:
-            _inside.reset(token)
-
-    inner.__name__ = getattr(fn, "__name__", name)
-    inner.__doc__ = fn.__doc__
-    inner.__wrapped__ = fn  # type: ignore[attr-defined]
-    return inner
-
-
-def _install() -> None:
-    global _patch_count
-    import sspi_emu
-
-    with _patch_lock:
-        _patch_count += 1
-        if _patch_count > 1:
-            return
-        for name in _RECORDED:
-            original = getattr(api, name)
-            _originals[name] = original
-            wrapper = _wrapped(name, original)
-            setattr(api, name, wrapper)
-            if getattr(sspi_emu, name, None) is original:
-                setattr(sspi_emu, name, wrapper)
-
-
-def _uninstall() -> None:
-    global _patch_count
-    import sspi_emu
-
-    with _patch_lock:
-        _patch_count -= 1
-        if _patch_count > 0:
-            return
-        for name, original in _originals.items():
-            wrapper = getattr(api, name)
-            setattr(api, name, original)
-            if getattr(sspi_emu, name, None) is wrapper:
-                setattr(sspi_emu, name, original)
-        _originals.clear()
+def _observe(name: str, call: Callable[..., SecurityStatus], args: tuple[Any, ...]) -> SecurityStatus:
+    """The dispatcher's call observer while recording: outermost calls only (not a package's own)."""
+    rec = _active.get()
+    if rec is None or _inside.get():
+        return call(*args)
+    token = _inside.set(True)
+    try:
+        return rec.call(name, call, args)
+    finally:
+        _inside.reset(token)
 
 
 #: Host-dependent settings fixed while recording (unless already set), so vectors replay on any host.
@@ -1200,14 +1158,12 @@ def recording(path: str | os.PathLike[str] | None = None, *, include_secrets: bo
     with _environment(pinned_env):
         rec = Recorder(include_secrets=include_secrets, refs=refs,
                        name=name or (Path(path).stem if path is not None else "recorded"), meta=meta)
-        _install()
         token = _active.set(rec)
         try:
-            with _entropy.pinned(rec.source):
+            with dispatcher.observing(_observe), _entropy.pinned(rec.source):
                 yield rec
         finally:
             _active.reset(token)
-            _uninstall()
     if path is not None:
         rec.write(path)
 
