@@ -40,6 +40,11 @@ _CALG_RC4 = 0x6801
 _CALG_HMAC = 0x8009
 _CALG_CRC32 = 0  # no CryptoAPI id exists for CRC32
 _EMPTY = memoryview(b"")
+#: SetContextAttributes id (value 1 = outgoing, 2 = incoming) and ApplyControlToken tokens that
+#: re-initialise one direction's RC4 handle, keeping sequence numbers: what SPNEGO needs after
+#: the mechListMIC (MS-SPNG 3.3.5.1, as Windows and pyspnego do).
+SECPKG_ATTR_EMU_NTLM_RESET_SEAL_STATE = 0x80000F01
+_RESET_TOKENS = {b"sspi-emu:ntlm-reset-seal:out": 1, b"sspi-emu:ntlm-reset-seal:in": 2}
 _RESULTS = (S.SEC_E_OK, S.SEC_E_MESSAGE_ALTERED, S.SEC_E_OUT_OF_SEQUENCE, S.SEC_E_OK)
 
 
@@ -120,6 +125,26 @@ class NtlmContext(PackageContext):
                 return SecPkgContext_KeyInfo("HMAC-MD5", "RSADSI RC4", bits, _CALG_HMAC, _CALG_RC4)
             return SecPkgContext_KeyInfo("CRC32", "RSADSI RC4", bits, _CALG_CRC32, _CALG_RC4)
         return super().query(attribute)
+
+    def _reset_seal(self, direction: object) -> SecurityStatus:
+        if direction not in (1, 2):
+            return S.SEC_E_INVALID_PARAMETER
+        sec = self._session()
+        if isinstance(sec, SecurityStatus):
+            return sec
+        sec.reset_rc4(outgoing=direction == 1)
+        return S.SEC_E_OK
+
+    def set_attribute(self, attribute: int, value: object) -> SecurityStatus:
+        if attribute == SECPKG_ATTR_EMU_NTLM_RESET_SEAL_STATE:
+            return self._reset_seal(getattr(value, "value", value))
+        return S.SEC_E_UNSUPPORTED_FUNCTION
+
+    def apply_control(self, token: bytes) -> SecurityStatus:
+        direction = _RESET_TOKENS.get(bytes(token))
+        if direction is None:
+            return S.SEC_E_UNSUPPORTED_FUNCTION
+        return self._reset_seal(direction)
 
     # -- message functions ------------------------------------------------------------
 

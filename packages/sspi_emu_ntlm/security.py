@@ -91,6 +91,12 @@ class SessionSecurity:
         # both directions (as Samba and pyspnego do).
         self.shared_handle = not self.ess
 
+    def reset_rc4(self, outgoing: bool) -> None:
+        """Re-initialise one direction's RC4 handle, keeping its sequence number (MS-SPNG mechListMIC rule)."""
+        d = self.out if outgoing else self.inc
+        d.rc4 = d.rebuild(0)
+        d.pos = 0
+
     # -- signatures -------------------------------------------------------------------
 
     @staticmethod

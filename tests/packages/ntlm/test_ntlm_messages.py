@@ -252,3 +252,29 @@ def test_key_strengths(strength: int, bits: int, ess: bool) -> None:
     assert unseal(pair.sctx, sig, ct) == (C.SEC_E_OK, b"strength test", 0)
     sig, ct = seal(pair.sctx, b"and back")
     assert unseal(pair.cctx, sig, ct) == (C.SEC_E_OK, b"and back", 0)
+
+
+@pytest.mark.parametrize("how", ["attribute", "control-token"])
+def test_rc4_reset_after_mech_list_mic(how: str) -> None:
+    """SPNEGO's mechListMIC rule: each side re-initialises one direction's RC4 handle; sequence numbers go on."""
+    from sspi_emu_ntlm.context import SECPKG_ATTR_EMU_NTLM_RESET_SEAL_STATE
+
+    def reset(ctx: S.CtxtHandle, direction: int) -> C.SecurityStatus:
+        if how == "attribute":
+            return S.SetContextAttributes(ctx, SECPKG_ATTR_EMU_NTLM_RESET_SEAL_STATE, direction)
+        token = b"sspi-emu:ntlm-reset-seal:" + (b"out" if direction == 1 else b"in")
+        return S.ApplyControlToken(ctx, SecBufferDesc([SecBuffer(C.SECBUFFER_TOKEN, token)]))
+
+    pair = _pair()
+    sig = _sign(pair.cctx, b"mechListMIC")
+    assert _verify(pair.sctx, b"mechListMIC", sig) == C.SEC_E_OK
+    assert reset(pair.cctx, 1) == C.SEC_E_OK
+    assert reset(pair.sctx, 2) == C.SEC_E_OK
+    sig, ct = seal(pair.cctx, b"after reset")
+    assert sig[12:16] == b"\x01\x00\x00\x00"  # the sequence number kept counting
+    assert unseal(pair.sctx, sig, ct) == (C.SEC_E_OK, b"after reset", 0)
+    # Only one side resetting breaks the stream.
+    assert reset(pair.cctx, 1) == C.SEC_E_OK
+    sig, ct = seal(pair.cctx, b"one-sided")
+    assert unseal(pair.sctx, sig, ct)[0] == C.SEC_E_MESSAGE_ALTERED
+    assert reset(pair.cctx, 3) == C.SEC_E_INVALID_PARAMETER
