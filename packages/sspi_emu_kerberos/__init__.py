@@ -9,9 +9,20 @@ Without a realm and KDC, acquiring client credentials fails fast with SEC_E_NO_C
 from __future__ import annotations
 
 from .credentials import KerberosSettings
+from .kdc_client import TicketGrant
 from .keytab import KeytabEntry, read_keytab, write_keytab
 from .package import KerberosPackage
+from .server import KerberosAccessToken
 
-__all__ = ["KerberosPackage", "KerberosSettings", "KeytabEntry", "package", "read_keytab", "write_keytab"]
+__all__ = [
+    "KerberosAccessToken",
+    "KerberosPackage",
+    "KerberosSettings",
+    "KeytabEntry",
+    "TicketGrant",
+    "package",
+    "read_keytab",
+    "write_keytab",
+]
 
 package = KerberosPackage()

@@ -16,6 +16,7 @@ from . import messages as m
 from .cfx import CfxSession
 from .context import KerberosContext
 from .credentials import KerberosCredential
+from .delegation import make_krb_cred
 from .gss_framing import TOK_AP_REP, TOK_AP_REQ, TOK_ERROR, FramingError, frame, unframe
 from .kdc_client import TicketGrant
 from .keys import Key
@@ -91,7 +92,13 @@ class KerberosClientContext(KerberosContext):
         except G.BindingsError as exc:
             raise SspiError(S.SEC_E_BAD_BINDINGS, str(exc)) from None
         gss_flags = gss_flags_from_isc(self.req)
-        cksum = G.GssChecksum(bnd, gss_flags).encode()
+        deleg = None
+        if self.req & C.ISC_REQ_DELEGATE:
+            forwarded = self.cred.forwarded_tgt()
+            if forwarded is not None:
+                deleg = make_krb_cred(forwarded, grant.key)
+                gss_flags |= G.GSS_C_DELEG_FLAG
+        cksum = G.GssChecksum(bnd, gss_flags, deleg).encode()
         now = entropy.now()
         self.ctime, self.cusec = int(now), min(999999, int((now - int(now)) * 1_000_000))
         subkey = enctypes.random_key(grant.key.enctype)
@@ -107,7 +114,7 @@ class KerberosClientContext(KerberosContext):
         self.server_name = format_principal(grant.server, grant.srealm)
         self.expiry = entropy.unix_to_filetime(grant.endtime)
         self.session_key = subkey
-        self.ret_flags = _ret_flags(self.req)
+        self.ret_flags = _ret_flags(self.req) | (C.ISC_RET_DELEGATE if deleg is not None else 0)
         if mutual:
             self.state = 1
             return StepOutput(S.SEC_I_CONTINUE_NEEDED, token, self.ret_flags, expiry=self.expiry)

@@ -38,7 +38,7 @@ class KerberosSettings:
     replaces the network (a callable ``(realm, request) -> reply``). For an acceptor,
     ``keytab`` (a path or entries) or ``service`` + ``password`` give the service keys.
     ``ccache`` names an MIT FILE credential cache (default: ``KRB5CCNAME``) used when no
-    password is given.
+    password is given; ``tgt`` is a TGT to use directly (e.g. one delegated to a server).
     """
 
     user: str | None = None
@@ -49,6 +49,7 @@ class KerberosSettings:
     keytab: str | list[KeytabEntry] | None = field(default=None, repr=False)
     service: str | None = None
     ccache: str | None = None
+    tgt: TicketGrant | None = field(default=None, repr=False)
     clock_skew: int = 300
     timeout: float = 1.5
     etypes: tuple[int, ...] = enctypes.DEFAULT_ENCTYPES
@@ -125,6 +126,10 @@ class KerberosCredential(Credential):
         with self._lock:
             self._tickets[cache_key] = grant
         return grant
+
+    def forwarded_tgt(self) -> TicketGrant | None:
+        """A forwarded TGT for delegation (None when the TGT is not forwardable)."""
+        return self.kdc.forwarded_tgt(self.tgt())
 
     # -- acceptor -----------------------------------------------------------------------
 
@@ -235,6 +240,12 @@ class KerberosCredential(Credential):
         s = self.settings
         user = s.user or principal
         password = s.password
+        if s.tgt is not None:
+            grant = s.tgt
+            if s.transport is None and not self.config.kdcs_for(grant.crealm):
+                raise SspiError(S.SEC_E_NO_CREDENTIALS, f"no KDC configured for realm {grant.crealm}")
+            self.client, self.realm, self._tgt = grant.client, grant.crealm, grant
+            return
         if password is None and s.keytab is None and self._from_ccache(user):
             return
         if not user:

@@ -20,6 +20,8 @@ PA_TGS_REQ = 1
 PA_ENC_TIMESTAMP = 2
 PA_ETYPE_INFO2 = 19
 KDC_OPT_FORWARDABLE = 0x40000000
+KDC_OPT_FORWARDED = 0x20000000
+TKT_FLG_FORWARDABLE = 0x40000000
 KDC_OPT_RENEWABLE_OK = 0x00000010
 KDC_OPT_CANONICALIZE = 0x00010000
 USAGE_PA_ENC_TS = 1
@@ -176,10 +178,12 @@ class KdcClient:
 
     # -- TGS ----------------------------------------------------------------------------
 
-    def tgs_exchange(self, tgt: TicketGrant, service: m.PrincipalName, realm: str) -> TicketGrant:
-        """Get a service ticket for *service* in *realm* with *tgt*."""
+    def tgs_exchange(self, tgt: TicketGrant, service: m.PrincipalName, realm: str, extra_options: int = 0
+                     ) -> TicketGrant:
+        """Get a service ticket for *service* in *realm* with *tgt* (``KDC_OPT_FORWARDED`` for delegation)."""
         now, usec = _now()
-        req = m.KdcReq(m.TGS_REQ, KDC_OPT_FORWARDABLE | KDC_OPT_RENEWABLE_OK | KDC_OPT_CANONICALIZE, realm,
+        options = KDC_OPT_FORWARDABLE | KDC_OPT_RENEWABLE_OK | KDC_OPT_CANONICALIZE | extra_options
+        req = m.KdcReq(m.TGS_REQ, options, realm,
                        now + TICKET_LIFETIME, _nonce(), self.etypes, None, service)
         body = req.encode_body()
         cksum = enctypes.checksum(tgt.key, USAGE_TGS_REQ_CKSUM, body)
@@ -199,3 +203,11 @@ class KdcClient:
             raise SspiError(S.SEC_E_TARGET_UNKNOWN, "cross-realm referrals are not followed")
         return TicketGrant(reply.cname, reply.crealm, part.sname, part.srealm, reply.ticket, part.key,
                            part.endtime, part.flags, part.authtime)
+
+
+    def forwarded_tgt(self, tgt: TicketGrant) -> TicketGrant | None:
+        """A forwarded copy of *tgt* for delegation, or None when the TGT is not forwardable."""
+        if not tgt.flags & TKT_FLG_FORWARDABLE:
+            return None
+        krbtgt = m.PrincipalName(2, ("krbtgt", tgt.crealm))
+        return self.tgs_exchange(tgt, krbtgt, tgt.crealm, KDC_OPT_FORWARDED)

@@ -92,7 +92,10 @@ class MemoryKdc:
             return self._error(31)
         if auth.cksum is None or not E.verify_checksum(tpart.key, 6, req.body_der, *auth.cksum):
             return self._error(31)
-        skey = self.services.get("/".join(req.sname.components))
+        if req.sname.components == ("krbtgt", self.realm):
+            skey: Key | None = self.krbtgt  # a forwarded TGT (delegation)
+        else:
+            skey = self.services.get("/".join(req.sname.components))
         if skey is None:
             return self._error(7)
         session = E.random_key(self.enctype)

@@ -44,11 +44,16 @@ __all__ = [
     "decode_method_data",
     "decode_pa_enc_ts_enc",
     "decode_ticket",
+    "decode_krb_cred",
+    "decode_enc_krb_cred_part",
+    "KrbCred",
+    "KrbCredInfo",
     "message_type",
 ]
 
 PVNO = 5
 AS_REQ, AS_REP, TGS_REQ, TGS_REP, AP_REQ, AP_REP, KRB_ERROR = 10, 11, 12, 13, 14, 15, 30
+KRB_CRED = 22
 
 T = TypeVar("T")
 
@@ -714,6 +719,108 @@ def decode_etype_info2(data: bytes) -> list[EtypeInfo2Entry]:
             out.append(EtypeInfo2Entry(
                 R.integer(d, _req(f, 0)), R.general_octets(d, f[1]) if 1 in f else None,
                 R.octets(d, f[2]) if 2 in f else None,
+            ))
+        return out
+
+    return _decode(data, conv)
+
+
+# -- forwarded credentials (KRB-CRED, RFC 4120 5.8) --------------------------------------
+
+
+@dataclass
+class KrbCredInfo:
+    """What the receiver of a KRB-CRED learns about one ticket: its key, names, flags and times."""
+
+    key: Key = field(repr=False)
+    prealm: str | None = None
+    pname: PrincipalName | None = None
+    flags: int = 0
+    authtime: int | None = None
+    starttime: int | None = None
+    endtime: int | None = None
+    renew_till: int | None = None
+    srealm: str | None = None
+    sname: PrincipalName | None = None
+
+    def encode(self) -> bytes:
+        def t(v: int | None) -> bytes | None:
+            return None if v is None else der.generalized_time(v)
+
+        return der.sequence(
+            der.ctx(0, _encode_key(self.key)),
+            der.ctx(1, None if self.prealm is None else der.general_string(self.prealm)),
+            der.ctx(2, None if self.pname is None else self.pname.encode()),
+            der.ctx(3, der.bit_string(self.flags)),
+            der.ctx(4, t(self.authtime)),
+            der.ctx(5, t(self.starttime)),
+            der.ctx(6, t(self.endtime)),
+            der.ctx(7, t(self.renew_till)),
+            der.ctx(8, None if self.srealm is None else der.general_string(self.srealm)),
+            der.ctx(9, None if self.sname is None else self.sname.encode()),
+        )
+
+
+def encode_enc_krb_cred_part(infos: list[KrbCredInfo], timestamp: int | None = None, usec: int | None = None) -> bytes:
+    """EncKrbCredPart ``[APPLICATION 29]``."""
+    return der.app(
+        29,
+        der.sequence(
+            der.ctx(0, der.sequence_of(i.encode() for i in infos)),
+            der.ctx(2, None if timestamp is None else der.generalized_time(timestamp)),
+            der.ctx(3, None if usec is None else der.integer(usec)),
+        ),
+    )
+
+
+@dataclass
+class KrbCred:
+    """KRB-CRED: tickets and the encrypted EncKrbCredPart describing them."""
+
+    tickets: list[Ticket]
+    enc_part: EncryptedData
+
+    def encode(self) -> bytes:
+        return der.app(
+            KRB_CRED,
+            der.sequence(
+                der.ctx(0, der.integer(PVNO)),
+                der.ctx(1, der.integer(KRB_CRED)),
+                der.ctx(2, der.sequence_of(t.encode() for t in self.tickets)),
+                der.ctx(3, self.enc_part.encode()),
+            ),
+        )
+
+
+def decode_krb_cred(data: bytes) -> KrbCred:
+    """A KRB-CRED."""
+
+    def conv(d: bytes) -> KrbCred:
+        f = R.fields(d, _whole(d), app=KRB_CRED, last_field=3)
+        if R.integer(d, _req(f, 0)) != PVNO or R.integer(d, _req(f, 1)) != KRB_CRED:
+            raise Asn1Error("bad pvno or msg-type")
+        return KrbCred([_ticket(d, t) for t in R.sequence_of(d, _req(f, 2))], _enc_data(d, _req(f, 3)))
+
+    return _decode(data, conv)
+
+
+def decode_enc_krb_cred_part(data: bytes) -> list[KrbCredInfo]:
+    """The KrbCredInfo entries of an EncKrbCredPart."""
+
+    def conv(d: bytes) -> list[KrbCredInfo]:
+        f = R.fields(d, _whole(d), app=29, last_field=5)
+        out = []
+        for el in R.sequence_of(d, _req(f, 0)):
+            g = R.fields(d, el, last_field=10)
+
+            def t(n: int, g: dict[int, R.Span] = g) -> int | None:
+                return R.kerberos_time(d, g[n]) if n in g else None
+
+            out.append(KrbCredInfo(
+                _key(d, _req(g, 0)), R.general_string(d, g[1]) if 1 in g else None,
+                _principal(d, g[2]) if 2 in g else None, R.bits32(d, g[3]) if 3 in g else 0,
+                t(4), t(5), t(6), t(7), R.general_string(d, g[8]) if 8 in g else None,
+                _principal(d, g[9]) if 9 in g else None,
             ))
         return out
 

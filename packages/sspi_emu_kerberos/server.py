@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
+
 from sspi_emu import constants as C
 from sspi_emu import entropy
+from sspi_emu.attributes import SecPkgContext_AccessToken
 from sspi_emu.constants import SecurityStatus
 from sspi_emu.errors import SspiError
 from sspi_emu.spi import StepInput, StepOutput
@@ -15,14 +18,28 @@ from .cfx import CfxSession
 from .client import AP_OPT_MUTUAL_REQUIRED, AP_OPT_USE_SESSION_KEY, USAGE_AP_REP, USAGE_AUTHENTICATOR
 from .context import KerberosContext
 from .credentials import KerberosCredential
+from .delegation import DelegationError, open_krb_cred
 from .gss_framing import TOK_AP_REP, TOK_AP_REQ, FramingError, frame, unframe
+from .kdc_client import TicketGrant
 from .keys import Key
 from .principal import format_principal
 
-__all__ = ["KerberosServerContext"]
+__all__ = ["KerberosAccessToken", "KerberosServerContext"]
 
 S = SecurityStatus
 USAGE_TICKET = 2
+
+
+@dataclass(frozen=True)
+class KerberosAccessToken:
+    """What SECPKG_ATTR_ACCESS_TOKEN gives on a Kerberos server: the client and any delegated TGT.
+
+    Pass ``KerberosSettings(tgt=token.delegated)`` to AcquireCredentialsHandle to act as the
+    client (the emulated counterpart of impersonating a delegated logon).
+    """
+
+    user: str
+    delegated: TicketGrant | None = field(default=None, repr=False)
 
 
 def _asc_flags(gss: int, mutual: bool) -> int:
@@ -47,6 +64,8 @@ class KerberosServerContext(KerberosContext):
         self.cred = cred
         self.req = req
         self.done = False
+        #: The client's forwarded TGT when it delegated (ASC_RET_DELEGATE).
+        self.delegated: TicketGrant | None = None
 
     def step(self, inp: StepInput) -> StepOutput:
         if self.done:
@@ -80,7 +99,12 @@ class KerberosServerContext(KerberosContext):
         client = format_principal(ticket_part.cname, ticket_part.crealm)
         if not self.cred.replay.check_and_add(client, auth.ctime, auth.cusec, ap_req.authenticator.cipher, now):
             raise SspiError(S.SEC_E_LOGON_DENIED, "replayed authenticator")
-        gss_flags = self._check_checksum(auth, inp)
+        gss_flags, deleg = self._check_checksum(auth, inp)
+        if deleg is not None:
+            try:
+                self.delegated = open_krb_cred(deleg, ticket_part.key)
+            except DelegationError:
+                self.delegated = None  # as MIT does: a bad KRB-CRED only loses the delegation
         mutual = bool(ap_req.options & AP_OPT_MUTUAL_REQUIRED)
         peer_seq = auth.seq_number if auth.seq_number is not None else 0
         base_key = auth.subkey if auth.subkey is not None else ticket_part.key
@@ -97,7 +121,7 @@ class KerberosServerContext(KerberosContext):
             enc = m.EncryptedData(ticket_part.key.enctype,
                                   enctypes.encrypt(ticket_part.key, USAGE_AP_REP, part.encode()))
             token = frame(TOK_AP_REP, m.ApRep(enc).encode())
-        self.ret_flags = _asc_flags(gss_flags, mutual)
+        self.ret_flags = _asc_flags(gss_flags, mutual) | (C.ASC_RET_DELEGATE if self.delegated else 0)
         check = bool(gss_flags & (G.GSS_C_SEQUENCE_FLAG | G.GSS_C_REPLAY_FLAG))
         self.session = CfxSession(key, False, acceptor_subkey, my_seq, peer_seq, check)
         self.session_key = key
@@ -107,6 +131,11 @@ class KerberosServerContext(KerberosContext):
         self.done = True
         self._established()
         return StepOutput(S.SEC_E_OK, token, self.ret_flags, expiry=self.expiry)
+
+    def query(self, attribute: int) -> object:
+        if attribute == C.SECPKG_ATTR_ACCESS_TOKEN and self.session is not None:
+            return SecPkgContext_AccessToken(KerberosAccessToken(self.client_name, self.delegated))
+        return super().query(attribute)
 
     def _open_ticket(self, ticket: m.Ticket) -> m.EncTicketPart:
         enc = ticket.enc_part
@@ -134,9 +163,9 @@ class KerberosServerContext(KerberosContext):
         except m.Asn1Error:
             raise SspiError(S.SEC_E_INVALID_TOKEN, "malformed authenticator") from None
 
-    def _check_checksum(self, auth: m.Authenticator, inp: StepInput) -> int:
+    def _check_checksum(self, auth: m.Authenticator, inp: StepInput) -> tuple[int, bytes | None]:
         if auth.cksum is None or auth.cksum[0] != G.GSS_CHECKSUM_TYPE:
-            return 0
+            return 0, None
         try:
             ck = G.parse_gss_checksum(auth.cksum[1])
         except ValueError:
@@ -149,4 +178,4 @@ class KerberosServerContext(KerberosContext):
                 raise SspiError(S.SEC_E_BAD_BINDINGS, str(exc)) from None
             if expected != ck.bindings:
                 raise SspiError(S.SEC_E_BAD_BINDINGS, "channel bindings do not match")
-        return ck.flags
+        return ck.flags, ck.delegation if ck.flags & G.GSS_C_DELEG_FLAG else None

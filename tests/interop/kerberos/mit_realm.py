@@ -68,7 +68,7 @@ class MitRealm:
         return self.run(_tool("kadmin.local"), "-r", REALM, "-q", query)
 
     def kinit(self, user: str = USER, password: str = PASSWORD) -> None:
-        self.run(_tool("kinit"), "-c", f"FILE:{self.ccache}", f"{user}@{REALM}", stdin=password + "\n")
+        self.run(_tool("kinit"), "-f", "-c", f"FILE:{self.ccache}", f"{user}@{REALM}", stdin=password + "\n")
 
     def stop(self) -> None:
         if self.proc is not None and self.proc.poll() is None:

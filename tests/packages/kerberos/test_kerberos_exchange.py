@@ -266,3 +266,25 @@ def test_demo_runs_against_the_in_memory_kdc(capsys: pytest.CaptureFixture[str])
     assert main(["demo", "--package", "Kerberos"]) == 0
     out = capsys.readouterr().out
     assert "authenticated: alice@DEMO.EXAMPLE" in out and "KRB5_CONFIG" in out
+
+
+@pytest.mark.contract("ISC-REQ-DELEGATE")
+def test_delegation_forwards_a_usable_tgt(kdc: FakeKdc) -> None:
+    client, server = handshake(kdc, flags=FLAGS | C.ISC_REQ_DELEGATE)
+    assert client.attributes & C.ISC_RET_DELEGATE
+    assert server.attributes & C.ASC_RET_DELEGATE
+    token = server.query(C.SECPKG_ATTR_ACCESS_TOKEN).AccessToken
+    assert token.user == f"alice@{REALM}" and token.delegated is not None
+    assert token.delegated.server.components == ("krbtgt", REALM)
+    # The server acts as alice with the forwarded TGT.
+    cred = S.Credential("Kerberos", use="outbound", auth_data=KerberosSettings(tgt=token.delegated, transport=kdc))
+    again = S.ClientContext("Kerberos", target=SPN, credential=cred, flags=FLAGS)
+    other = S.ServerContext("Kerberos", credential=server_cred())
+    again.step(other.step(again.step(None)))
+    assert other.peer_name == f"alice@{REALM}"
+
+
+def test_no_delegation_unless_asked(kdc: FakeKdc) -> None:
+    client, server = handshake(kdc)
+    assert not client.attributes & C.ISC_RET_DELEGATE
+    assert server.query(C.SECPKG_ATTR_ACCESS_TOKEN).AccessToken.delegated is None
