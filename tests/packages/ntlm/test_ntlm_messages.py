@@ -277,4 +277,6 @@ def test_rc4_reset_after_mech_list_mic(how: str) -> None:
     assert reset(pair.cctx, 1) == C.SEC_E_OK
     sig, ct = seal(pair.cctx, b"one-sided")
     assert unseal(pair.sctx, sig, ct)[0] == C.SEC_E_MESSAGE_ALTERED
-    assert reset(pair.cctx, 3) == C.SEC_E_INVALID_PARAMETER
+    assert S.SetContextAttributes(pair.cctx, SECPKG_ATTR_EMU_NTLM_RESET_SEAL_STATE, 3) == C.SEC_E_INVALID_PARAMETER
+    bad = SecBufferDesc([SecBuffer(C.SECBUFFER_TOKEN, b"something else")])
+    assert S.ApplyControlToken(pair.cctx, bad) == C.SEC_E_UNSUPPORTED_FUNCTION
