@@ -14,9 +14,10 @@ import tempfile
 from pathlib import Path
 from typing import Any, Callable
 
+from sspi_emu_kerberos import KerberosSettings
+
 import sspi_emu as s
 from sspi_emu import constants as C
-from sspi_emu_kerberos import KerberosSettings
 from tests.interop.kerberos.mit_realm import HOST, PASSWORD, REALM, SPN, USER, MitRealm, start_realm
 
 FLAGS = C.ISC_REQ_MUTUAL_AUTH | C.ISC_REQ_CONFIDENTIALITY | C.ISC_REQ_INTEGRITY | C.ISC_REQ_SEQUENCE_DETECT

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Iterator
 
 import pytest
+
 from tests.interop.kerberos.mit_realm import MitRealm, start_realm
 
 

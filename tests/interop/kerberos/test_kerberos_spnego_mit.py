@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import gssapi
 import pytest
-from tests.interop.kerberos.mit_realm import HOST, PASSWORD, REALM, SPN, USER, MitRealm
+from sspi_emu_kerberos import KerberosSettings
 
 import sspi_emu as S
 from sspi_emu import constants as C
-from sspi_emu_kerberos import KerberosSettings
+from tests.interop.kerberos.mit_realm import HOST, PASSWORD, REALM, SPN, USER, MitRealm
 
 pytestmark = pytest.mark.interop
 
