@@ -13,6 +13,7 @@ from sspi_emu.attributes import (
     SecPkgContext_CertContext,
     SecPkgContext_CipherInfo,
     SecPkgContext_ConnectionInfo,
+    SecPkgContext_Names,
     SecPkgContext_PackageInfo,
     SecPkgContext_Sizes,
     SecPkgContext_StreamSizes,
@@ -49,7 +50,8 @@ def established(pki, version=None, target="localhost"):
     return client, server
 
 
-@pytest.mark.contract("ISC-RET-CONTINUE", "ASC-RET-CONTINUE", "ISC-CTX-NEXT", "ISC-REQ-STREAM", "API-SEAL")
+@pytest.mark.contract("ISC-RET-CONTINUE", "ASC-RET-CONTINUE", "ISC-CTX-NEXT", "ISC-REQ-STREAM", "API-SEAL",
+                      "ISC-REQ-CONFIDENTIALITY", "ASC-REQ-FLAGS")
 @pytest.mark.parametrize("version", ["1.3", "1.2"])
 def test_handshake_and_application_data(pki, version):
     client, server = established(pki, version)
@@ -58,6 +60,8 @@ def test_handshake_and_application_data(pki, version):
     assert client.decrypt(server.encrypt(b"pong" * 5000)) == b"pong" * 5000
     assert client.attrs & C.ISC_RET_STREAM and client.attrs & C.ISC_RET_CONFIDENTIALITY
     assert server.attrs & C.ASC_RET_STREAM and server.attrs & C.ASC_RET_CONFIDENTIALITY
+    wanted = C.ASC_RET_REPLAY_DETECT | C.ASC_RET_SEQUENCE_DETECT | C.ASC_RET_EXTENDED_ERROR
+    assert server.attrs & wanted == wanted
 
 
 @pytest.mark.parametrize("version", ["1.3", "1.2"])
@@ -324,7 +328,7 @@ def test_shutdown_close_notify(pki, version):
     assert server.status == St.SEC_I_CONTEXT_EXPIRED
 
 
-@pytest.mark.contract("ASC-REQ-MUTUAL")
+@pytest.mark.contract("ASC-REQ-MUTUAL", "ISC-REQ-MUTUAL", "ASC-TOKEN-USER", "ASC-ERR-LOGON-DENIED")
 def test_server_requires_client_certificate(pki):
     client_leaf = testcerts.issue(pki.ca, "client.example", client=True)
     ccred = acquire(C.SECPKG_CRED_OUTBOUND, SCH_CREDENTIALS(paCred=[client_leaf], hRootStore=[pki.ca.certificate]))
@@ -347,6 +351,8 @@ def test_server_requires_client_certificate(pki):
         remote = SecPkgContext_CertContext()
         assert server.query(C.SECPKG_ATTR_REMOTE_CERT_CONTEXT, remote) == St.SEC_E_OK
         assert remote.Certificate == client_leaf.certificate
+        names = SecPkgContext_Names()
+        assert server.query(C.SECPKG_ATTR_NAMES, names) == St.SEC_E_OK and names.sUserName == "CN=client.example"
         assert server.expiry == unix_to_filetime(client_leaf.certificate.not_valid_after_utc.timestamp())
     # without a client certificate the server refuses
     client = Endpoint(client_cred([pki.ca.certificate]), False, "localhost")
@@ -354,6 +360,13 @@ def test_server_requires_client_certificate(pki):
     run_handshake(client, server)
     assert server.status == St.SEC_E_LOGON_DENIED
     assert not client.attrs & C.ISC_RET_MUTUAL_AUTH
+    # a client certificate from a CA the server does not trust is rejected too
+    stranger = testcerts.issue(testcerts.make_ca(), "client.example", client=True)
+    client = Endpoint(acquire(C.SECPKG_CRED_OUTBOUND, SCH_CREDENTIALS(paCred=[stranger], hRootStore=[pki.ca.certificate])),
+                      False, "localhost")
+    server = Endpoint(scred, True, None, SERVER_REQ | C.ASC_REQ_MUTUAL_AUTH)
+    run_handshake(client, server)
+    assert server.status == St.SEC_E_LOGON_DENIED
 
 
 @pytest.mark.contract("ISC-REQ-CALLER-BUFFER")
@@ -484,3 +497,29 @@ def test_everything_disabled_is_algorithm_mismatch():
     status = S.InitializeSecurityContext(cred, None, "localhost", CLIENT_REQ, 0, 0, None, 0, S.CtxtHandle(),
                                          SecBufferDesc([SecBuffer(C.SECBUFFER_TOKEN, None, 0)]), S.ULONG(), S.TimeStamp())
     assert status == St.SEC_E_ALGORITHM_MISMATCH
+
+
+@pytest.mark.contract("ISC-REQ-UNSUPPORTED", "ASC-ERR-UNSUPPORTED")
+def test_unsupported_request_flags(pki):
+    cred = client_cred([pki.ca.certificate])
+    out = SecBufferDesc([SecBuffer(C.SECBUFFER_TOKEN, None, 0)])
+    status = S.InitializeSecurityContext(cred, None, "localhost", CLIENT_REQ | C.ISC_REQ_DATAGRAM, 0, 0, None, 0,
+                                         S.CtxtHandle(), out, S.ULONG(), S.TimeStamp())
+    assert status == St.SEC_E_UNSUPPORTED_FUNCTION
+    hello = Endpoint(cred, False, "localhost").start()
+    status = S.AcceptSecurityContext(server_cred(pki.server), None,
+                                     SecBufferDesc([SecBuffer(C.SECBUFFER_TOKEN, hello), SecBuffer()]),
+                                     SERVER_REQ | C.ASC_REQ_DELEGATE, 0, S.CtxtHandle(),
+                                     SecBufferDesc([SecBuffer(C.SECBUFFER_TOKEN, None, 0)]), S.ULONG(), S.TimeStamp())
+    assert status == St.SEC_E_UNSUPPORTED_FUNCTION
+
+
+@pytest.mark.contract("API-DELETE")
+def test_deleted_context_is_invalid(pki):
+    client, server = established(pki)
+    ctx = client.ctx
+    assert S.DeleteSecurityContext(ctx) == St.SEC_E_OK
+    bufs = SecBufferDesc([SecBuffer(C.SECBUFFER_STREAM_HEADER, 5), SecBuffer(C.SECBUFFER_DATA, b"x"),
+                          SecBuffer(C.SECBUFFER_STREAM_TRAILER, 17), SecBuffer()])
+    assert S.EncryptMessage(ctx, 0, bufs, 0) == St.SEC_E_INVALID_HANDLE
+    assert S.QueryContextAttributes(ctx, C.SECPKG_ATTR_STREAM_SIZES, SecPkgContext_StreamSizes()) == St.SEC_E_INVALID_HANDLE

@@ -99,6 +99,7 @@ def test_tampered_record_decrypt_failure(conn):
     assert S.DecryptMessage(server.ctx, SecBufferDesc(dbufs), 0, Box()) == St.SEC_E_DECRYPT_FAILURE
 
 
+@pytest.mark.contract("ISC-REQ-REPLAY")
 def test_replayed_record_rejected(conn):
     client, server = conn
     record = client.encrypt(b"once")
