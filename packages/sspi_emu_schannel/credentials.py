@@ -9,6 +9,7 @@ from cryptography.x509.verification import Store
 
 from sspi_emu import constants as C
 from sspi_emu.constants import SecurityStatus
+from sspi_emu.entropy import unix_to_filetime
 from sspi_emu.errors import SspiError
 from sspi_emu.spi import Credential
 
@@ -146,6 +147,8 @@ class SchannelCredential(Credential):
         cert = self.certificate
         if cert is not None:
             self.principal = cert.certificate.subject.rfc4514_string()
+            # AcquireCredentialsHandle's ptsExpiry: the certificate's expiry.
+            self.expiry = unix_to_filetime(cert.certificate.not_valid_after_utc.timestamp())
         self._store: Store | None = None
 
     @property

@@ -523,3 +523,11 @@ def test_deleted_context_is_invalid(pki):
                           SecBuffer(C.SECBUFFER_STREAM_TRAILER, 17), SecBuffer()])
     assert S.EncryptMessage(ctx, 0, bufs, 0) == St.SEC_E_INVALID_HANDLE
     assert S.QueryContextAttributes(ctx, C.SECPKG_ATTR_STREAM_SIZES, SecPkgContext_StreamSizes()) == St.SEC_E_INVALID_HANDLE
+
+
+def test_credential_expiry_is_certificate_expiry(pki):
+    expiry = S.TimeStamp()
+    status = S.AcquireCredentialsHandle(None, "Schannel", C.SECPKG_CRED_INBOUND, None, SCH_CREDENTIALS(paCred=[pki.server]),
+                                        None, None, S.CredHandle(), expiry)
+    assert status == St.SEC_E_OK
+    assert expiry.value == unix_to_filetime(pki.server.certificate.not_valid_after_utc.timestamp())
