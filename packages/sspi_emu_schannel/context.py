@@ -3,6 +3,18 @@
 Handshake legs go through :meth:`SchannelContext.step` (bytes in, bytes out, EXTRA /
 MISSING counts); EncryptMessage / DecryptMessage work in place on the caller's buffers
 with Schannel's STREAM_HEADER / DATA / STREAM_TRAILER / EXTRA layout.
+
+Input rules of a handshake leg: whole records are processed until this side has a flight
+to send or the handshake completes; the bytes after that are reported as EXTRA. A partial
+record is never consumed: if the input starts with one, the leg returns
+SEC_E_INCOMPLETE_MESSAGE with MISSING = the bytes that record still needs (5 - n while its
+header is incomplete); if whole records came before it, they are processed and the leg
+returns SEC_I_CONTINUE_NEEDED with the partial record as EXTRA.
+
+After the handshake, DecryptMessage reports post-handshake messages (TLS 1.3 tickets and
+KeyUpdate, a TLS 1.2 renegotiation request) as SEC_I_RENEGOTIATE; the caller's next
+ISC/ASC leg returns what has to be sent in answer (possibly nothing) and hands any input it
+was given back as EXTRA, for DecryptMessage.
 """
 
 from __future__ import annotations
