@@ -134,7 +134,8 @@ class KerberosClientContext(KerberosContext):
                 err = m.decode_krb_error(inner)
             except m.Asn1Error:
                 raise SspiError(S.SEC_E_INVALID_TOKEN, "malformed KRB-ERROR") from None
-            raise SspiError(krb_errors.status_for(err.error_code), f"acceptor answered KRB-ERROR {err.error_code}")
+            status = krb_errors.status_from_acceptor(err.error_code)
+            raise SspiError(status, f"acceptor answered KRB-ERROR {err.error_code}")
         if tok_id != TOK_AP_REP:
             raise SspiError(S.SEC_E_INVALID_TOKEN, "expected an AP-REP")
         try:

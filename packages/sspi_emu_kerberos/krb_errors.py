@@ -13,6 +13,7 @@ __all__ = [
     "KRB_AP_ERR_REPEAT",
     "KRB_AP_ERR_SKEW",
     "status_for",
+    "status_from_acceptor",
 ]
 
 KDC_ERR_C_PRINCIPAL_UNKNOWN = 6
@@ -54,3 +55,14 @@ _MAP = {
 def status_for(code: int) -> S:
     """The SSPI status for a KRB-ERROR code (SEC_E_LOGON_DENIED for the rest)."""
     return _MAP.get(code, S.SEC_E_LOGON_DENIED)
+
+
+def status_from_acceptor(code: int) -> S:
+    """The status a client reports for a KRB-ERROR from the acceptor.
+
+    KRB_AP_ERR_MODIFIED there means the service could not read its ticket: the SPN
+    belongs to another account, which Windows reports as SEC_E_WRONG_PRINCIPAL.
+    """
+    if code in (KRB_AP_ERR_MODIFIED, KRB_AP_ERR_BADKEYVER, KRB_AP_ERR_NOKEY):
+        return S.SEC_E_WRONG_PRINCIPAL
+    return status_for(code)

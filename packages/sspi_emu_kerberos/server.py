@@ -11,7 +11,7 @@ from sspi_emu.constants import SecurityStatus
 from sspi_emu.errors import SspiError
 from sspi_emu.spi import StepInput, StepOutput
 
-from . import enctypes
+from . import enctypes, krb_errors
 from . import gss_checksum as G
 from . import messages as m
 from .cfx import CfxSession
@@ -19,7 +19,7 @@ from .client import AP_OPT_MUTUAL_REQUIRED, AP_OPT_USE_SESSION_KEY, USAGE_AP_REP
 from .context import KerberosContext
 from .credentials import KerberosCredential
 from .delegation import DelegationError, open_krb_cred
-from .gss_framing import TOK_AP_REP, TOK_AP_REQ, FramingError, frame, unframe
+from .gss_framing import TOK_AP_REP, TOK_AP_REQ, TOK_ERROR, FramingError, frame, unframe
 from .kdc_client import TicketGrant
 from .keys import Key
 from .principal import format_principal
@@ -66,6 +66,7 @@ class KerberosServerContext(KerberosContext):
         self.done = False
         #: The client's forwarded TGT when it delegated (ASC_RET_DELEGATE).
         self.delegated: TicketGrant | None = None
+        self._ticket: m.Ticket | None = None
 
     def step(self, inp: StepInput) -> StepOutput:
         if self.done:
@@ -84,6 +85,7 @@ class KerberosServerContext(KerberosContext):
             raise SspiError(S.SEC_E_INVALID_TOKEN, "malformed AP-REQ") from None
         if ap_req.options & AP_OPT_USE_SESSION_KEY:
             raise SspiError(S.SEC_E_UNSUPPORTED_FUNCTION, "user-to-user tickets are not supported")
+        self._ticket = ap_req.ticket
         ticket_part = self._open_ticket(ap_req.ticket)
         auth = self._open_authenticator(ap_req, ticket_part.key)
         now = entropy.now()
@@ -93,7 +95,8 @@ class KerberosServerContext(KerberosContext):
         if ticket_part.starttime is not None and ticket_part.starttime - skew > now:
             raise SspiError(S.SEC_E_TIME_SKEW, "the ticket is not yet valid")
         if abs(auth.ctime - now) > skew:
-            raise SspiError(S.SEC_E_TIME_SKEW, "the authenticator time is outside the clock-skew window")
+            raise self._error(S.SEC_E_TIME_SKEW, krb_errors.KRB_AP_ERR_SKEW,
+                              "the authenticator time is outside the clock-skew window")
         if auth.crealm != ticket_part.crealm or not auth.cname.same_as(ticket_part.cname):
             raise SspiError(S.SEC_E_LOGON_DENIED, "the authenticator names another client than the ticket")
         client = format_principal(ticket_part.cname, ticket_part.crealm)
@@ -141,7 +144,8 @@ class KerberosServerContext(KerberosContext):
         enc = ticket.enc_part
         keys = self.cred.keys_for(ticket.sname, ticket.realm, enc.etype, enc.kvno)
         if not keys:
-            raise SspiError(S.SEC_E_LOGON_DENIED, f"no key for {ticket.sname}@{ticket.realm} (etype {enc.etype})")
+            raise self._error(S.SEC_E_LOGON_DENIED, krb_errors.KRB_AP_ERR_NOKEY,
+                              f"no key for {ticket.sname}@{ticket.realm} (etype {enc.etype})")
         for key in keys:
             try:
                 plain = enctypes.decrypt(key, USAGE_TICKET, enc.cipher)
@@ -151,7 +155,16 @@ class KerberosServerContext(KerberosContext):
                 return m.decode_enc_ticket_part(plain)
             except m.Asn1Error:
                 raise SspiError(S.SEC_E_INVALID_TOKEN, "malformed ticket") from None
-        raise SspiError(S.SEC_E_LOGON_DENIED, "the ticket does not decrypt with the service key")
+        raise self._error(S.SEC_E_LOGON_DENIED, krb_errors.KRB_AP_ERR_MODIFIED,
+                          "the ticket does not decrypt with the service key")
+
+    def _error(self, status: SecurityStatus, code: int, message: str) -> SspiError:
+        """The failure, with the framed KRB-ERROR the client should still receive (as Windows sends it)."""
+        now = entropy.now()
+        ticket = self._ticket
+        err = m.KrbError(code, ticket.realm if ticket else "", ticket.sname if ticket else m.PrincipalName(0, ()),
+                         int(now), min(999999, int((now - int(now)) * 1_000_000)))
+        return SspiError(status, message, token=frame(TOK_ERROR, err.encode()))
 
     @staticmethod
     def _open_authenticator(ap_req: m.ApReq, key: Key) -> m.Authenticator:

@@ -288,3 +288,61 @@ def test_no_delegation_unless_asked(kdc: FakeKdc) -> None:
     client, server = handshake(kdc)
     assert not client.attributes & C.ISC_RET_DELEGATE
     assert server.query(C.SECPKG_ATTR_ACCESS_TOKEN).AccessToken.delegated is None
+
+
+@pytest.mark.contract("ISC-REQ-NO-INTEGRITY")
+@pytest.mark.contract("ISC-REQ-CONNECTION")
+def test_no_integrity_and_connection_default(kdc: FakeKdc) -> None:
+    client, server = handshake(kdc, flags=C.ISC_REQ_MUTUAL_AUTH | C.ISC_REQ_INTEGRITY | C.ISC_REQ_NO_INTEGRITY)
+    assert not client.attributes & C.ISC_RET_INTEGRITY
+    assert client.attributes & C.ISC_RET_CONNECTION and server.attributes & C.ASC_RET_CONNECTION
+
+
+@pytest.mark.contract("ISC-REQ-USE-SESSION-KEY")
+def test_user_to_user_is_refused_with_a_status(kdc: FakeKdc) -> None:
+    client = S.ClientContext("Kerberos", target=SPN, credential=client_cred(kdc),
+                             flags=C.ISC_REQ_USE_SESSION_KEY | C.ISC_REQ_MUTUAL_AUTH)
+    with pytest.raises(SspiError) as err:
+        client.step(None)
+    assert err.value.status == St.SEC_E_UNSUPPORTED_FUNCTION
+
+
+@pytest.mark.contract("ASC-ERR-UNSUPPORTED")
+def test_asc_req_delegate_is_unsupported(kdc: FakeKdc) -> None:
+    client = S.ClientContext("Kerberos", target=SPN, credential=client_cred(kdc), flags=FLAGS)
+    server = S.ServerContext("Kerberos", credential=server_cred(), flags=C.ASC_REQ_DELEGATE)
+    with pytest.raises(SspiError) as err:
+        server.step(client.step(None))
+    assert err.value.status == St.SEC_E_UNSUPPORTED_FUNCTION
+
+
+@pytest.mark.contract("ISC-EXPIRY")
+def test_expiry_is_the_ticket_end_time(kdc: FakeKdc) -> None:
+    from sspi_emu.entropy import filetime_to_unix
+
+    client, server = handshake(kdc)
+    life = client.query(C.SECPKG_ATTR_LIFESPAN)
+    assert 3500 < filetime_to_unix(life.tsExpiry) - filetime_to_unix(life.tsStart) <= 3600
+    assert client.expiry.value == life.tsExpiry
+
+
+@pytest.mark.contract("ISC-ERR-WRONG-PRINCIPAL")
+def test_service_with_another_key_is_wrong_principal(kdc: FakeKdc) -> None:
+    client = S.ClientContext("Kerberos", target=SPN, credential=client_cred(kdc), flags=FLAGS)
+    server = S.ServerContext("Kerberos", credential=server_cred("the key of another account"))
+    with pytest.raises(SspiError) as err:
+        server.step(client.step(None))
+    assert err.value.status == St.SEC_E_LOGON_DENIED and err.value.token  # the KRB-ERROR still goes out
+    with pytest.raises(SspiError) as err2:
+        client.step(err.value.token)
+    assert err2.value.status == St.SEC_E_WRONG_PRINCIPAL
+
+
+def test_ap_rep_from_another_key_fails_mutual_auth(kdc: FakeKdc) -> None:
+    client = S.ClientContext("Kerberos", target=SPN, credential=client_cred(kdc), flags=FLAGS)
+    client.step(None)
+    other_client = S.ClientContext("Kerberos", target=SPN, credential=client_cred(kdc), flags=FLAGS)
+    reply = S.ServerContext("Kerberos", credential=server_cred()).step(other_client.step(None))
+    with pytest.raises(SspiError) as err:
+        client.step(reply)  # an AP-REP for another session does not decrypt
+    assert err.value.status in (St.SEC_E_MUTUAL_AUTH_FAILED, St.SEC_E_WRONG_PRINCIPAL)
