@@ -26,6 +26,7 @@ from cryptography.hazmat.primitives.asymmetric import ec
 
 from sspi_emu import constants as C
 from sspi_emu.attributes import (
+    SecPkgContext_ApplicationProtocol,
     SecPkgContext_CertContext,
     SecPkgContext_Names,
     SecPkgContext_PackageInfo,
@@ -40,6 +41,12 @@ from sspi_emu.errors import SspiError
 from sspi_emu.spi import PackageContext, StepInput, StepOutput
 
 from . import algids
+from .alpn import (
+    SecApplicationProtocolNegotiationExt_ALPN,
+    SecApplicationProtocolNegotiationStatus_None,
+    SecApplicationProtocolNegotiationStatus_Success,
+    decode_application_protocols,
+)
 from .credentials import SchannelCredential
 from .statuses import status_for_alert, status_for_peer_alert
 from .tls.client import TlsClient
@@ -178,6 +185,8 @@ class SchannelContext(PackageContext):
     def step(self, inp: StepInput) -> StepOutput:
         if self.engine.complete or self._closed:
             return self._after_handshake(inp)
+        if not self._started:
+            self._apply_alpn(inp)
         if not self.server and not self._started:
             self._started = True
             try:
@@ -190,6 +199,7 @@ class SchannelContext(PackageContext):
         data = inp.token
         if not data:
             return StepOutput(S.SEC_E_INCOMPLETE_MESSAGE, missing=RECORD_HEADER)
+        self._started = True
         first = self.engine.state.name in ("START", "WAIT_CLIENT_HELLO", "WAIT_SERVER_HELLO")
         try:
             result = self.engine.feed(data)
@@ -202,6 +212,11 @@ class SchannelContext(PackageContext):
         if self.engine.complete:
             return StepOutput(S.SEC_E_OK, out, self._flags(), extra=extra, expiry=self._expiry())
         return StepOutput(S.SEC_I_CONTINUE_NEEDED, out, self._flags(), extra=extra)
+
+    def _apply_alpn(self, inp: StepInput) -> None:
+        blob = inp.find(C.SECBUFFER_APPLICATION_PROTOCOLS)
+        if blob is not None:
+            self.engine.config.alpn_protocols = tuple(decode_application_protocols(blob))
 
     def _after_handshake(self, inp: StepInput) -> StepOutput:
         """A leg after completion: shutdown / alert tokens, post-handshake replies; input is left for DecryptMessage."""
@@ -263,6 +278,12 @@ class SchannelContext(PackageContext):
                 ecdsa = False
             kind = "ECDSA" if ecdsa else "RSA"
             return algids.cipher_info(eng.suite, eng.version, eng.group, kind)
+        if attribute == C.SECPKG_ATTR_APPLICATION_PROTOCOL:
+            if eng.alpn is None:
+                return SecPkgContext_ApplicationProtocol(SecApplicationProtocolNegotiationStatus_None, 0, b"")
+            return SecPkgContext_ApplicationProtocol(
+                SecApplicationProtocolNegotiationStatus_Success, SecApplicationProtocolNegotiationExt_ALPN, eng.alpn
+            )
         if attribute == C.SECPKG_ATTR_NAMES:
             if not eng.peer_chain:
                 raise SspiError(S.SEC_E_NO_CREDENTIALS, "the peer sent no certificate")

@@ -218,3 +218,30 @@ def test_session_tickets_surface_as_renegotiate(pem_pki, extra_to_isc):
     assert ours.status == St.SEC_E_OK
     assert ours.decrypt(peer.pending + peer.send(b"after tickets")) == b"after tickets"
     assert ours.renegotiations == 2
+
+
+def test_alpn_with_python_ssl(pem_pki):
+    from sspi_emu.attributes import SecPkgContext_ApplicationProtocol
+    from tests.packages.schannel.test_schannel_alpn import AlpnEndpoint
+
+    # our client, OpenSSL server
+    ctx = server_ctx(pem_pki, "1.3")
+    ctx.set_alpn_protocols(["http/1.1"])
+    peer = SslPeer(ctx, True)
+    ours = AlpnEndpoint(client_cred([pem_pki.ca.certificate]), False, "localhost", protocols=[b"h2", b"http/1.1"])
+    data = ours.start()
+    while not ours.complete and not (ours.status is not None and ours.status.is_error):
+        data = ours.handshake(peer.handshake(data))
+    peer.handshake(data)
+    assert peer.obj.selected_alpn_protocol() == "http/1.1"
+    proto = SecPkgContext_ApplicationProtocol()
+    assert ours.query(C.SECPKG_ATTR_APPLICATION_PROTOCOL, proto) == St.SEC_E_OK and proto.ProtocolId == b"http/1.1"
+    # OpenSSL client, our server
+    cctx = client_ctx(pem_pki, "1.2")
+    cctx.set_alpn_protocols(["h2", "http/1.1"])
+    peer = SslPeer(cctx, False, "localhost")
+    ours = AlpnEndpoint(server_cred(pem_pki.server), True, protocols=[b"h2"])
+    data = peer.handshake(b"")
+    while not (peer.done and ours.complete) and peer.error is None:
+        data = peer.handshake(ours.handshake(data))
+    assert peer.obj.selected_alpn_protocol() == "h2"
