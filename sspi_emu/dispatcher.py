@@ -109,9 +109,12 @@ class CredRecord:
 class CtxRecord:
     """A live context and the state the dispatcher keeps for it."""
 
-    __slots__ = ("package", "pctx", "side", "state", "attrs", "expiry", "start", "target", "pending_complete")
+    __slots__ = ("package", "pctx", "side", "state", "attrs", "expiry", "start", "target", "pending_complete", "cred")
 
-    def __init__(self, package: SecurityPackage, pctx: PackageContext, side: str, target: str | None) -> None:
+    def __init__(
+        self, package: SecurityPackage, pctx: PackageContext, side: str, target: str | None, cred: CredRecord
+    ) -> None:
+        self.cred = cred
         self.package = package
         self.pctx = pctx
         self.side = side
@@ -434,6 +437,16 @@ def _log_leg(fname: str, rec: CtxRecord, status: SecurityStatus, inp: StepInput,
         )
 
 
+def _credential_for(phCredential: object, phContext: object) -> CredRecord | None:
+    """The call's credential; on a later leg a NULL credential means the context's own (as Windows allows)."""
+    crec = credentials.get(phCredential)
+    if crec is None and phCredential is None and phContext is not None:
+        existing = contexts.get(phContext)
+        if existing is not None:
+            return existing.cred
+    return crec
+
+
 def _valid_req(req: object) -> bool:
     return isinstance(req, int) and not isinstance(req, bool) and 0 <= req <= _MAX_REQ
 
@@ -462,7 +475,7 @@ def initialize_security_context(
     req: int = fContextReq  # type: ignore[assignment]
     if pszTargetName is not None and not isinstance(pszTargetName, str):
         return S.SEC_E_INVALID_PARAMETER
-    crec = credentials.get(phCredential)
+    crec = _credential_for(phCredential, phContext)
     if crec is None:
         return S.SEC_E_INVALID_HANDLE
     if not crec.use & SECPKG_CRED_OUTBOUND:
@@ -482,7 +495,7 @@ def initialize_security_context(
             pctx = crec.package.client_context(crec.cred, pszTargetName, req, drep)
         except SspiError as exc:
             return exc.status
-        rec = CtxRecord(crec.package, pctx, CLIENT, pszTargetName)
+        rec = CtxRecord(crec.package, pctx, CLIENT, pszTargetName, crec)
         status = _run_leg(
             "InitializeSecurityContext", rec, inp, pInput, token_index, pOutput, pfContextAttr, ptsExpiry, allocate
         )
@@ -533,7 +546,7 @@ def accept_security_context(
     if not _valid_req(fContextReq) or TargetDataRep not in (SECURITY_NATIVE_DREP, SECURITY_NETWORK_DREP):
         return S.SEC_E_INVALID_PARAMETER
     req: int = fContextReq  # type: ignore[assignment]
-    crec = credentials.get(phCredential)
+    crec = _credential_for(phCredential, phContext)
     if crec is None:
         return S.SEC_E_INVALID_HANDLE
     if not crec.use & SECPKG_CRED_INBOUND:
@@ -553,7 +566,7 @@ def accept_security_context(
             pctx = crec.package.server_context(crec.cred, req, drep)
         except SspiError as exc:
             return exc.status
-        rec = CtxRecord(crec.package, pctx, SERVER, None)
+        rec = CtxRecord(crec.package, pctx, SERVER, None, crec)
         status = _run_leg(
             "AcceptSecurityContext", rec, inp, pInput, token_index, pOutput, pfContextAttr, ptsTimeStamp, allocate
         )

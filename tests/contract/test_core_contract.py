@@ -403,3 +403,15 @@ def test_contexts_in_many_threads(fake):
         t.join()
     assert not errors
     assert len(set(keys)) == len(keys) == 160  # no two contexts shared state
+
+
+@pytest.mark.contract("ISC-CTX-NEXT")
+def test_null_credential_on_later_legs_uses_the_contexts_own(fake):
+    ch, sh = creds(fake)
+    cc, sc = s.CtxtHandle(), s.CtxtHandle()
+    _, t1 = isc(ch, None, cc)
+    _, t2 = asc(sh, None, sc, t1)
+    st, t3 = isc(None, cc, cc, t2)
+    assert st == S.SEC_E_OK
+    assert asc(None, sc, sc, t3)[0] == S.SEC_E_OK
+    assert isc(None, None, s.CtxtHandle())[0] == S.SEC_E_INVALID_HANDLE  # but not on a first call
