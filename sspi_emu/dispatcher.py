@@ -585,6 +585,8 @@ def accept_security_context(
     if rec.state == FAILED:
         return S.SEC_E_INVALID_HANDLE
     if rec.state == COMPLETE and rec.pctx.reauthenticate:
+        if not token:
+            return S.SEC_E_INVALID_TOKEN  # re-authentication needs the client's new token
         try:
             fresh = crec.package.server_context(crec.cred, req, drep)
         except SspiError as exc:

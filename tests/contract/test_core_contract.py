@@ -415,3 +415,13 @@ def test_null_credential_on_later_legs_uses_the_contexts_own(fake):
     assert st == S.SEC_E_OK
     assert asc(None, sc, sc, t3)[0] == S.SEC_E_OK
     assert isc(None, None, s.CtxtHandle())[0] == S.SEC_E_INVALID_HANDLE  # but not on a first call
+
+
+@pytest.mark.contract("ISC-REAUTH")
+def test_completed_server_needs_a_token_to_reauthenticate(fake):
+    ch, sh, cc, sc = handshake(fake)
+    empty = s.SecBufferDesc([s.SecBuffer(s.SECBUFFER_TOKEN, b""), s.SecBuffer()])
+    assert asc(sh, sc, sc, None, pin=empty)[0] == S.SEC_E_INVALID_TOKEN
+    assert dispatcher.contexts.get(sc).state == dispatcher.COMPLETE  # still usable
+    st, t1 = isc(ch, cc, cc)
+    assert asc(sh, sc, sc, t1)[0] == S.SEC_I_CONTINUE_NEEDED  # a real new token re-authenticates
