@@ -7,8 +7,9 @@ cd "$(dirname "$0")/.."
 SUDO=""
 if [ "$(id -u)" != "0" ] && command -v sudo >/dev/null 2>&1; then SUDO="sudo"; fi
 
-# System peers: OpenSSL and curl (TLS / HTTP interop), Apache and Cyrus SASL for Digest interop.
-APT_PEERS="openssl curl apache2 apache2-utils gss-ntlmssp libsasl2-2 libsasl2-modules"
+# System peers: OpenSSL and curl (TLS / HTTP interop), Apache and Cyrus SASL for Digest interop,
+# MIT Kerberos (KDC, kadmin, kinit; libkrb5-dev to build python-gssapi) for Kerberos interop.
+APT_PEERS="openssl curl apache2 apache2-utils gss-ntlmssp libsasl2-2 libsasl2-modules krb5-kdc krb5-admin-server krb5-user libkrb5-dev"
 missing=""
 for p in $APT_PEERS; do dpkg -s "$p" >/dev/null 2>&1 || missing="$missing $p"; done
 if [ -n "$missing" ]; then
@@ -16,17 +17,17 @@ if [ -n "$missing" ]; then
     DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq $missing >/dev/null
 fi
 
-python3 -m pip install -q --disable-pip-version-check -e '.[test,peers,http]' requests-ntlm uvicorn
+python3 -m pip install -q --disable-pip-version-check -e '.[test,peers,http]' requests-ntlm uvicorn gssapi
 # requests-negotiate-sspi depends on pypiwin32 (Windows only): installed without it, it runs on the pywin32 shim.
 python3 -m pip install -q --disable-pip-version-check --no-deps requests-negotiate-sspi
 
 # Every required peer must be present: a skipped interop test does not count.
-for cmd in openssl curl apache2 htdigest; do
+for cmd in openssl curl apache2 htdigest krb5kdc kdb5_util kadmin.local kinit; do
     command -v "$cmd" >/dev/null 2>&1 || [ -x "/usr/sbin/$cmd" ] || { echo "required peer missing: $cmd" >&2; exit 1; }
 done
 python3 - <<'PY'
 import importlib, sys
-for mod in ("spnego", "sspilib", "requests", "hypothesis", "cryptography", "pyasn1", "httpx", "requests_ntlm", "uvicorn"):
+for mod in ("spnego", "sspilib", "requests", "hypothesis", "cryptography", "pyasn1", "httpx", "requests_ntlm", "uvicorn", "gssapi"):
     try:
         importlib.import_module(mod)
     except Exception as exc:
