@@ -27,6 +27,7 @@ from cryptography.hazmat.primitives.asymmetric import ec
 from sspi_emu import constants as C
 from sspi_emu.attributes import (
     SecPkgContext_ApplicationProtocol,
+    SecPkgContext_Bindings,
     SecPkgContext_CertContext,
     SecPkgContext_Names,
     SecPkgContext_PackageInfo,
@@ -47,6 +48,7 @@ from .alpn import (
     SecApplicationProtocolNegotiationStatus_Success,
     decode_application_protocols,
 )
+from .bindings import tls_server_end_point, tls_unique
 from .credentials import SchannelCredential
 from .statuses import status_for_alert, status_for_peer_alert
 from .tls.client import TlsClient
@@ -284,6 +286,15 @@ class SchannelContext(PackageContext):
             return SecPkgContext_ApplicationProtocol(
                 SecApplicationProtocolNegotiationStatus_Success, SecApplicationProtocolNegotiationExt_ALPN, eng.alpn
             )
+        if attribute == C.SECPKG_ATTR_ENDPOINT_BINDINGS:
+            server_chain = eng.local_chain if self.server else eng.peer_chain
+            if not server_chain:
+                raise SspiError(S.SEC_E_NO_CREDENTIALS, "no server certificate")
+            return SecPkgContext_Bindings(tls_server_end_point(server_chain[0]))
+        if attribute == C.SECPKG_ATTR_UNIQUE_BINDINGS:
+            if eng.version != TLS12:
+                raise SspiError(S.SEC_E_UNSUPPORTED_FUNCTION, "tls-unique is not defined for TLS 1.3")
+            return SecPkgContext_Bindings(tls_unique(eng.client_finished))
         if attribute == C.SECPKG_ATTR_NAMES:
             if not eng.peer_chain:
                 raise SspiError(S.SEC_E_NO_CREDENTIALS, "the peer sent no certificate")

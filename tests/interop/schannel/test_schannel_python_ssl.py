@@ -245,3 +245,22 @@ def test_alpn_with_python_ssl(pem_pki):
     while not (peer.done and ours.complete) and peer.error is None:
         data = peer.handshake(ours.handshake(data))
     assert peer.obj.selected_alpn_protocol() == "h2"
+
+
+def test_tls_unique_matches_openssl(pem_pki):
+    from sspi_emu.attributes import SecPkgContext_Bindings
+
+    # our client, OpenSSL server
+    ours, peer = our_client_vs_ssl(pem_pki, "1.2")
+    got = SecPkgContext_Bindings()
+    assert ours.query(C.SECPKG_ATTR_UNIQUE_BINDINGS, got) == St.SEC_E_OK
+    assert got.Bindings[32:] == b"tls-unique:" + peer.obj.get_channel_binding("tls-unique")
+    # OpenSSL client, our server
+    peer = SslPeer(client_ctx(pem_pki, "1.2"), False, "localhost")
+    ours = Endpoint(server_cred(pem_pki.server), True)
+    data = peer.handshake(b"")
+    while not (peer.done and ours.complete) and peer.error is None:
+        data = peer.handshake(ours.handshake(data))
+    got = SecPkgContext_Bindings()
+    assert ours.query(C.SECPKG_ATTR_UNIQUE_BINDINGS, got) == St.SEC_E_OK
+    assert got.Bindings[32:] == b"tls-unique:" + peer.obj.get_channel_binding("tls-unique")
