@@ -15,6 +15,13 @@ HOST = "web.ktest.sspi"
 SPN = f"HTTP/{HOST}"
 SHA2_HOST = "sha2.ktest.sspi"
 SHA2_SPN = f"HTTP/{SHA2_HOST}"
+#: One service per session-key encryption type: host name -> enctype name (MIT spelling).
+ENCTYPE_HOSTS = {
+    "e17.ktest.sspi": "aes128-cts-hmac-sha1-96",
+    "e18.ktest.sspi": "aes256-cts-hmac-sha1-96",
+    "e19.ktest.sspi": "aes128-cts-hmac-sha256-128",
+    "e20.ktest.sspi": "aes256-cts-hmac-sha384-192",
+}
 USER = "alice"
 PASSWORD = "Passw0rd!"
 SHA2_USER = "bob"
@@ -133,6 +140,10 @@ def start_realm(root: Path, life_seconds: int = 900) -> MitRealm:
     realm.kadmin(f"addprinc -randkey -e aes256-sha2:normal {SHA2_SPN}")
     realm.kadmin(f"setstr {SHA2_SPN} session_enctypes aes256-cts-hmac-sha384-192")
     realm.kadmin(f"ktadd -k {root}/http.keytab {SPN}")
+    for host, enctype in ENCTYPE_HOSTS.items():
+        realm.kadmin(f"addprinc -randkey HTTP/{host}")
+        realm.kadmin(f"setstr HTTP/{host} session_enctypes {enctype}")
+        realm.kadmin(f"ktadd -k {root}/http.keytab HTTP/{host}")
     realm.kadmin(f"ktadd -e aes256-sha2:normal -k {root}/http.keytab {SHA2_SPN}")
     timeout = shutil.which("timeout")
     cmd = [_tool("krb5kdc"), "-n", "-r", REALM]

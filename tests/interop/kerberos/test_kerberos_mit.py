@@ -12,7 +12,18 @@ import sspi_emu as S
 from sspi_emu import constants as C
 from sspi_emu.constants import SecurityStatus as St
 from sspi_emu.errors import SspiError
-from tests.interop.kerberos.mit_realm import HOST, PASSWORD, REALM, SHA2_HOST, SHA2_SPN, SHA2_USER, SPN, USER, MitRealm
+from tests.interop.kerberos.mit_realm import (
+    ENCTYPE_HOSTS,
+    HOST,
+    PASSWORD,
+    REALM,
+    SHA2_HOST,
+    SHA2_SPN,
+    SHA2_USER,
+    SPN,
+    USER,
+    MitRealm,
+)
 
 pytestmark = pytest.mark.interop
 
@@ -147,3 +158,24 @@ def test_ccache_service_ticket_from_kvno(mit_realm: MitRealm) -> None:
     cache = read_ccache(mit_realm.ccache)
     assert cache.realm == REALM and cache.principal.components == (USER,)
     assert {str(c.server) for c in cache.credentials} >= {f"krbtgt/{REALM}", SPN}
+
+
+@pytest.mark.parametrize("host", sorted(ENCTYPE_HOSTS))
+def test_every_aes_session_key_type_both_ways(mit_realm: MitRealm, host: str) -> None:
+    enctype = int(host[1:3])
+    client = S.ClientContext("Kerberos", target=f"HTTP/{host}", credential=our_client(), flags=FLAGS)
+    server = mit_acceptor(mit_realm)
+    client.step(server.step(client.step(None)))
+    assert client.query(C.SECPKG_ATTR_KEY_INFO).EncryptAlgorithm == enctype
+    assert server.unwrap(client.wrap(b"to MIT")).message == b"to MIT"
+    assert client.unwrap(server.wrap(b"from MIT", True).message) == b"from MIT"
+    mit_realm.kinit()
+    mit = mit_initiator(host)
+    cred = S.Credential("Kerberos", use="inbound", auth_data=KerberosSettings(keytab=str(mit_realm.keytab)))
+    ours = S.ServerContext("Kerberos", credential=cred)
+    mit.step(ours.step(mit.step()))
+    assert ours.query(C.SECPKG_ATTR_KEY_INFO).EncryptAlgorithm == enctype
+    assert ours.unwrap(mit.wrap(b"MIT sealed", True).message) == b"MIT sealed"
+    assert mit.unwrap(ours.wrap(b"we sealed")).message == b"we sealed"
+    ours.verify(b"m", mit.get_signature(b"m"))
+    mit.verify_signature(b"n", ours.sign(b"n"))
