@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from . import flags as F
 from .payload import PayloadWriter
 from .version import Version
-from .wire import FIELD, SIGNATURE, decode_str, encode_str, invalid, read_field
+from .wire import SIGNATURE, decode_str, encode_str, invalid
 
 __all__ = ["MIC_OFFSET", "AuthenticateMessage"]
 
@@ -16,7 +16,8 @@ _HEAD = struct.Struct("<8sI8s8s8s8s8s8sI")
 _TYPE = 3
 #: Where the MIC sits when the message carries one.
 MIC_OFFSET = 72
-_FIELD_AT = (12, 20, 28, 36, 44, 52)
+#: The six field descriptors (Len, MaxLen, Offset) from offset 12, then NegotiateFlags.
+_FIELDS = struct.Struct("<" + "HHI" * 6 + "I")
 
 
 @dataclass(slots=True)
@@ -60,19 +61,26 @@ class AuthenticateMessage:
             raise invalid("AUTHENTICATE message too short")
         if data[:8] != SIGNATURE or data[8:12] != b"\x03\x00\x00\x00":
             raise invalid("not an NTLM AUTHENTICATE message")
-        flags = int.from_bytes(data[60:64], "little")
+        fields = _FIELDS.unpack_from(data, 12)
+        flags = fields[18]
         unicode = bool(flags & F.UNICODE)
-        lm = read_field(data, 12)
-        nt = read_field(data, 20)
-        domain = decode_str(read_field(data, 28), unicode)
-        user = decode_str(read_field(data, 36), unicode)
-        ws = decode_str(read_field(data, 44), unicode)
-        key = read_field(data, 52)
-        first = len(data)
-        for at in _FIELD_AT:
-            length, _m, offset = FIELD.unpack_from(data, at)
-            if length:
-                first = min(first, offset)
+        end = len(data)
+        first = end
+        blobs = []
+        for i in range(0, 18, 3):
+            length, offset = fields[i], fields[i + 2]
+            if not length:
+                blobs.append(b"")
+                continue
+            if offset + length > end:
+                raise invalid("field points outside the message")
+            if offset < first:
+                first = offset
+            blobs.append(data[offset : offset + length])
+        lm, nt, raw_domain, raw_user, raw_ws, key = blobs
+        domain = decode_str(raw_domain, unicode)
+        user = decode_str(raw_user, unicode)
+        ws = decode_str(raw_ws, unicode)
         version = None
         if flags & F.VERSION and first >= 72:
             version = Version.unpack(data[64:72])
