@@ -192,3 +192,35 @@ def test_datagram_request_unsupported() -> None:
     st = S.InitializeSecurityContext(ccred, None, "HTTP/x", C.ISC_REQ_DATAGRAM | C.ISC_REQ_ALLOCATE_MEMORY, 0,
                                      C.SECURITY_NATIVE_DREP, None, 0, ctx, out, S.ULONG(), S.TimeStamp())
     assert st == C.SEC_E_UNSUPPORTED_FUNCTION
+
+
+def _isc(cred: S.CredHandle, ctx: S.CtxtHandle | None, new: S.CtxtHandle, reserved1: int = 0,
+         reserved2: int = 0) -> C.SecurityStatus:
+    out = SecBufferDesc([SecBuffer(C.SECBUFFER_TOKEN, None)])
+    return S.InitializeSecurityContext(cred, ctx, "HTTP/x", C.ISC_REQ_ALLOCATE_MEMORY, reserved1,
+                                       C.SECURITY_NATIVE_DREP, None, reserved2, new, out, S.ULONG(), S.TimeStamp())
+
+
+@pytest.mark.contract("ISC-RESERVED")
+def test_reserved_arguments_refused() -> None:
+    cred = client_cred()
+    assert _isc(cred, None, S.CtxtHandle(), reserved1=1) == C.SEC_E_INVALID_PARAMETER
+    assert _isc(cred, None, S.CtxtHandle(), reserved2=1) == C.SEC_E_INVALID_PARAMETER
+    assert _isc(cred, None, S.CtxtHandle()) == C.SEC_I_CONTINUE_NEEDED
+
+
+@pytest.mark.contract("ISC-CRED-INVALID", "API-FREE-CRED")
+def test_freed_credential_invalid() -> None:
+    cred = client_cred()
+    assert S.FreeCredentialsHandle(cred) == C.SEC_E_OK
+    assert _isc(cred, None, S.CtxtHandle()) == C.SEC_E_INVALID_HANDLE
+    assert S.FreeCredentialsHandle(cred) == C.SEC_E_INVALID_HANDLE
+
+
+@pytest.mark.contract("ISC-CTX-INVALID")
+def test_deleted_context_handle_in_isc() -> None:
+    cred = client_cred()
+    ctx = S.CtxtHandle()
+    assert _isc(cred, None, ctx) == C.SEC_I_CONTINUE_NEEDED
+    assert S.DeleteSecurityContext(ctx) == C.SEC_E_OK
+    assert _isc(cred, ctx, ctx) == C.SEC_E_INVALID_HANDLE
