@@ -18,6 +18,7 @@ from .certs import CertContext
 from .context import SchannelContext
 from .credentials import SCH_CREDENTIALS, SCHANNEL_CRED, TLS_PARAMETERS, SchannelCredential
 from .cryptopolicy import CRYPTO_SETTINGS
+from .exporter import SecPkgContext_KeyingMaterialInfo
 
 __all__ = [
     "CRYPTO_SETTINGS",
@@ -27,6 +28,7 @@ __all__ = [
     "CertContext",
     "SchannelCredential",
     "SchannelPackage",
+    "SecPkgContext_KeyingMaterialInfo",
     "package",
 ]
 

@@ -29,6 +29,7 @@ from sspi_emu.attributes import (
     SecPkgContext_ApplicationProtocol,
     SecPkgContext_Bindings,
     SecPkgContext_CertContext,
+    SecPkgContext_KeyingMaterial,
     SecPkgContext_Names,
     SecPkgContext_PackageInfo,
     SecPkgContext_Sizes,
@@ -50,6 +51,7 @@ from .alpn import (
 )
 from .bindings import tls_server_end_point, tls_unique
 from .credentials import SchannelCredential
+from .exporter import SecPkgContext_KeyingMaterialInfo, export_keying_material
 from .statuses import status_for_alert, status_for_peer_alert
 from .tls.client import TlsClient
 from .tls.codec import MissingClientCertificate, TlsError
@@ -117,6 +119,7 @@ class SchannelContext(PackageContext):
         self._closed = False
         self._peer_closed = False
         self._control_alert: tuple[int, int] | None = None
+        self._keying_info: SecPkgContext_KeyingMaterialInfo | None = None
 
     def __repr__(self) -> str:
         side = "server" if self.server else "client"
@@ -249,6 +252,19 @@ class SchannelContext(PackageContext):
         return S.SEC_E_UNSUPPORTED_FUNCTION
 
     # --- attributes --------------------------------------------------------------------------
+    def set_attribute(self, attribute: int, value: object) -> S:
+        if attribute == C.SECPKG_ATTR_KEYING_MATERIAL_INFO:
+            if not isinstance(value, SecPkgContext_KeyingMaterialInfo) or not 0 < value.cbKeyingMaterial <= 0xFFFF:
+                return S.SEC_E_INVALID_PARAMETER
+            label = value.pszLabel.encode("ascii", "strict") if value.pszLabel.isascii() else b""
+            if not label or label.startswith(
+                (b"client finished", b"server finished", b"master secret", b"key expansion")
+            ):
+                return S.SEC_E_INVALID_PARAMETER
+            self._keying_info = value
+            return S.SEC_E_OK
+        return S.SEC_E_UNSUPPORTED_FUNCTION
+
     def query(self, attribute: int) -> object:
         eng = self.engine
         if attribute == C.SECPKG_ATTR_PACKAGE_INFO:
@@ -295,6 +311,14 @@ class SchannelContext(PackageContext):
             if eng.version != TLS12:
                 raise SspiError(S.SEC_E_UNSUPPORTED_FUNCTION, "tls-unique is not defined for TLS 1.3")
             return SecPkgContext_Bindings(tls_unique(eng.client_finished))
+        if attribute == C.SECPKG_ATTR_KEYING_MATERIAL:
+            info = self._keying_info
+            if info is None:
+                raise SspiError(S.SEC_E_INVALID_PARAMETER, "set SECPKG_ATTR_KEYING_MATERIAL_INFO first")
+            material = export_keying_material(
+                eng, info.pszLabel.encode("ascii"), info.pbContextValue, info.cbKeyingMaterial
+            )
+            return SecPkgContext_KeyingMaterial(material)
         if attribute == C.SECPKG_ATTR_NAMES:
             if not eng.peer_chain:
                 raise SspiError(S.SEC_E_NO_CREDENTIALS, "the peer sent no certificate")

@@ -11,6 +11,7 @@ from collections.abc import Iterator
 
 import pytest
 
+import sspi_emu as S
 from sspi_emu import constants as C
 from sspi_emu.attributes import SecPkgContext_CipherInfo
 from sspi_emu.constants import SecurityStatus as St
@@ -22,12 +23,13 @@ OPENSSL = shutil.which("openssl") or "openssl"  # a missing peer must fail loudl
 
 
 @contextlib.contextmanager
-def s_server(pki, *args: str, cert=None) -> Iterator[int]:
+def s_server(pki, *args: str, cert=None, with_proc: bool = False, rev: bool = True) -> Iterator:
     cert_file, key_file = cert or (pki.server_cert, pki.server_key)
     proc = subprocess.Popen(
         [OPENSSL, "s_server", "-accept", "127.0.0.1:0", "-naccept", "1", "-cert", str(cert_file),
-         "-key", str(key_file), "-rev", *args],
-        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
+         "-key", str(key_file), *(["-rev"] if rev else []), *args],
+        stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+        stdin=subprocess.DEVNULL if rev else subprocess.PIPE,  # an echo server quits at end of input
     )
     try:
         timer = threading.Timer(TIMEOUT, proc.kill)
@@ -42,9 +44,11 @@ def s_server(pki, *args: str, cert=None) -> Iterator[int]:
                 port = int(line.split(b":")[-1])
                 break
         assert port, "openssl s_server did not start"
-        yield port
+        yield (port, proc) if with_proc else port
     finally:
         timer.cancel()
+        if proc.stdin is not None:
+            proc.stdin.close()
         proc.kill()
         proc.wait(TIMEOUT)
 
@@ -189,3 +193,31 @@ def test_openssl_s_client_rejects_unknown_ca(pem_pki, tmp_path):
     listener.close()
     assert proc.returncode != 0
     assert result.get("status") == St.SEC_E_ILLEGAL_MESSAGE  # OpenSSL's unknown_ca alert
+
+
+@pytest.mark.parametrize("version", ["-tls1_3", "-tls1_2"])
+def test_keying_material_matches_s_server(pem_pki, version):
+    """RFC 5705 / RFC 8446 exporters agree with OpenSSL's -keymatexport (no context)."""
+    from sspi_emu_schannel import SecPkgContext_KeyingMaterialInfo
+
+    from sspi_emu.attributes import SecPkgContext_KeyingMaterial
+
+    with s_server(pem_pki, version, "-keymatexport", "EXPERIMENTAL-sspi-emu", "-keymatexportlen", "48",
+                  with_proc=True, rev=False) as (port, proc), socket.create_connection(("127.0.0.1", port), TIMEOUT) as sock:
+        sock.settimeout(TIMEOUT)
+        ours = Endpoint(client_cred([pem_pki.ca.certificate]), False, "localhost")
+        client_handshake(sock, ours)
+        assert ours.status == St.SEC_E_OK
+        info = SecPkgContext_KeyingMaterialInfo(pszLabel="EXPERIMENTAL-sspi-emu", cbKeyingMaterial=48)
+        assert S.SetContextAttributes(ours.ctx, C.SECPKG_ATTR_KEYING_MATERIAL_INFO, info) == St.SEC_E_OK
+        material = SecPkgContext_KeyingMaterial()
+        assert ours.query(C.SECPKG_ATTR_KEYING_MATERIAL, material) == St.SEC_E_OK
+        expected = None
+        for _ in range(80):
+            line = proc.stdout.readline()
+            if not line:
+                break
+            if b"Keying material:" in line:
+                expected = bytes.fromhex(line.split(b":", 1)[1].strip().decode())
+                break
+        assert expected is not None and material.KeyingMaterial == expected
