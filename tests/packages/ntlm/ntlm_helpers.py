@@ -85,6 +85,18 @@ class Pair:
         self.cstarted = False
         self.sstarted = False
 
+    @property
+    def cflags(self) -> int:
+        """The client's last ISC_RET flags."""
+        v = self.cattr.value
+        return v if isinstance(v, int) else 0
+
+    @property
+    def sflags(self) -> int:
+        """The server's last ASC_RET flags."""
+        v = self.sattr.value
+        return v if isinstance(v, int) else 0
+
     def isc(self, token: bytes | None, extra: list[SecBuffer] | None = None) -> tuple[C.SecurityStatus, bytes]:
         """One InitializeSecurityContext leg."""
         bufs = ([SecBuffer(C.SECBUFFER_TOKEN, token)] if token is not None else []) + (extra or [])
@@ -135,4 +147,4 @@ def unseal(ctx: S.CtxtHandle, sig: bytes, data: bytes) -> tuple[C.SecurityStatus
     bufs = [SecBuffer(C.SECBUFFER_TOKEN, sig), SecBuffer(C.SECBUFFER_DATA, data)]
     qop = S.ULONG()
     status = S.DecryptMessage(ctx, SecBufferDesc(bufs), 0, qop)
-    return status, bufs[1].tobytes(), int(qop.value or 0)
+    return status, bufs[1].tobytes(), qop.value if isinstance(qop.value, int) else 0
