@@ -44,10 +44,6 @@ def _cbc_decrypt(key: bytes, iv: bytes, data: bytes) -> bytes:
     return dec.update(data) + dec.finalize()
 
 
-def _xor(a: bytes, b: bytes) -> bytes:
-    return bytes(x ^ y for x, y in zip(a, b, strict=False))
-
-
 def cts_encrypt(key: bytes, iv: bytes, plaintext: bytes) -> bytes:
     """Encrypt at least one block; the ciphertext is as long as the plaintext."""
     n = len(plaintext)
@@ -71,12 +67,8 @@ def cts_decrypt(key: bytes, iv: bytes, ciphertext: bytes) -> bytes:
         return _cbc_decrypt(key, iv, ciphertext)
     m = n % _BLOCK or _BLOCK
     head = ciphertext[: n - _BLOCK - m]
-    cn1 = ciphertext[n - _BLOCK - m : n - m]
-    cn = ciphertext[n - m :]
-    head_plain = _cbc_decrypt(key, iv, head) if head else b""
-    prev = head[-_BLOCK:] if head else iv
-    d = ecb_decrypt(key, cn1)
-    last_plain = _xor(d[:m], cn)
-    c_prev = cn + d[m:]
-    p_prev = _xor(ecb_decrypt(key, c_prev), prev)
-    return head_plain + p_prev + last_plain
+    last_full = ciphertext[n - _BLOCK - m : n - m]  # C(n) of the underlying CBC
+    stolen = ciphertext[n - m :]  # the first m bytes of C(n-1)
+    # D(C(n)) = P(n) padded with zeros XOR C(n-1): its tail is the tail of C(n-1).
+    tail = ecb_decrypt(key, last_full)[m:]
+    return _cbc_decrypt(key, iv, head + stolen + tail + last_full)[:n]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+import functools
 from typing import Iterable
 
 __all__ = [
@@ -28,9 +29,13 @@ def _length(n: int) -> bytes:
 
 def tlv(tag: int, content: bytes) -> bytes:
     """One tag-length-value with a single-octet tag."""
-    return bytes([tag]) + _length(len(content)) + content
+    n = len(content)
+    if n < 0x80:
+        return bytes((tag, n)) + content
+    return bytes((tag,)) + _length(n) + content
 
 
+@functools.lru_cache(maxsize=512)
 def integer(value: int) -> bytes:
     """INTEGER, two's complement, minimal length."""
     n = max(1, (value + (value < 0)).bit_length() // 8 + 1)
@@ -42,11 +47,13 @@ def octet_string(value: bytes) -> bytes:
     return tlv(0x04, bytes(value))
 
 
+@functools.lru_cache(maxsize=512)
 def general_string(value: str) -> bytes:
     """GeneralString (KerberosString), UTF-8 as MIT and Windows send it."""
     return tlv(0x1B, value.encode("utf-8"))
 
 
+@functools.lru_cache(maxsize=512)
 def generalized_time(unix_seconds: int) -> bytes:
     """KerberosTime: GeneralizedTime ``YYYYMMDDHHMMSSZ``."""
     t = datetime.datetime.fromtimestamp(int(unix_seconds), datetime.timezone.utc)

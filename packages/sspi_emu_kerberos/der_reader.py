@@ -53,7 +53,12 @@ def tlv_at(data: bytes, pos: int, limit: int) -> tuple[int, int, int]:
 
 def expect(data: bytes, span: Span, tag: int) -> Span:
     """The content of the single TLV filling *span*, which must carry *tag*."""
-    t, s, e = tlv_at(data, span[0], span[1])
+    pos, limit = span
+    if limit - pos >= 2 and data[pos] == tag and data[pos + 1] < 0x80:
+        if pos + 2 + data[pos + 1] != limit:
+            raise DerError(f"expected one TLV of tag 0x{tag:02x}")
+        return pos + 2, limit
+    t, s, e = tlv_at(data, pos, limit)
     if t != tag or e != span[1]:
         raise DerError(f"expected tag 0x{tag:02x}")
     return s, e

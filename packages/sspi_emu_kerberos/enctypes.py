@@ -72,9 +72,14 @@ def _usage_constant(usage: int, kind: int) -> bytes:
 
 # Derived keys are memoised (as MIT keeps them with the key): a context derives the same
 # few usage keys for every message. The caches hold key material only in process memory.
+@functools.lru_cache(maxsize=256)
+def _nfold16(constant: bytes) -> bytes:
+    return nfold(constant, 16)
+
+
 @functools.lru_cache(maxsize=2048)
 def _dk_aes(key: bytes, constant: bytes, size: int) -> bytes:
-    block = nfold(constant, 16) if len(constant) != 16 else constant
+    block = _nfold16(constant) if len(constant) != 16 else constant
     out = b""
     while len(out) < size:
         block = ecb_encrypt(key, block)
