@@ -196,6 +196,7 @@ def test_ntlm_mic_in_authenticate_makes_mech_list_mic_mandatory(ntlm_only, monke
     assert ("client", 1) in ntlm_only.ntlm.log and ("server", 2) in ntlm_only.ntlm.log
 
 
+@pytest.mark.contract("ISC-RET-OK-TOKEN")
 def test_server_requires_the_mech_list_mic_when_authenticate_has_one(ntlm_only, monkeypatch):
     """A stripped client mechListMIC does not complete the server (downgrade protection)."""
     from sspi_emu_negotiate import server as server_mod
@@ -282,6 +283,7 @@ def test_raw_ntlm_token_is_accepted_by_a_negotiate_server(ntlm_only):
     assert seal_roundtrip(client.ctx, server.ctx, b"raw") == b"raw"
 
 
+@pytest.mark.contract("ISC-INPUT-FIRST")
 def test_server_initiated_negtokeninit2(fakes):
     server, client = Side(server_cred()), Side(client_cred())
     st, hint = asc(server, None)
@@ -385,3 +387,10 @@ def test_target_spn_reaches_the_inner_package(fakes):
     client, server = Side(client_cred()), Side(server_cred())
     handshake(client, server, target=TARGET)
     assert negotiated(client.ctx) == "Kerberos"
+
+
+@pytest.mark.contract("ISC-ERR-TARGET-UNKNOWN")
+def test_kerberos_only_with_an_unknown_target(fakes):
+    client = Side(client_cred("Kerberos"))
+    st, _ = isc(client, None, target="HTTP/unknown.example")
+    assert st == S.SEC_E_TARGET_UNKNOWN

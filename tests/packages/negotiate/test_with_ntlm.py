@@ -10,7 +10,13 @@ from sspi_emu_negotiate import oids, tokens
 
 from sspi_emu import api, entropy, registry
 from sspi_emu import constants as C
-from sspi_emu.attributes import SecPkgContext_Names, SecPkgContext_NegotiationInfo, SecPkgContext_SessionKey
+from sspi_emu.attributes import (
+    SecPkgContext_Names,
+    SecPkgContext_NegotiationInfo,
+    SecPkgContext_SessionKey,
+    SecPkgContext_Sizes,
+)
+from sspi_emu.buffers import SecBuffer, SecBufferDesc
 from sspi_emu.constants import SecurityStatus as S
 
 from .conftest import Side, asc, client_cred, handshake, isc, seal_roundtrip, server_cred, sign_roundtrip
@@ -35,11 +41,15 @@ def real_ntlm() -> Iterator[None]:
             registry.register(old_k, replace=True)
 
 
-@pytest.mark.contract("ASC-TOKEN-USER", "API-SEAL", "API-SIGN")
+@pytest.mark.contract("ASC-TOKEN-USER", "API-SEAL", "API-SIGN", "ASC-OUTPUT-ON-OK", "ISC-RET-CONTINUE",
+                       "ASC-RET-CONTINUE", "ISC-REQ-CONFIDENTIALITY", "ISC-REQ-INTEGRITY")
 def test_ntlm_only_server_completes(real_ntlm):
     client, server = Side(client_cred()), Side(server_cred())
     handshake(client, server)
     assert client.status == S.SEC_E_OK and server.status == S.SEC_E_OK
+    assert server.tokens[-1]  # SEC_E_OK with a token (accept-completed + mechListMIC) the client must get
+    assert client.tokens[-1] == b"" and len(client.tokens) == 3
+    assert client.attrs & C.ISC_RET_CONFIDENTIALITY and client.attrs & C.ISC_RET_INTEGRITY
     init = tokens.decode(client.tokens[0])
     assert isinstance(init, tokens.NegTokenInit) and init.mech_types == (oids.NTLMSSP,)
     auth = tokens.decode(client.tokens[1])
@@ -135,3 +145,16 @@ def test_recorded_exchange_replays_byte_for_byte(real_ntlm):
         result = vectors.replay(vector)
         assert result.outcome == "pass", result.mismatch
         assert result.legs == 5
+
+
+@pytest.mark.contract("API-QUERY-SIZES")
+def test_sizes_are_the_inner_sizes(real_ntlm):
+    client, server = Side(client_cred()), Side(server_cred())
+    handshake(client, server)
+    sizes = SecPkgContext_Sizes()
+    assert api.QueryContextAttributes(client.ctx, C.SECPKG_ATTR_SIZES, sizes) == S.SEC_E_OK
+    assert sizes.cbMaxSignature == 16 and sizes.cbSecurityTrailer == 16
+    tok = SecBuffer(C.SECBUFFER_TOKEN, sizes.cbMaxSignature)
+    desc = SecBufferDesc([SecBuffer(C.SECBUFFER_DATA, b"payload"), tok])
+    assert api.MakeSignature(client.ctx, 0, desc, 0) == S.SEC_E_OK
+    assert tok.cbBuffer == sizes.cbMaxSignature
