@@ -68,17 +68,20 @@ def fields(data: bytes, span: Span, app: int | None = None, last_field: int = 30
     """The explicitly tagged fields ``[n]`` (n <= *last_field*) of a SEQUENCE, inside ``[APPLICATION app]`` if given."""
     if app is not None:
         span = expect(data, span, 0x60 | app)
-    start, end = expect(data, span, 0x30)
+    pos, end = expect(data, span, 0x30)
     out: dict[int, Span] = {}
     last = -1
-    pos = start
     while pos < end:
-        tag, s, e = tlv_at(data, pos, end)
-        if tag & 0xE0 != 0xA0:
-            raise DerError("a SEQUENCE field without an explicit context tag")
-        n = tag & 0x1F
-        if n <= last or n > last_field:
-            raise DerError("fields out of order or unknown")
+        tag = data[pos]
+        if pos + 2 <= end and data[pos + 1] < 0x80:
+            s, e = pos + 2, pos + 2 + data[pos + 1]
+            if e > end:
+                raise DerError("length beyond the enclosing value")
+        else:
+            tag, s, e = tlv_at(data, pos, end)
+        n = tag - 0xA0
+        if not 0 <= n <= last_field or n <= last:
+            raise DerError("a field without an explicit context tag, out of order or unknown")
         last = n
         out[n] = (s, e)
         pos = e
