@@ -90,7 +90,7 @@ def _dk_aes(key: bytes, constant: bytes, size: int) -> bytes:
 @functools.lru_cache(maxsize=2048)
 def _kdf_sha2(key: bytes, label: bytes, nbytes: int, hash_name: str) -> bytes:
     msg = struct.pack(">I", 1) + label + b"\x00" + struct.pack(">I", nbytes * 8)
-    return hmac.new(key, msg, hash_name).digest()[:nbytes]
+    return hmac.digest(key, msg, hash_name)[:nbytes]
 
 
 class Enctype:
@@ -150,7 +150,7 @@ class _AesSha1(Enctype):
         ke = self.derive(key.contents, _usage_constant(usage, 0xAA))
         ki = self.derive(key.contents, _usage_constant(usage, 0x55))
         data = entropy.random_bytes(16, "kerberos confounder") + plaintext
-        return cts_encrypt(ke, bytes(16), data) + hmac.new(ki, data, hashlib.sha1).digest()[:12]
+        return cts_encrypt(ke, bytes(16), data) + hmac.digest(ki, data, "sha1")[:12]
 
     def decrypt(self, key: Key, usage: int, ciphertext: bytes) -> bytes:
         if len(ciphertext) < 16 + 12:
@@ -158,13 +158,13 @@ class _AesSha1(Enctype):
         ke = self.derive(key.contents, _usage_constant(usage, 0xAA))
         ki = self.derive(key.contents, _usage_constant(usage, 0x55))
         data = cts_decrypt(ke, bytes(16), ciphertext[:-12])
-        if not hmac.compare_digest(hmac.new(ki, data, hashlib.sha1).digest()[:12], ciphertext[-12:]):
+        if not hmac.compare_digest(hmac.digest(ki, data, "sha1")[:12], ciphertext[-12:]):
             raise IntegrityError("HMAC mismatch")
         return data[16:]
 
     def checksum(self, key: Key, usage: int, data: bytes) -> bytes:
         kc = self.derive(key.contents, _usage_constant(usage, 0x99))
-        return hmac.new(kc, data, hashlib.sha1).digest()[:12]
+        return hmac.digest(kc, data, "sha1")[:12]
 
 
 class _AesSha2(Enctype):
@@ -201,7 +201,7 @@ class _AesSha2(Enctype):
         ke, ki = self._keys(key, usage)
         data = entropy.random_bytes(16, "kerberos confounder") + plaintext
         ct = cts_encrypt(ke, bytes(16), data)
-        return ct + hmac.new(ki, bytes(16) + ct, self.hash_name).digest()[: self.checksum_size]
+        return ct + hmac.digest(ki, bytes(16) + ct, self.hash_name)[: self.checksum_size]
 
     def decrypt(self, key: Key, usage: int, ciphertext: bytes) -> bytes:
         h = self.checksum_size
@@ -209,13 +209,13 @@ class _AesSha2(Enctype):
             raise IntegrityError("ciphertext too short")
         ke, ki = self._keys(key, usage)
         ct = ciphertext[:-h]
-        if not hmac.compare_digest(hmac.new(ki, bytes(16) + ct, self.hash_name).digest()[:h], ciphertext[-h:]):
+        if not hmac.compare_digest(hmac.digest(ki, bytes(16) + ct, self.hash_name)[:h], ciphertext[-h:]):
             raise IntegrityError("HMAC mismatch")
         return cts_decrypt(ke, bytes(16), ct)[16:]
 
     def checksum(self, key: Key, usage: int, data: bytes) -> bytes:
         kc = self.kdf(key.contents, _usage_constant(usage, 0x99), self.checksum_size)
-        return hmac.new(kc, data, self.hash_name).digest()[: self.checksum_size]
+        return hmac.digest(kc, data, self.hash_name)[: self.checksum_size]
 
 
 def _rc4(key: bytes, data: bytes) -> bytes:
@@ -237,27 +237,27 @@ class _Rc4Hmac(Enctype):
         return Key(self.number, md4(password.decode("utf-8", "surrogatepass").encode("utf-16-le")))
 
     def encrypt(self, key: Key, usage: int, plaintext: bytes) -> bytes:
-        k1 = hmac.new(key.contents, struct.pack("<I", _RC4_USAGE.get(usage, usage)), "md5").digest()
+        k1 = hmac.digest(key.contents, struct.pack("<I", _RC4_USAGE.get(usage, usage)), "md5")
         data = entropy.random_bytes(8, "kerberos confounder") + plaintext
-        mac = hmac.new(k1, data, "md5").digest()
-        k3 = hmac.new(k1, mac, "md5").digest()
+        mac = hmac.digest(k1, data, "md5")
+        k3 = hmac.digest(k1, mac, "md5")
         return mac + _rc4(k3, data)
 
     def decrypt(self, key: Key, usage: int, ciphertext: bytes) -> bytes:
         if len(ciphertext) < 16 + 8:
             raise IntegrityError("ciphertext too short")
-        k1 = hmac.new(key.contents, struct.pack("<I", _RC4_USAGE.get(usage, usage)), "md5").digest()
+        k1 = hmac.digest(key.contents, struct.pack("<I", _RC4_USAGE.get(usage, usage)), "md5")
         mac = ciphertext[:16]
-        k3 = hmac.new(k1, mac, "md5").digest()
+        k3 = hmac.digest(k1, mac, "md5")
         data = _rc4(k3, ciphertext[16:])
-        if not hmac.compare_digest(hmac.new(k1, data, "md5").digest(), mac):
+        if not hmac.compare_digest(hmac.digest(k1, data, "md5"), mac):
             raise IntegrityError("HMAC mismatch")
         return data[8:]
 
     def checksum(self, key: Key, usage: int, data: bytes) -> bytes:
-        ksign = hmac.new(key.contents, b"signaturekey\x00", "md5").digest()
+        ksign = hmac.digest(key.contents, b"signaturekey\x00", "md5")
         inner = hashlib.md5(struct.pack("<I", _RC4_USAGE.get(usage, usage)) + data).digest()  # noqa: S324 - RFC 4757
-        return hmac.new(ksign, inner, "md5").digest()
+        return hmac.digest(ksign, inner, "md5")
 
 
 _PROFILES: dict[int, Enctype] = {
