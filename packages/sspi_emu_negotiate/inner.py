@@ -14,7 +14,7 @@ from sspi_emu import api
 from sspi_emu import constants as C
 from sspi_emu.attributes import SecPkgInfo
 from sspi_emu.buffers import SecBuffer, SecBufferDesc
-from sspi_emu.constants import SecurityStatus
+from sspi_emu.constants import SECPKG_ATTR_EMU_NTLM_RESET_SEAL_STATE, SecurityStatus
 from sspi_emu.errors import SspiError
 from sspi_emu.handles import ULONG, Box, CredHandle, CtxtHandle, TimeStamp
 
@@ -22,7 +22,7 @@ S = SecurityStatus
 
 #: Private SetContextAttributes id: re-initialise the NTLM RC4 sealing handle of one direction
 #: (value 1 = outgoing, 2 = incoming), leaving sequence numbers alone (MS-SPNG mechListMIC rule).
-SECPKG_ATTR_EMU_NTLM_RESET_SEAL_STATE = 0x80000F01
+
 RESET_OUTGOING = 1
 RESET_INCOMING = 2
 _RESET_CONTROL = {RESET_OUTGOING: b"sspi-emu:ntlm-reset-seal:out", RESET_INCOMING: b"sspi-emu:ntlm-reset-seal:in"}

@@ -17,7 +17,7 @@ from sspi_emu.attributes import (
     SecPkgInfo,
 )
 from sspi_emu.buffers import Memory, SecBuffer
-from sspi_emu.constants import SecurityStatus
+from sspi_emu.constants import SECPKG_ATTR_EMU_NTLM_RESET_SEAL_STATE, SecurityStatus
 from sspi_emu.errors import SspiError
 from sspi_emu.spi import PackageContext
 
@@ -43,7 +43,7 @@ _EMPTY = memoryview(b"")
 #: SetContextAttributes id (value 1 = outgoing, 2 = incoming) and ApplyControlToken tokens that
 #: re-initialise one direction's RC4 handle, keeping sequence numbers: what SPNEGO needs after
 #: the mechListMIC (MS-SPNG 3.3.5.1, as Windows and pyspnego do).
-SECPKG_ATTR_EMU_NTLM_RESET_SEAL_STATE = 0x80000F01
+
 _RESET_TOKENS = {b"sspi-emu:ntlm-reset-seal:out": 1, b"sspi-emu:ntlm-reset-seal:in": 2}
 _RESULTS = (S.SEC_E_OK, S.SEC_E_MESSAGE_ALTERED, S.SEC_E_OUT_OF_SEQUENCE, S.SEC_E_OK)
 
