@@ -29,6 +29,7 @@ from sspi_emu.attributes import (
     SecPkgContext_ApplicationProtocol,
     SecPkgContext_Bindings,
     SecPkgContext_CertContext,
+    SecPkgContext_IssuerListInfoEx,
     SecPkgContext_KeyingMaterial,
     SecPkgContext_Names,
     SecPkgContext_PackageInfo,
@@ -105,6 +106,7 @@ class SchannelContext(PackageContext):
         )
         if server:
             config.require_client_certificate = bool(req & C.ASC_REQ_MUTUAL_AUTH)
+            config.certificate_authorities = [root.subject.public_bytes() for root in cred.extra_roots]
             if not cred.flags & C.SCH_CRED_MANUAL_CRED_VALIDATION:
                 config.verify_peer = self._verify_client
             self.engine: TlsEngine = TlsServer(config)
@@ -114,12 +116,14 @@ class SchannelContext(PackageContext):
             )
             if not manual:
                 config.verify_peer = self._verify_server
+            config.ask_for_client_certificate = not req & C.ISC_REQ_USE_SUPPLIED_CREDS
             self.engine = TlsClient(config)
         self._started = False
         self._closed = False
         self._peer_closed = False
         self._control_alert: tuple[int, int] | None = None
         self._keying_info: SecPkgContext_KeyingMaterialInfo | None = None
+        self._paused_input = b""
 
     def __repr__(self) -> str:
         side = "server" if self.server else "client"
@@ -199,9 +203,39 @@ class SchannelContext(PackageContext):
             except TlsError as exc:
                 raise self._fail(exc, False) from None
             return StepOutput(S.SEC_I_CONTINUE_NEEDED, self.engine.take_output(), self._flags())
+        if self.engine.awaiting_certificate:
+            return self._resume_with_certificate(inp)
         if inp.token is None:
             raise SspiError(S.SEC_E_INVALID_TOKEN, "no SECBUFFER_TOKEN input")
-        data = inp.token
+        return self._feed(inp.token)
+
+    def _resume_with_certificate(self, inp: StepInput) -> StepOutput:
+        """The leg after SEC_I_INCOMPLETE_CREDENTIALS: a credential with a certificate, or go on without one."""
+        cred = inp.credential if isinstance(inp.credential, SchannelCredential) else self.cred
+        cert = cred.certificate
+        assert isinstance(self.engine, TlsClient)
+        try:
+            if cert is not None:
+                self.engine.resume_with_certificate([cert.certificate, *cert.chain], cert.private_key)
+            else:
+                self.engine.resume_with_certificate([], None)
+        except TlsError as exc:
+            raise self._fail(exc, False) from None
+        out = self.engine.take_output()
+        data = inp.token or b""
+        # A caller may hand the same input again (as for SEC_E_INCOMPLETE_MESSAGE): that part is done.
+        if self._paused_input and data.startswith(self._paused_input):
+            data = data[len(self._paused_input) :]
+        self._paused_input = b""
+        if self.engine.complete or not data:
+            status = S.SEC_E_OK if self.engine.complete else S.SEC_I_CONTINUE_NEEDED
+            expiry = self._expiry() if self.engine.complete else None
+            return StepOutput(status, out, self._flags(), extra=len(data), expiry=expiry)
+        more = self._feed(data)
+        more.token = out + more.token
+        return more
+
+    def _feed(self, data: bytes) -> StepOutput:
         if not data:
             return StepOutput(S.SEC_E_INCOMPLETE_MESSAGE, missing=RECORD_HEADER)
         self._started = True
@@ -214,6 +248,9 @@ class SchannelContext(PackageContext):
             return StepOutput(S.SEC_E_INCOMPLETE_MESSAGE, missing=result.missing, flags=self._flags())
         out = self.engine.take_output()
         extra = len(data) - result.consumed
+        if self.engine.awaiting_certificate:
+            self._paused_input = bytes(data[: result.consumed])
+            return StepOutput(S.SEC_I_INCOMPLETE_CREDENTIALS, out, self._flags(), extra=extra)
         if self.engine.complete:
             return StepOutput(S.SEC_E_OK, out, self._flags(), extra=extra, expiry=self._expiry())
         return StepOutput(S.SEC_I_CONTINUE_NEEDED, out, self._flags(), extra=extra)
@@ -272,6 +309,9 @@ class SchannelContext(PackageContext):
             return SecPkgContext_PackageInfo(
                 SecPkgInfo(i.fCapabilities, i.wVersion, i.wRPCID, i.cbMaxToken, i.Name, i.Comment)
             )
+        if attribute == C.SECPKG_ATTR_ISSUER_LIST_EX:
+            names = eng.requested_authorities if isinstance(eng, TlsClient) else []
+            return SecPkgContext_IssuerListInfoEx(list(names))
         if attribute == C.SECPKG_ATTR_LOCAL_CERT_CONTEXT:
             if not eng.certificate_sent:
                 raise SspiError(S.SEC_E_NO_CREDENTIALS, "no local certificate")

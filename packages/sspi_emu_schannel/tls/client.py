@@ -6,6 +6,7 @@ import hashlib
 import hmac
 import ipaddress
 
+from cryptography import x509
 from cryptography.hazmat.primitives.serialization import Encoding
 
 from sspi_emu import entropy
@@ -40,7 +41,7 @@ from .messages import (
     ServerKeyExchangeECDHE,
 )
 from .records import RecordCipher
-from .signatures import certificate_verify_input, choose_scheme, sign, verify
+from .signatures import PrivateKey, certificate_verify_input, choose_scheme, sign, verify
 from .suites import SUITES
 
 
@@ -70,6 +71,8 @@ class TlsClient(TlsEngine):
         self._c_hs = b""
         self._s_hs = b""
         self.server_name = config.server_name
+        #: True while the handshake waits for the caller to supply a client certificate.
+        self.awaiting_certificate = False
         #: The versions offered: those enabled that have at least one enabled cipher suite.
         self.versions = tuple(
             v for v in config.versions if any(SUITES[c].version == v for c in config.cipher_suites if c in SUITES)
@@ -287,18 +290,55 @@ class TlsClient(TlsEngine):
             self._transcript += raw
             self.server_finished = fin.verify_data
             self._derive_application_secrets()
-            if isinstance(self._cert_request, CertificateRequest13):
-                self._send_client_certificate13(self._cert_request)
-            verify_data = self.schedule.verify_data(self._c_hs, self.transcript_hash())
-            self._send_handshake(HandshakeType.FINISHED, verify_data)
-            self.client_finished = verify_data
-            self.resumption_master_secret = self.schedule.resumption_master(self.transcript_hash())
-            self._set_write(self._cipher13(self._client_app_secret))
-            self.read = self._cipher13(self._server_app_secret)
-            self.state = State.CONNECTED
             self._flight_done = True
+            if self._must_pause():
+                self.awaiting_certificate = True
+                return
+            self._finish13()
         else:
             raise self._unexpected(msg_type)
+
+    def _finish13(self) -> None:
+        assert self.schedule is not None
+        if isinstance(self._cert_request, CertificateRequest13):
+            self._send_client_certificate13(self._cert_request)
+        verify_data = self.schedule.verify_data(self._c_hs, self.transcript_hash())
+        self._send_handshake(HandshakeType.FINISHED, verify_data)
+        self.client_finished = verify_data
+        self.resumption_master_secret = self.schedule.resumption_master(self.transcript_hash())
+        self._set_write(self._cipher13(self._client_app_secret))
+        self.read = self._cipher13(self._server_app_secret)
+        self.state = State.CONNECTED
+
+    # --- client certificates -------------------------------------------------------------------
+    def _must_pause(self) -> bool:
+        """True when the server asked for a certificate, we have none, and the caller wants to be asked."""
+        has_cert = self.config.private_key is not None and bool(self.local_chain)
+        return self._cert_request is not None and not has_cert and self.config.ask_for_client_certificate
+
+    @property
+    def requested_authorities(self) -> list[bytes]:
+        """The DER names of the CAs the server's CertificateRequest named (may be empty)."""
+        req = self._cert_request
+        if isinstance(req, CertificateRequest12):
+            return list(req.authorities)
+        if isinstance(req, CertificateRequest13):
+            body = ext.find(req.extensions, ExtensionType.CERTIFICATE_AUTHORITIES)
+            return ext.decode_authorities(body) if body is not None else []
+        return []
+
+    def resume_with_certificate(self, chain: list[x509.Certificate], key: PrivateKey | None) -> None:
+        """Continue a handshake paused for a client certificate, with *chain* / *key* (or none)."""
+        if not self.awaiting_certificate:
+            raise TlsError(AlertDescription.INTERNAL_ERROR, "the handshake is not waiting for a certificate")
+        self.awaiting_certificate = False
+        self.local_chain = list(chain) if key is not None else []
+        self.config.private_key = key
+        if self.version == TLS13:
+            self._finish13()
+        else:
+            self._send_client_flight12()
+            self.state = State.WAIT_CHANGE_CIPHER_SPEC
 
     def _send_client_certificate13(self, request: CertificateRequest13) -> None:
         key = self.config.private_key
@@ -372,9 +412,12 @@ class TlsClient(TlsEngine):
             self._require_no_pending()
             if self.config.verify_peer is not None:
                 self.config.verify_peer(self.peer_chain)
+            self._flight_done = True
+            if self._must_pause():
+                self.awaiting_certificate = True
+                return
             self._send_client_flight12()
             self.state = State.WAIT_CHANGE_CIPHER_SPEC
-            self._flight_done = True
         elif st is State.WAIT_FINISHED and msg_type == HandshakeType.FINISHED:
             fin = Finished.decode(body)
             expected = verify_data12(self.hash_name, self.master_secret12, b"server finished", self.transcript_hash())

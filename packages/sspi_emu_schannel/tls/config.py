@@ -53,6 +53,10 @@ class TlsConfig:
     server_name: str | None = None
     verify_peer: ChainVerifier | None = None
     require_client_certificate: bool = False
+    #: Server: DER names of the CAs to list in CertificateRequest.
+    certificate_authorities: Sequence[bytes] = ()
+    #: Client: pause (``awaiting_certificate``) when asked for a certificate we do not have.
+    ask_for_client_certificate: bool = False
     alpn_protocols: tuple[bytes, ...] = ()
     #: RFC 8449 record_size_limit to announce (None: not sent).
     record_size_limit: int | None = None

@@ -70,6 +70,7 @@ class TlsEngine:
         self.peer_chain: list[x509.Certificate] = []
         self.peer_scheme = 0
         self.local_chain: list[x509.Certificate] = list(config.certificate_chain)
+        self.awaiting_certificate = False
         #: True once this side has sent its own certificate (always for a server; a client only when asked).
         self.certificate_sent = False
         self.extended_master_secret = False
@@ -175,7 +176,7 @@ class TlsEngine:
         off = 0
         self._flight_done = False
         try:
-            while off < len(view) and self.state is not State.CONNECTED:
+            while off < len(view) and self.state is not State.CONNECTED and not self.awaiting_certificate:
                 need = record_need(view, off)
                 if need:
                     if off == 0:
@@ -217,7 +218,7 @@ class TlsEngine:
         if not payload:
             raise TlsError(AlertDescription.UNEXPECTED_MESSAGE, "empty handshake record")
         self._hs.add(payload)
-        while self.state is not State.CONNECTED:
+        while self.state is not State.CONNECTED and not self.awaiting_certificate:
             msg = self._hs.next()
             if msg is None:
                 break

@@ -153,3 +153,18 @@ def decode_cookie(data: bytes) -> bytes:
     v = r.vec16(1)
     r.done()
     return v
+
+
+# --- certificate_authorities (RFC 8446 4.2.4) --------------------------------------
+def encode_authorities(names: list[bytes]) -> bytes:
+    return vec16(b"".join(vec16(n) for n in names))
+
+
+def decode_authorities(data: bytes) -> list[bytes]:
+    r = Reader(data)
+    lst = Reader(r.vec16(3))
+    r.done()
+    out: list[bytes] = []
+    while lst.remaining():
+        out.append(lst.vec16(1))
+    return out

@@ -230,7 +230,11 @@ class TlsServer(TlsEngine):
         self._send_handshake(HandshakeType.ENCRYPTED_EXTENSIONS, EncryptedExtensions(ee).encode())
         if cfg.require_client_certificate:
             algs = ext.encode_u16_vector(cfg.signature_schemes)
-            req = CertificateRequest13(b"", [(ExtensionType.SIGNATURE_ALGORITHMS, algs)])
+            req_exts: list[tuple[int, bytes]] = [(ExtensionType.SIGNATURE_ALGORITHMS, algs)]
+            if cfg.certificate_authorities:
+                names = list(cfg.certificate_authorities)
+                req_exts.append((ExtensionType.CERTIFICATE_AUTHORITIES, ext.encode_authorities(names)))
+            req = CertificateRequest13(b"", req_exts)
             self._send_handshake(HandshakeType.CERTIFICATE_REQUEST, req.encode())
             self._requested_cert = True
         entries = [(c.public_bytes(_DER), b"") for c in self.local_chain]
@@ -345,7 +349,7 @@ class TlsServer(TlsEngine):
         params.signature = sign(cfg.private_key, self._scheme, signed)
         self._send_handshake(HandshakeType.SERVER_KEY_EXCHANGE, params.encode())
         if cfg.require_client_certificate:
-            req = CertificateRequest12(b"\x01\x40", list(cfg.signature_schemes), [])
+            req = CertificateRequest12(b"\x01\x40", list(cfg.signature_schemes), list(cfg.certificate_authorities))
             self._send_handshake(HandshakeType.CERTIFICATE_REQUEST, req.encode())
             self._requested_cert = True
         self._send_handshake(HandshakeType.SERVER_HELLO_DONE, b"")

@@ -264,3 +264,22 @@ def test_tls_unique_matches_openssl(pem_pki):
     got = SecPkgContext_Bindings()
     assert ours.query(C.SECPKG_ATTR_UNIQUE_BINDINGS, got) == St.SEC_E_OK
     assert got.Bindings[32:] == b"tls-unique:" + peer.obj.get_channel_binding("tls-unique")
+
+
+@pytest.mark.parametrize("version", ["1.3", "1.2"])
+def test_optional_client_certificate_with_python_ssl(pem_pki, version):
+    """OpenSSL asks for an optional certificate: SEC_I_INCOMPLETE_CREDENTIALS, then on without one."""
+    ctx = server_ctx(pem_pki, version)
+    ctx.verify_mode = ssl.CERT_OPTIONAL
+    ctx.load_verify_locations(pem_pki.ca_file)
+    peer = SslPeer(ctx, True)
+    ours = Endpoint(client_cred([pem_pki.ca.certificate]), False, "localhost")
+    data = ours.start()
+    for _ in range(4):
+        data = ours.handshake(peer.handshake(data))
+        if ours.complete:
+            peer.pending = peer.handshake(data)
+            break
+    assert ours.incomplete_credentials == 1 and ours.status == St.SEC_E_OK
+    assert peer.done and peer.obj.getpeercert() is None
+    assert peer.recv(ours.encrypt(b"anonymous"), 9) == b"anonymous"

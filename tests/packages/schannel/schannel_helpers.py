@@ -127,6 +127,15 @@ class Endpoint:
                 break
             if status.is_error:
                 return bytes(out)
+            if status == St.SEC_I_INCOMPLETE_CREDENTIALS:
+                self.incomplete_credentials += 1
+                left = empty.cbBuffer if empty.BufferType == C.SECBUFFER_EXTRA else 0
+                consumed = bytes(self.inbuf[: len(self.inbuf) - left])
+                self.inbuf = bytearray(self.inbuf[len(self.inbuf) - left:])
+                out += self._answer_incomplete_credentials(consumed)
+                if self.status.is_error:
+                    return bytes(out)
+                continue
             if empty.BufferType == C.SECBUFFER_EXTRA:
                 self.extra_reports.append(empty.cbBuffer)
                 self.inbuf = bytearray(self.inbuf[len(self.inbuf) - empty.cbBuffer:])
@@ -203,6 +212,30 @@ class Endpoint:
         return bytes(plain)
 
     pending_output = b""
+    incomplete_credentials = 0
+    #: After SEC_I_INCOMPLETE_CREDENTIALS: the credential for the next call (None: the same one).
+    next_credential: S.CredHandle | None = None
+    #: ... and whether to pass the same input again (as some callers do) instead of none.
+    repeat_input_after_incomplete = False
+
+    def _answer_incomplete_credentials(self, consumed: bytes) -> bytes:
+        if self.next_credential is not None:
+            self.cred = self.next_credential
+        else:
+            self.req |= C.ISC_REQ_USE_SUPPLIED_CREDS
+        pin = None
+        if self.repeat_input_after_incomplete:
+            pin = SecBufferDesc([SecBuffer(C.SECBUFFER_TOKEN, consumed + bytes(self.inbuf)),
+                                 SecBuffer(C.SECBUFFER_EMPTY, None, 0)])
+        status, token = self._leg(pin)
+        self.status = status
+        if pin is not None and pin[1].BufferType == C.SECBUFFER_EXTRA:
+            self.inbuf = bytearray(self.inbuf[len(self.inbuf) - pin[1].cbBuffer:])
+        elif pin is not None:
+            self.inbuf.clear()
+        if status == St.SEC_E_OK:
+            self.complete = True
+        return token
     renegotiations = 0
     #: After SEC_I_RENEGOTIATE, pass the EXTRA bytes to ISC/ASC (True) or call it without input (False).
     extra_to_isc = False

@@ -354,10 +354,11 @@ def test_server_requires_client_certificate(pki):
         names = SecPkgContext_Names()
         assert server.query(C.SECPKG_ATTR_NAMES, names) == St.SEC_E_OK and names.sUserName == "CN=client.example"
         assert server.expiry == unix_to_filetime(client_leaf.certificate.not_valid_after_utc.timestamp())
-    # without a client certificate the server refuses
+    # without a client certificate: SEC_I_INCOMPLETE_CREDENTIALS, then (going on without one) the server refuses
     client = Endpoint(client_cred([pki.ca.certificate]), False, "localhost")
     server = Endpoint(scred, True, None, SERVER_REQ | C.ASC_REQ_MUTUAL_AUTH)
     run_handshake(client, server)
+    assert client.incomplete_credentials == 1
     assert server.status == St.SEC_E_LOGON_DENIED
     assert not client.attrs & C.ISC_RET_MUTUAL_AUTH
     # a client certificate from a CA the server does not trust is rejected too
@@ -531,3 +532,57 @@ def test_credential_expiry_is_certificate_expiry(pki):
                                         None, None, S.CredHandle(), expiry)
     assert status == St.SEC_E_OK
     assert expiry.value == unix_to_filetime(pki.server.certificate.not_valid_after_utc.timestamp())
+
+
+@pytest.mark.contract("ISC-RET-INCOMPLETE-CREDS", "ISC-REQ-USE-SUPPLIED-CREDS")
+@pytest.mark.parametrize("version", ["1.3", "1.2"])
+@pytest.mark.parametrize("repeat_input", [False, True])
+def test_incomplete_credentials_then_new_credential(pki, version, repeat_input):
+    """The server asks for a certificate the credential lacks: SEC_I_INCOMPLETE_CREDENTIALS, ISSUER_LIST_EX names
+    the CAs the server trusts, and a new credential with a certificate completes the same handshake."""
+    from sspi_emu.attributes import SecPkgContext_IssuerListInfoEx
+    from tests.packages.schannel.schannel_helpers import TLS_PARAMETERS, protocols_only
+
+    client_leaf = testcerts.issue(pki.ca, "client.example", client=True)
+    params = [TLS_PARAMETERS(grbitDisabledProtocols=protocols_only(version, False))]
+    scred = acquire(C.SECPKG_CRED_INBOUND, SCH_CREDENTIALS(paCred=[pki.server], hRootStore=[pki.ca.certificate]))
+    client = Endpoint(client_cred([pki.ca.certificate], version), False, "localhost")
+    server = Endpoint(scred, True, None, SERVER_REQ | C.ASC_REQ_MUTUAL_AUTH)
+    flight = server.handshake(client.start())
+    # first look at the pause itself through the C API
+    tok, empty = SecBuffer(C.SECBUFFER_TOKEN, flight), SecBuffer(C.SECBUFFER_EMPTY, None, 0)
+    out = SecBufferDesc([SecBuffer(C.SECBUFFER_TOKEN, None, 0)])
+    status = S.InitializeSecurityContext(client.cred, client.ctx, "localhost", client.req, 0, 0,
+                                         SecBufferDesc([tok, empty]), 0, None, out, S.ULONG(), S.TimeStamp())
+    assert status == St.SEC_I_INCOMPLETE_CREDENTIALS and not out[0].tobytes()
+    issuers = SecPkgContext_IssuerListInfoEx()
+    assert client.query(C.SECPKG_ATTR_ISSUER_LIST_EX, issuers) == St.SEC_E_OK
+    assert issuers.aIssuers == [pki.ca.certificate.subject.public_bytes()]
+    # then continue with a credential that has a certificate
+    new_cred = acquire(C.SECPKG_CRED_OUTBOUND, SCH_CREDENTIALS(paCred=[client_leaf], hRootStore=[pki.ca.certificate],
+                                                               pTlsParameters=params))
+    pin = None
+    if repeat_input:
+        pin = SecBufferDesc([SecBuffer(C.SECBUFFER_TOKEN, flight), SecBuffer(C.SECBUFFER_EMPTY, None, 0)])
+    out = SecBufferDesc([SecBuffer(C.SECBUFFER_TOKEN, None, 0)])
+    status = S.InitializeSecurityContext(new_cred, client.ctx, "localhost", client.req, 0, 0, pin, 0, None, out,
+                                         S.ULONG(), S.TimeStamp())
+    assert status == (St.SEC_E_OK if version == "1.3" else St.SEC_I_CONTINUE_NEEDED)
+    final = server.handshake(out[0].tobytes())
+    assert server.status == St.SEC_E_OK
+    if version == "1.2":
+        client.complete = False
+        client.handshake(final)
+        assert client.status == St.SEC_E_OK
+    remote = SecPkgContext_CertContext()
+    assert server.query(C.SECPKG_ATTR_REMOTE_CERT_CONTEXT, remote) == St.SEC_E_OK
+    assert remote.Certificate == client_leaf.certificate
+
+
+def test_use_supplied_creds_goes_on_without_certificate(pki):
+    scred = acquire(C.SECPKG_CRED_INBOUND, SCH_CREDENTIALS(paCred=[pki.server], hRootStore=[pki.ca.certificate]))
+    client = Endpoint(client_cred([pki.ca.certificate]), False, "localhost", CLIENT_REQ | C.ISC_REQ_USE_SUPPLIED_CREDS)
+    server = Endpoint(scred, True, None, SERVER_REQ | C.ASC_REQ_MUTUAL_AUTH)
+    run_handshake(client, server)
+    assert client.incomplete_credentials == 0
+    assert server.status == St.SEC_E_LOGON_DENIED
