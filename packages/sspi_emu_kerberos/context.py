@@ -94,15 +94,25 @@ class KerberosContext(PackageContext):
             return SecPkgContext_KeyInfo(p.name, p.name, p.key_size * 8, p.checksum_type, p.number)
         return super().query(attribute)
 
+    def _message_session(self) -> CfxSession | SecurityStatus:
+        """The per-message state, or the status to return when there is none usable."""
+        sec = self.session
+        if sec is None:
+            return S.SEC_E_INVALID_HANDLE
+        if sec.key.enctype == enctypes.RC4_HMAC:
+            # rc4-hmac contexts use the RFC 4757 token format, which this package does not produce.
+            return S.SEC_E_UNSUPPORTED_FUNCTION
+        return sec
+
     def _established(self) -> None:
         self.start = entropy.filetime_now()
 
     # -- message functions ------------------------------------------------------------
 
     def make_signature(self, qop: int, message: list[SecBuffer], seqno: int) -> SecurityStatus:
-        sec = self.session
-        if sec is None:
-            return S.SEC_E_INVALID_HANDLE
+        sec = self._message_session()
+        if isinstance(sec, SecurityStatus):
+            return sec
         token, data, _, _ = _split(message)
         if token is None:
             return S.SEC_E_INVALID_TOKEN
@@ -112,9 +122,9 @@ class KerberosContext(PackageContext):
         return S.SEC_E_OK
 
     def verify_signature(self, message: list[SecBuffer], seqno: int) -> tuple[SecurityStatus, int]:
-        sec = self.session
-        if sec is None:
-            return S.SEC_E_INVALID_HANDLE, 0
+        sec = self._message_session()
+        if isinstance(sec, SecurityStatus):
+            return sec, 0
         token, data, _, _ = _split(message)
         if token is None:
             return S.SEC_E_INVALID_TOKEN, 0
@@ -127,9 +137,9 @@ class KerberosContext(PackageContext):
         return S.SEC_E_OK, 0
 
     def encrypt(self, qop: int, message: list[SecBuffer], seqno: int) -> SecurityStatus:
-        sec = self.session
-        if sec is None:
-            return S.SEC_E_INVALID_HANDLE
+        sec = self._message_session()
+        if isinstance(sec, SecurityStatus):
+            return sec
         if qop not in (0, _NO_ENCRYPT):
             return S.SEC_E_QOP_NOT_SUPPORTED
         seal = qop != _NO_ENCRYPT
@@ -153,9 +163,9 @@ class KerberosContext(PackageContext):
         return S.SEC_E_OK
 
     def decrypt(self, message: list[SecBuffer], seqno: int) -> tuple[SecurityStatus, int]:
-        sec = self.session
-        if sec is None:
-            return S.SEC_E_INVALID_HANDLE, 0
+        sec = self._message_session()
+        if isinstance(sec, SecurityStatus):
+            return sec, 0
         token, data, stream, _ = _split(message)
         if stream is not None:
             whole = stream.tobytes()

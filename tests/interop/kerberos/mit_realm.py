@@ -25,6 +25,8 @@ ENCTYPE_HOSTS = {
 USER = "alice"
 PASSWORD = "Passw0rd!"
 SHA2_USER = "bob"
+RC4_USER = "carol"
+RC4_SPN = "HTTP/rc4.ktest.sspi"
 
 
 def _tool(name: str) -> str:
@@ -98,7 +100,8 @@ def start_realm(root: Path, life_seconds: int = 900) -> MitRealm:
  dns_lookup_realm = false
  rdns = false
  dns_canonicalize_hostname = false
- permitted_enctypes = aes256-cts-hmac-sha1-96 aes128-cts-hmac-sha1-96 aes256-cts-hmac-sha384-192 aes128-cts-hmac-sha256-128
+ permitted_enctypes = aes256-cts-hmac-sha1-96 aes128-cts-hmac-sha1-96 aes256-cts-hmac-sha384-192 aes128-cts-hmac-sha256-128 arcfour-hmac
+ allow_rc4 = true
 [realms]
  {REALM} = {{
   kdc = 127.0.0.1:{port}
@@ -119,7 +122,7 @@ def start_realm(root: Path, life_seconds: int = 900) -> MitRealm:
   kdc_ports = {port}
   kdc_tcp_ports = {port}
   max_life = 10h 0m 0s
-  supported_enctypes = aes256-cts:normal aes128-cts:normal aes256-sha2:normal aes128-sha2:normal
+  supported_enctypes = aes256-cts:normal aes128-cts:normal aes256-sha2:normal aes128-sha2:normal arcfour-hmac:normal
  }}
 [logging]
  kdc = FILE:{root}/kdc.log
@@ -136,6 +139,10 @@ def start_realm(root: Path, life_seconds: int = 900) -> MitRealm:
     realm.run(_tool("kdb5_util"), "-r", REALM, "create", "-s", "-P", "master-Passw0rd")
     realm.kadmin(f"addprinc -pw {PASSWORD} {USER}")
     realm.kadmin(f"addprinc -e aes256-sha2:normal -pw {PASSWORD} {SHA2_USER}")
+    realm.kadmin(f"addprinc -e arcfour-hmac:normal -pw {PASSWORD} {RC4_USER}")
+    realm.kadmin(f"addprinc -randkey {RC4_SPN}")
+    realm.kadmin(f"setstr {RC4_SPN} session_enctypes arcfour-hmac")
+    realm.kadmin(f"ktadd -k {root}/http.keytab {RC4_SPN}")
     realm.kadmin(f"addprinc -randkey {SPN}")
     realm.kadmin(f"addprinc -randkey -e aes256-sha2:normal {SHA2_SPN}")
     realm.kadmin(f"setstr {SHA2_SPN} session_enctypes aes256-cts-hmac-sha384-192")

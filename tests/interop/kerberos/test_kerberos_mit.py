@@ -16,6 +16,8 @@ from tests.interop.kerberos.mit_realm import (
     ENCTYPE_HOSTS,
     HOST,
     PASSWORD,
+    RC4_SPN,
+    RC4_USER,
     REALM,
     SHA2_HOST,
     SHA2_SPN,
@@ -179,3 +181,12 @@ def test_every_aes_session_key_type_both_ways(mit_realm: MitRealm, host: str) ->
     assert mit.unwrap(ours.wrap(b"we sealed")).message == b"we sealed"
     ours.verify(b"m", mit.get_signature(b"m"))
     mit.verify_signature(b"n", ours.sign(b"n"))
+
+
+def test_rc4_hmac_keys_with_mit(mit_realm: MitRealm) -> None:
+    """RFC 4757 encryption and checksums: an rc4-only user pre-authenticates and reaches an rc4 service."""
+    client = S.ClientContext("Kerberos", target=RC4_SPN, credential=our_client(RC4_USER), flags=FLAGS)
+    server = mit_acceptor(mit_realm)
+    client.step(server.step(client.step(None)))
+    assert client.complete and str(server.initiator_name) == f"{RC4_USER}@{REALM}"
+    assert client.query(C.SECPKG_ATTR_KEY_INFO).EncryptAlgorithm == 23

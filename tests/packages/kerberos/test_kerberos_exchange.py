@@ -346,3 +346,16 @@ def test_ap_rep_from_another_key_fails_mutual_auth(kdc: FakeKdc) -> None:
     with pytest.raises(SspiError) as err:
         client.step(reply)  # an AP-REP for another session does not decrypt
     assert err.value.status in (St.SEC_E_MUTUAL_AUTH_FAILED, St.SEC_E_WRONG_PRINCIPAL)
+
+
+def test_rc4_session_key_authenticates_but_refuses_cfx_messages() -> None:
+    kdc = FakeKdc({"alice": "Passw0rd!"}, {SPN: "svc-secret"}, enctype=23)
+    keytab = [KeytabEntry(REALM, ("HTTP", "web.example"), 1, kdc.service_key(SPN), 2)]
+    client = S.ClientContext("Kerberos", target=SPN, credential=client_cred(kdc), flags=FLAGS)
+    server = S.ServerContext("Kerberos", credential=S.Credential("Kerberos", use="inbound",
+                                                                 auth_data=KerberosSettings(keytab=keytab)))
+    client.step(server.step(client.step(None)))
+    assert server.peer_name == f"alice@{REALM}"
+    with pytest.raises(SspiError) as err:
+        client.wrap(b"x")
+    assert err.value.status == St.SEC_E_UNSUPPORTED_FUNCTION
