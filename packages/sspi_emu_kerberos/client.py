@@ -13,7 +13,6 @@ from sspi_emu.spi import StepInput, StepOutput
 from . import enctypes, krb_errors
 from . import gss_checksum as G
 from . import messages as m
-from .cfx import CfxSession
 from .context import KerberosContext
 from .credentials import KerberosCredential
 from .delegation import make_krb_cred
@@ -21,6 +20,7 @@ from .gss_framing import TOK_AP_REP, TOK_AP_REQ, TOK_ERROR, FramingError, frame,
 from .kdc_client import TicketGrant
 from .keys import Key
 from .principal import format_principal, parse_spn
+from .sessions import new_session, uses_rfc4757
 
 __all__ = ["KerberosClientContext", "gss_flags_from_isc"]
 
@@ -151,14 +151,18 @@ class KerberosClientContext(KerberosContext):
         )
         if not same_time:
             raise SspiError(S.SEC_E_MUTUAL_AUTH_FAILED, "the AP-REP does not echo our authenticator time")
-        key = part.subkey if part.subkey is not None else self.subkey
-        self._finish(key, acceptor_subkey=part.subkey is not None,
+        # As MIT: an RFC 4757 (rc4) context keeps the initiator's subkey unless the acceptor's differs in type.
+        use_acceptor = part.subkey is not None and not (
+            uses_rfc4757(self.subkey) and part.subkey.enctype == self.subkey.enctype
+        )
+        key = part.subkey if use_acceptor and part.subkey is not None else self.subkey
+        self._finish(key, acceptor_subkey=use_acceptor,
                      peer_seq=part.seq_number if part.seq_number is not None else 0)
         self.session_key = key
         return StepOutput(S.SEC_E_OK, b"", self.ret_flags, expiry=self.expiry)
 
     def _finish(self, key: Key, acceptor_subkey: bool, peer_seq: int) -> None:
         check = bool(self.req & (C.ISC_REQ_SEQUENCE_DETECT | C.ISC_REQ_REPLAY_DETECT))
-        self.session = CfxSession(key, True, acceptor_subkey, self.seq, peer_seq, check)
+        self.session = new_session(key, True, acceptor_subkey, self.seq, peer_seq, check)
         self.state = 2
         self._established()

@@ -21,9 +21,10 @@ from sspi_emu.errors import SspiError
 from sspi_emu.spi import PackageContext
 
 from . import enctypes
-from .cfx import CfxSession, SequenceError, TokenError
+from .cfx import SequenceError, TokenError
 from .info import MAX_TOKEN, package_info
 from .keys import Key
+from .sessions import MessageSession
 
 __all__ = ["KerberosContext"]
 
@@ -56,7 +57,7 @@ def _split(message: list[SecBuffer]) -> tuple[SecBuffer | None, list[SecBuffer],
 class KerberosContext(PackageContext):
     """State common to both sides; subclasses run the handshake."""
 
-    session: CfxSession | None = None
+    session: MessageSession | None = None
     session_key: Key | None = None
     ret_flags: int = 0
     client_name: str = ""
@@ -94,14 +95,11 @@ class KerberosContext(PackageContext):
             return SecPkgContext_KeyInfo(p.name, p.name, p.key_size * 8, p.checksum_type, p.number)
         return super().query(attribute)
 
-    def _message_session(self) -> CfxSession | SecurityStatus:
-        """The per-message state, or the status to return when there is none usable."""
+    def _message_session(self) -> MessageSession | SecurityStatus:
+        """The per-message state, or the status to return when there is none."""
         sec = self.session
         if sec is None:
             return S.SEC_E_INVALID_HANDLE
-        if sec.key.enctype == enctypes.RC4_HMAC:
-            # rc4-hmac contexts use the RFC 4757 token format, which this package does not produce.
-            return S.SEC_E_UNSUPPORTED_FUNCTION
         return sec
 
     def _established(self) -> None:
@@ -152,6 +150,9 @@ class KerberosContext(PackageContext):
             return S.SEC_E_BUFFER_TOO_SMALL
         plain = b"".join(b.tobytes() for b in writable)
         head, body = sec.wrap_parts(plain, seal)
+        leftover = body[len(plain) :]
+        if leftover and (padding is None or padding.capacity < len(leftover)):
+            return S.SEC_E_BUFFER_TOO_SMALL
         pos = 0
         for b in writable:
             n = b.cbBuffer
@@ -159,18 +160,23 @@ class KerberosContext(PackageContext):
             pos += n
         token.write(head)
         if padding is not None:
-            padding.cbBuffer = 0
+            if leftover:
+                padding.write(leftover)
+            else:
+                padding.cbBuffer = 0
         return S.SEC_E_OK
 
     def decrypt(self, message: list[SecBuffer], seqno: int) -> tuple[SecurityStatus, int]:
         sec = self._message_session()
         if isinstance(sec, SecurityStatus):
             return sec, 0
-        token, data, stream, _ = _split(message)
+        token, data, stream, padding = _split(message)
         if stream is not None:
             whole = stream.tobytes()
         elif token is not None:
             whole = token.tobytes() + b"".join(b.tobytes() for b in data if not b.BufferType & _RO)
+            if padding is not None:
+                whole += padding.tobytes()
         else:
             return S.SEC_E_INVALID_TOKEN, 0
         try:

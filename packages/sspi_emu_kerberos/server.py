@@ -14,7 +14,6 @@ from sspi_emu.spi import StepInput, StepOutput
 from . import enctypes, krb_errors
 from . import gss_checksum as G
 from . import messages as m
-from .cfx import CfxSession
 from .client import AP_OPT_MUTUAL_REQUIRED, AP_OPT_USE_SESSION_KEY, USAGE_AP_REP, USAGE_AUTHENTICATOR
 from .context import KerberosContext
 from .credentials import KerberosCredential
@@ -23,6 +22,7 @@ from .gss_framing import TOK_AP_REP, TOK_AP_REQ, TOK_ERROR, FramingError, frame,
 from .kdc_client import TicketGrant
 from .keys import Key
 from .principal import format_principal
+from .sessions import new_session, uses_rfc4757
 
 __all__ = ["KerberosAccessToken", "KerberosServerContext"]
 
@@ -114,19 +114,20 @@ class KerberosServerContext(KerberosContext):
         token = b""
         key, acceptor_subkey, my_seq = base_key, False, peer_seq
         if mutual:
-            try:
-                key = enctypes.random_key(base_key.enctype)
-            except enctypes.UnsupportedEnctype:
-                raise SspiError(S.SEC_E_INVALID_TOKEN, "unsupported subkey type") from None
-            acceptor_subkey = True
+            if not uses_rfc4757(base_key):  # rc4 contexts keep the initiator's key, as MIT and Windows do
+                try:
+                    key = enctypes.random_key(base_key.enctype)
+                except enctypes.UnsupportedEnctype:
+                    raise SspiError(S.SEC_E_INVALID_TOKEN, "unsupported subkey type") from None
+                acceptor_subkey = True
             my_seq = int.from_bytes(entropy.random_bytes(4, "kerberos sequence number"), "big") & 0x3FFFFFFF
-            part = m.EncApRepPart(auth.ctime, auth.cusec, key, my_seq)
+            part = m.EncApRepPart(auth.ctime, auth.cusec, key if acceptor_subkey else None, my_seq)
             enc = m.EncryptedData(ticket_part.key.enctype,
                                   enctypes.encrypt(ticket_part.key, USAGE_AP_REP, part.encode()))
             token = frame(TOK_AP_REP, m.ApRep(enc).encode())
         self.ret_flags = _asc_flags(gss_flags, mutual) | (C.ASC_RET_DELEGATE if self.delegated else 0)
         check = bool(gss_flags & (G.GSS_C_SEQUENCE_FLAG | G.GSS_C_REPLAY_FLAG))
-        self.session = CfxSession(key, False, acceptor_subkey, my_seq, peer_seq, check)
+        self.session = new_session(key, False, acceptor_subkey, my_seq, peer_seq, check)
         self.session_key = key
         self.client_name = client
         self.server_name = format_principal(ap_req.ticket.sname, ap_req.ticket.realm)

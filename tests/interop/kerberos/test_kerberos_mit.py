@@ -183,10 +183,27 @@ def test_every_aes_session_key_type_both_ways(mit_realm: MitRealm, host: str) ->
     mit.verify_signature(b"n", ours.sign(b"n"))
 
 
-def test_rc4_hmac_keys_with_mit(mit_realm: MitRealm) -> None:
-    """RFC 4757 encryption and checksums: an rc4-only user pre-authenticates and reaches an rc4 service."""
+def test_rc4_hmac_with_mit(mit_realm: MitRealm) -> None:
+    """RFC 4757: an rc4-only user pre-authenticates, reaches an rc4 service, and both token formats interoperate."""
     client = S.ClientContext("Kerberos", target=RC4_SPN, credential=our_client(RC4_USER), flags=FLAGS)
     server = mit_acceptor(mit_realm)
     client.step(server.step(client.step(None)))
     assert client.complete and str(server.initiator_name) == f"{RC4_USER}@{REALM}"
     assert client.query(C.SECPKG_ATTR_KEY_INFO).EncryptAlgorithm == 23
+    for msg in (b"r", b"rc4 to MIT" * 20):
+        assert server.unwrap(client.wrap(msg)).message == msg
+        assert client.unwrap(server.wrap(msg, True).message) == msg
+        assert server.unwrap(client.wrap(msg, encrypt=False)).message == msg
+        assert client.unwrap(server.wrap(msg, False).message) == msg
+        server.verify_signature(msg, client.sign(msg))
+        client.verify(msg, server.get_signature(msg))
+    mit_realm.kinit(RC4_USER)
+    mit = mit_initiator(RC4_SPN.split("/", 1)[1])
+    cred = S.Credential("Kerberos", use="inbound", auth_data=KerberosSettings(keytab=str(mit_realm.keytab)))
+    ours = S.ServerContext("Kerberos", credential=cred)
+    mit.step(ours.step(mit.step()))
+    assert ours.unwrap(mit.wrap(b"MIT rc4", True).message) == b"MIT rc4"
+    assert mit.unwrap(ours.wrap(b"our rc4")).message == b"our rc4"
+    ours.verify(b"a", mit.get_signature(b"a"))
+    mit.verify_signature(b"b", ours.sign(b"b"))
+    mit_realm.kinit()

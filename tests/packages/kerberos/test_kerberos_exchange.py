@@ -348,7 +348,7 @@ def test_ap_rep_from_another_key_fails_mutual_auth(kdc: FakeKdc) -> None:
     assert err.value.status in (St.SEC_E_MUTUAL_AUTH_FAILED, St.SEC_E_WRONG_PRINCIPAL)
 
 
-def test_rc4_session_key_authenticates_but_refuses_cfx_messages() -> None:
+def test_rc4_session_key_uses_rfc4757_tokens() -> None:
     kdc = FakeKdc({"alice": "Passw0rd!"}, {SPN: "svc-secret"}, enctype=23)
     keytab = [KeytabEntry(REALM, ("HTTP", "web.example"), 1, kdc.service_key(SPN), 2)]
     client = S.ClientContext("Kerberos", target=SPN, credential=client_cred(kdc), flags=FLAGS)
@@ -356,6 +356,13 @@ def test_rc4_session_key_authenticates_but_refuses_cfx_messages() -> None:
                                                                  auth_data=KerberosSettings(keytab=keytab)))
     client.step(server.step(client.step(None)))
     assert server.peer_name == f"alice@{REALM}"
+    sealed = client.wrap(b"rc4 sealed")
+    assert sealed[0] == 0x60 and b"\x02\x01\x11\x00\x10\x00" in sealed[:20] and b"rc4 sealed" not in sealed
+    assert server.unwrap(sealed) == b"rc4 sealed"
+    assert client.unwrap(server.wrap(b"back")) == b"back"
+    assert server.unwrap(client.wrap(b"signed only", encrypt=False)) == b"signed only"
+    server.verify(b"m", client.sign(b"m"))
+    client.verify(b"n", server.sign(b"n"))
     with pytest.raises(SspiError) as err:
-        client.wrap(b"x")
-    assert err.value.status == St.SEC_E_UNSUPPORTED_FUNCTION
+        server.verify(b"x", client.sign(b"y"))
+    assert err.value.status == St.SEC_E_MESSAGE_ALTERED

@@ -152,3 +152,33 @@ def test_fast_decoder_accepts_only_what_pyasn1_accepts(fast: Callable[[bytes], o
     ours = _outcome(fast, data)
     if ours != "error":
         assert ours == _outcome(REFERENCE[fast], data)
+
+
+def _sessions(enctype: int) -> tuple[object, object]:
+    from sspi_emu_kerberos import enctypes
+    from sspi_emu_kerberos.sessions import new_session
+
+    key = enctypes.random_key(enctype)
+    return new_session(key, True, True, 7, 9, True), new_session(key, False, True, 9, 7, True)
+
+
+@pytest.mark.parametrize("enctype", [18, 20, 23])
+@settings(max_examples=150, deadline=None)
+@given(blob=st.binary(max_size=120), pos=st.integers(0, 300), value=st.integers(0, 255), cut=st.integers(0, 3))
+def test_message_token_parsers_raise_only_token_errors(enctype: int, blob: bytes, pos: int, value: int,
+                                                       cut: int) -> None:
+    from sspi_emu_kerberos.cfx import SequenceError, TokenError
+
+    client, server = _sessions(enctype)
+    sealed = client.wrap(b"payload " * 3)  # type: ignore[attr-defined]
+    mic = client.get_mic(b"payload")  # type: ignore[attr-defined]
+    for data in (blob, _mutate(sealed, pos, value, cut)):
+        try:
+            server.unwrap(data)  # type: ignore[attr-defined]
+        except (TokenError, SequenceError):
+            pass
+    for data in (blob, _mutate(mic, pos, value, cut)):
+        try:
+            server.verify_mic(b"payload", data)  # type: ignore[attr-defined]
+        except (TokenError, SequenceError):
+            pass
