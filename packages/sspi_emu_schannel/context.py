@@ -33,6 +33,7 @@ from sspi_emu.attributes import (
     SecPkgContext_KeyingMaterial,
     SecPkgContext_Names,
     SecPkgContext_PackageInfo,
+    SecPkgContext_SessionInfo,
     SecPkgContext_Sizes,
     SecPkgContext_StreamSizes,
     SecPkgInfo,
@@ -43,7 +44,7 @@ from sspi_emu.entropy import unix_to_filetime
 from sspi_emu.errors import SspiError
 from sspi_emu.spi import PackageContext, StepInput, StepOutput
 
-from . import algids
+from . import algids, session_cache
 from .alpn import (
     SecApplicationProtocolNegotiationExt_ALPN,
     SecApplicationProtocolNegotiationStatus_None,
@@ -57,7 +58,7 @@ from .statuses import status_for_alert, status_for_peer_alert
 from .tls.client import TlsClient
 from .tls.codec import MissingClientCertificate, TlsError
 from .tls.config import TlsConfig
-from .tls.constants import MAX_PLAINTEXT, RECORD_HEADER, TLS12, AlertDescription, AlertLevel, ContentType
+from .tls.constants import MAX_PLAINTEXT, RECORD_HEADER, TLS12, TLS13, AlertDescription, AlertLevel, ContentType
 from .tls.engine import PeerAlert, TlsEngine
 from .tls.records import RecordFramingError, parse_header
 from .tls.server import TlsServer
@@ -76,6 +77,8 @@ _T_EXTRA = C.SECBUFFER_EXTRA
 _T_MISSING = C.SECBUFFER_MISSING
 _TYPE_MASK = 0x0FFFFFFF
 _SCHANNEL_ALERT_TOKEN = struct.Struct("<III")
+#: SecPkgContext_SessionInfo.dwFlags: the session was resumed.
+SSL_SESSION_RECONNECT = 1
 
 
 class SchannelContext(PackageContext):
@@ -105,6 +108,10 @@ class SchannelContext(PackageContext):
             server_name=target if not server else None,
         )
         if server:
+            if cred.reconnects:
+                config.ticket_protector = cred.ticket_protector()
+                config.tickets = 1
+                config.ticket_lifetime = int(min(cred.session_lifespan, 604800))
             config.require_client_certificate = bool(req & C.ASC_REQ_MUTUAL_AUTH)
             config.certificate_authorities = [root.subject.public_bytes() for root in cred.extra_roots]
             if not cred.flags & C.SCH_CRED_MANUAL_CRED_VALIDATION:
@@ -117,6 +124,8 @@ class SchannelContext(PackageContext):
             if not manual:
                 config.verify_peer = self._verify_server
             config.ask_for_client_certificate = not req & C.ISC_REQ_USE_SUPPLIED_CREDS
+            if cred.reconnects and TLS13 in versions:
+                config.resume = session_cache.take(target, cred)
             self.engine = TlsClient(config)
         self._started = False
         self._closed = False
@@ -359,6 +368,8 @@ class SchannelContext(PackageContext):
                 eng, info.pszLabel.encode("ascii"), info.pbContextValue, info.cbKeyingMaterial
             )
             return SecPkgContext_KeyingMaterial(material)
+        if attribute == C.SECPKG_ATTR_SESSION_INFO:
+            return SecPkgContext_SessionInfo(SSL_SESSION_RECONNECT if eng.resumed else 0, b"")
         if attribute == C.SECPKG_ATTR_NAMES:
             if not eng.peer_chain:
                 raise SspiError(S.SEC_E_NO_CREDENTIALS, "the peer sent no certificate")
@@ -489,6 +500,10 @@ class SchannelContext(PackageContext):
             except TlsError as exc:
                 self._peer_closed = True
                 return status_for_alert(exc.alert), 0
+            if eng.sessions and not self.server:
+                if self.cred.reconnects:
+                    session_cache.store(self.target, self.cred, eng.sessions, self.cred.session_lifespan)
+                eng.sessions = []
             return S.SEC_I_RENEGOTIATE, 0
         return S.SEC_E_ILLEGAL_MESSAGE, 0
 

@@ -2,24 +2,31 @@
 
 from __future__ import annotations
 
+import itertools
 from dataclasses import dataclass, field
 from typing import Any
 
 from cryptography.x509.verification import Store
 
 from sspi_emu import constants as C
+from sspi_emu import entropy
 from sspi_emu.constants import SecurityStatus
 from sspi_emu.entropy import unix_to_filetime
 from sspi_emu.errors import SspiError
 from sspi_emu.spi import Credential
 
+from . import session_cache
 from .certs import CertContext, as_certificates
 from .cryptopolicy import CRYPTO_SETTINGS, allowed_groups, allowed_suites
 from .tls.constants import TLS12, TLS13
+from .tls.resumption import TicketProtector
 from .validation import system_roots
 
 #: Protocols used when the credential does not say (TLS 1.2 and 1.3, both directions).
 DEFAULT_PROTOCOLS = C.SP_PROT_TLS1_2 | C.SP_PROT_TLS1_3
+_SERIALS = itertools.count(1)
+#: Schannel's default session lifespan (ten hours).
+DEFAULT_SESSION_LIFESPAN_MS = 36_000_000
 
 
 @dataclass
@@ -93,6 +100,7 @@ class SchannelCredential(Credential):
     """An acquired Schannel credential: certificate(s), enabled protocols, flags and trust roots."""
 
     def __init__(self, use: int, auth_data: object) -> None:
+        self.serial = next(_SERIALS)
         self.use = use
         self.flags = 0
         self.certificates: list[CertContext] = []
@@ -101,6 +109,7 @@ class SchannelCredential(Credential):
         algs: list[int] | None = None
         strength = (0, 0)
         protocols = DEFAULT_PROTOCOLS
+        lifespan_ms = 0
         if auth_data is None:
             pass
         elif isinstance(auth_data, SCH_CREDENTIALS):
@@ -108,6 +117,7 @@ class SchannelCredential(Credential):
                 raise SspiError(SecurityStatus.SEC_E_UNKNOWN_CREDENTIALS, "bad SCH_CREDENTIALS dwVersion")
             self.certificates = _creds(auth_data)
             self.flags = auth_data.dwFlags
+            lifespan_ms = auth_data.dwSessionLifespan
             count = len(auth_data.pTlsParameters) if auth_data.cTlsParameters is None else auth_data.cTlsParameters
             for params in auth_data.pTlsParameters[:count]:
                 if not params.cAlpnIds and not params.rgstrAlpnIds:
@@ -120,6 +130,7 @@ class SchannelCredential(Credential):
                 raise SspiError(SecurityStatus.SEC_E_UNKNOWN_CREDENTIALS, "bad SCHANNEL_CRED dwVersion")
             self.certificates = _creds(auth_data)
             self.flags = auth_data.dwFlags
+            lifespan_ms = auth_data.dwSessionLifespan
             if auth_data.grbitEnabledProtocols:
                 protocols = auth_data.grbitEnabledProtocols
             n = auth_data.cSupportedAlgs or len(auth_data.palgSupportedAlgs)
@@ -131,6 +142,9 @@ class SchannelCredential(Credential):
                 SecurityStatus.SEC_E_UNKNOWN_CREDENTIALS, "pAuthData must be SCH_CREDENTIALS or SCHANNEL_CRED"
             )
         self.protocols = protocols
+        #: How long sessions stay resumable, in seconds (dwSessionLifespan; 0 means Windows' ten hours).
+        self.session_lifespan = (lifespan_ms or DEFAULT_SESSION_LIFESPAN_MS) / 1000
+        self._ticket_protector: TicketProtector | None = None
         for item in disabled:
             if not isinstance(item, CRYPTO_SETTINGS):
                 raise SspiError(
@@ -176,9 +190,22 @@ class SchannelCredential(Credential):
             self._store = Store(roots)
         return self._store
 
+    @property
+    def reconnects(self) -> bool:
+        """False when SCH_CRED_DISABLE_RECONNECTS turns session resumption off."""
+        return not self.flags & C.SCH_CRED_DISABLE_RECONNECTS
+
+    def ticket_protector(self) -> TicketProtector:
+        """The key this (server) credential seals its session tickets with, made on first use."""
+        if self._ticket_protector is None:
+            self._ticket_protector = TicketProtector(entropy.random_bytes(32, "ticket-key"))
+        return self._ticket_protector
+
     def release(self) -> None:
         self.certificates = []
         self._store = None
+        self._ticket_protector = None
+        session_cache.forget(self)
 
     def __repr__(self) -> str:
         return (

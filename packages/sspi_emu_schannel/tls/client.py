@@ -39,8 +39,10 @@ from .messages import (
     Finished,
     ServerHello,
     ServerKeyExchangeECDHE,
+    frame,
 )
 from .records import RecordCipher
+from .resumption import ResumableSession, binder, binders_length, encode_client_psk
 from .signatures import PrivateKey, certificate_verify_input, choose_scheme, sign, verify
 from .suites import SUITES
 
@@ -73,6 +75,15 @@ class TlsClient(TlsEngine):
         self.server_name = config.server_name
         #: True while the handshake waits for the caller to supply a client certificate.
         self.awaiting_certificate = False
+        offer = config.resume
+        if offer is not None and (offer.suite not in SUITES or SUITES[offer.suite].version != TLS13):
+            offer = None
+        if offer is not None and not any(
+            c in SUITES and SUITES[c].version == TLS13 and SUITES[c].hash_name == offer.hash_name
+            for c in config.cipher_suites
+        ):
+            offer = None
+        self._offer: ResumableSession | None = offer
         #: The versions offered: those enabled that have at least one enabled cipher suite.
         self.versions = tuple(
             v for v in config.versions if any(SUITES[c].version == v for c in config.cipher_suites if c in SUITES)
@@ -116,7 +127,25 @@ class TlsClient(TlsEngine):
         order = list(cfg.client_extension_order) + [t for t in bodies if t not in cfg.client_extension_order]
         exts = [(t, bodies[t]) for t in order if t in bodies]
         assert self._hello is not None
-        return ClientHello(self._hello.random, self._hello.session_id, self._hello.cipher_suites, exts)
+        hello = ClientHello(self._hello.random, self._hello.session_id, self._hello.cipher_suites, exts)
+        session = self._offer
+        if session is not None and tls13 and (self.suite is None or self.suite.hash_name == session.hash_name):
+            hello = self._with_psk(hello, session)
+        return hello
+
+    def _with_psk(self, hello: ClientHello, session: ResumableSession) -> ClientHello:
+        """Add pre_shared_key (last) with its binder over the truncated ClientHello (RFC 8446 4.2.11.2)."""
+        identity = [(session.ticket, session.obfuscated_age(entropy.now()))]
+        size = hashlib.new(session.hash_name).digest_size
+        placeholder = [bytes(size)]
+        exts = hello.extensions + [(ExtensionType.PRE_SHARED_KEY, encode_client_psk(identity, placeholder))]
+        draft = ClientHello(hello.random, hello.session_id, hello.cipher_suites, exts)
+        raw = frame(HandshakeType.CLIENT_HELLO, draft.encode())
+        truncated = raw[: len(raw) - binders_length(placeholder)]
+        th = hashlib.new(session.hash_name, bytes(self._transcript) + truncated).digest()
+        real = [binder(session.hash_name, session.psk, th)]
+        exts[-1] = (ExtensionType.PRE_SHARED_KEY, encode_client_psk(identity, real))
+        return ClientHello(hello.random, hello.session_id, hello.cipher_suites, exts)
 
     def start(self) -> None:
         """Queue the ClientHello."""
@@ -227,10 +256,19 @@ class TlsClient(TlsEngine):
             raise TlsError(AlertDescription.ILLEGAL_PARAMETER, "key share for a group we did not send")
         self.group = group
         self.server_random = sh.random
+        psk: bytes | None = None
+        selected = ext.find(sh.extensions, ExtensionType.PRE_SHARED_KEY)
+        if selected is not None:
+            offer = self._offer
+            if offer is None or ext.decode_u16(selected) != 0 or offer.hash_name != self.hash_name:
+                raise TlsError(AlertDescription.ILLEGAL_PARAMETER, "server selected a PSK we did not offer")
+            psk = offer.psk
+            self.resumed = True
+            self.peer_chain = list(offer.peer_chain)
         self._transcript += raw
         self._require_no_pending()
         shared = share.exchange(public)
-        self.schedule = KeySchedule13(self.hash_name)
+        self.schedule = KeySchedule13(self.hash_name, psk)
         self.schedule.set_shared_secret(shared)
         self._c_hs, self._s_hs = self.schedule.handshake_traffic(self.transcript_hash())
         self.read = self._cipher13(self._s_hs)
@@ -254,7 +292,7 @@ class TlsClient(TlsEngine):
                     raise TlsError(AlertDescription.ILLEGAL_PARAMETER, "bad ALPN answer")
                 self.alpn = chosen[0]
             self._transcript += raw
-            self.state = State.WAIT_CERTIFICATE_OR_REQUEST
+            self.state = State.WAIT_FINISHED if self.resumed else State.WAIT_CERTIFICATE_OR_REQUEST
         elif st is State.WAIT_CERTIFICATE_OR_REQUEST and msg_type == HandshakeType.CERTIFICATE_REQUEST:
             self._cert_request = CertificateRequest13.decode(body)
             self._transcript += raw
@@ -285,7 +323,7 @@ class TlsClient(TlsEngine):
             if not hmac.compare_digest(expected, fin.verify_data):
                 raise TlsError(AlertDescription.DECRYPT_ERROR, "bad server Finished")
             self._require_no_pending()
-            if self.config.verify_peer is not None:
+            if self.config.verify_peer is not None and not self.resumed:
                 self.config.verify_peer(self.peer_chain)
             self._transcript += raw
             self.server_finished = fin.verify_data

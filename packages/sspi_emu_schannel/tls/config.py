@@ -9,6 +9,7 @@ from cryptography import x509
 
 from .constants import TLS12, TLS13, ExtensionType, Group
 from .groups import SUPPORTED_GROUPS
+from .resumption import ResumableSession, TicketProtector
 from .signatures import DEFAULT_SCHEMES, PrivateKey
 from .suites import TLS12_SUITES, TLS13_SUITES
 
@@ -70,5 +71,9 @@ class TlsConfig:
     ticket_length: int = 32
     #: max_early_data_size announced in tickets (None: no early_data extension).
     ticket_early_data: int | None = None
+    #: Client: a session to offer for resumption (TLS 1.3 ticket).
+    resume: ResumableSession | None = None
+    #: Server: seals and opens the tickets it issues (None: tickets are opaque random bytes).
+    ticket_protector: TicketProtector | None = None
     #: Client: a 32-byte legacy_session_id (middlebox compatibility mode).
     compatibility_session_id: bool = False

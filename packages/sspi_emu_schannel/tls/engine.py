@@ -8,12 +8,15 @@ from enum import Enum
 
 from cryptography import x509
 
+from sspi_emu import entropy
+
 from .codec import DecodeError, TlsError
 from .config import TlsConfig
 from .constants import RECORD_HEADER, TLS12, TLS13, AlertDescription, AlertLevel, ContentType, HandshakeType
 from .keyschedule import KeySchedule13
 from .messages import HandshakeReassembler, KeyUpdate, NewSessionTicket13, frame
 from .records import RecordCipher, parse_header, record_header, record_need
+from .resumption import ResumableSession, resumption_psk
 from .suites import CipherSuite
 
 
@@ -78,6 +81,10 @@ class TlsEngine:
         self.alpn: bytes | None = None
         self.server_name: str | None = None
         self.tickets: list[NewSessionTicket13] = []
+        #: Sessions the client can resume later (one per NewSessionTicket).
+        self.sessions: list[ResumableSession] = []
+        #: True when this handshake resumed a session (PSK with ECDHE).
+        self.resumed = False
         self.read: RecordCipher | None = None
         self.write: RecordCipher | None = None
         self.schedule: KeySchedule13 | None = None
@@ -292,7 +299,23 @@ class TlsEngine:
                 return
             msg_type, body, _raw = msg
             if msg_type == HandshakeType.NEW_SESSION_TICKET and not self.is_server:
-                self.tickets.append(NewSessionTicket13.decode(body))
+                nst = NewSessionTicket13.decode(body)
+                self.tickets.append(nst)
+                assert self.suite is not None
+                if nst.lifetime:
+                    psk = resumption_psk(self.hash_name, self.resumption_master_secret, nst.nonce)
+                    self.sessions.append(
+                        ResumableSession(
+                            nst.ticket,
+                            psk,
+                            self.suite.code,
+                            self.hash_name,
+                            nst.age_add,
+                            min(nst.lifetime, 604800),
+                            entropy.now(),
+                            list(self.peer_chain),
+                        )
+                    )
             elif msg_type == HandshakeType.KEY_UPDATE:
                 self._require_no_pending()
                 update = KeyUpdate.decode(body)

@@ -40,6 +40,15 @@ from .messages import (
     ServerKeyExchangeECDHE,
 )
 from .records import RecordCipher
+from .resumption import (
+    PSK_DHE_KE,
+    TicketState,
+    binder,
+    binders_length,
+    decode_client_psk,
+    encode_server_psk,
+    resumption_psk,
+)
 from .signatures import certificate_verify_input, choose_scheme, sign, verify
 from .suites import EMPTY_RENEGOTIATION_INFO_SCSV, SUITES
 
@@ -66,6 +75,7 @@ class TlsServer(TlsEngine):
         self._share: KeyShare | None = None
         self._requested_cert = False
         self._ticket_nonce = 0
+        self._hello_raw = b""
 
     @property
     def _key_kind(self) -> str:
@@ -111,6 +121,7 @@ class TlsServer(TlsEngine):
         self.server_name = ext.decode_server_name(sni) if sni is not None else None
         self._choose_alpn(ch)
         self._transcript += raw
+        self._hello_raw = raw
         if version == TLS13:
             self._start13(ch)
         else:
@@ -169,6 +180,34 @@ class TlsServer(TlsEngine):
                 return
         raise TlsError(AlertDescription.HANDSHAKE_FAILURE, "no common group")
 
+    def _accept_psk(self, ch: ClientHello) -> bytes | None:
+        """The PSK of a valid ticket the client offered (first identity), or None for a full handshake."""
+        body = ext.find(ch.extensions, ExtensionType.PRE_SHARED_KEY)
+        protector = self.config.ticket_protector
+        if body is None:
+            return None
+        if ch.extensions[-1][0] != ExtensionType.PRE_SHARED_KEY:
+            raise TlsError(AlertDescription.ILLEGAL_PARAMETER, "pre_shared_key is not the last extension")
+        modes = ext.find(ch.extensions, ExtensionType.PSK_KEY_EXCHANGE_MODES)
+        identities, binders = decode_client_psk(body)
+        if protector is None or modes is None or PSK_DHE_KE not in modes[1:]:
+            return None
+        state = protector.open(identities[0][0])
+        assert self.suite is not None
+        if state is None or state.suite not in SUITES or SUITES[state.suite].hash_name != self.hash_name:
+            return None
+        now = entropy.now()
+        if not state.created <= now <= state.created + state.lifetime:
+            return None
+        raw = self._hello_raw
+        truncated = raw[: len(raw) - binders_length(binders)]
+        prefix = bytes(self._transcript[: len(self._transcript) - len(raw)])
+        th = hashlib.new(self.hash_name, prefix + truncated).digest()
+        if not hmac.compare_digest(binder(self.hash_name, state.psk, th), binders[0]):
+            raise TlsError(AlertDescription.DECRYPT_ERROR, "bad PSK binder")
+        self.resumed = True
+        return state.psk
+
     def _hello_retry(self, ch: ClientHello, group: int) -> None:
         assert self.suite is not None
         self._hrr_group = group
@@ -195,11 +234,13 @@ class TlsServer(TlsEngine):
             raise TlsError(AlertDescription.ILLEGAL_PARAMETER, "ClientHello does not answer HelloRetryRequest")
         self._hello = ch
         self._transcript += raw
+        self._hello_raw = raw
         self._server_hello13(ch, shares[0][0], shares[0][1])
 
     def _server_hello13(self, ch: ClientHello, group: int, client_public: bytes) -> None:
         cfg = self.config
         assert self.suite is not None and cfg.private_key is not None
+        psk = self._accept_psk(ch)
         # Drawn in this order: server random, key share, then signature randomness.
         self.server_random = entropy.random_bytes(32, "server-random")
         share = KeyShare(group)
@@ -209,9 +250,11 @@ class TlsServer(TlsEngine):
             (ExtensionType.KEY_SHARE, ext.encode_key_share_server(group, share.public)),
             (ExtensionType.SUPPORTED_VERSIONS, TLS13.to_bytes(2, "big")),
         ]
+        if psk is not None:
+            exts.append((ExtensionType.PRE_SHARED_KEY, encode_server_psk(0)))
         sh = ServerHello(self.server_random, ch.session_id, self.suite.code, exts)
         self._send_handshake(HandshakeType.SERVER_HELLO, sh.encode())
-        self.schedule = KeySchedule13(self.hash_name)
+        self.schedule = KeySchedule13(self.hash_name, psk)
         self.schedule.set_shared_secret(shared)
         self._c_hs, self._s_hs = self.schedule.handshake_traffic(self.transcript_hash())
         self._set_write(self._cipher13(self._s_hs))
@@ -228,7 +271,9 @@ class TlsServer(TlsEngine):
         if self.alpn is not None:
             ee.append((ExtensionType.ALPN, ext.encode_alpn([self.alpn])))
         self._send_handshake(HandshakeType.ENCRYPTED_EXTENSIONS, EncryptedExtensions(ee).encode())
-        if cfg.require_client_certificate:
+        if self.resumed:
+            pass
+        elif cfg.require_client_certificate:
             algs = ext.encode_u16_vector(cfg.signature_schemes)
             req_exts: list[tuple[int, bytes]] = [(ExtensionType.SIGNATURE_ALGORITHMS, algs)]
             if cfg.certificate_authorities:
@@ -237,12 +282,13 @@ class TlsServer(TlsEngine):
             req = CertificateRequest13(b"", req_exts)
             self._send_handshake(HandshakeType.CERTIFICATE_REQUEST, req.encode())
             self._requested_cert = True
-        entries = [(c.public_bytes(_DER), b"") for c in self.local_chain]
-        self._send_handshake(HandshakeType.CERTIFICATE, Certificate13(b"", entries).encode())
-        self.certificate_sent = True
-        signed = certificate_verify_input(self.transcript_hash(), server=True)
-        sig = sign(cfg.private_key, self._scheme, signed)
-        self._send_handshake(HandshakeType.CERTIFICATE_VERIFY, CertificateVerify(self._scheme, sig).encode())
+        if not self.resumed:
+            entries = [(c.public_bytes(_DER), b"") for c in self.local_chain]
+            self._send_handshake(HandshakeType.CERTIFICATE, Certificate13(b"", entries).encode())
+            self.certificate_sent = True
+            signed = certificate_verify_input(self.transcript_hash(), server=True)
+            sig = sign(cfg.private_key, self._scheme, signed)
+            self._send_handshake(HandshakeType.CERTIFICATE_VERIFY, CertificateVerify(self._scheme, sig).encode())
         verify_data = self.schedule.verify_data(self._s_hs, self.transcript_hash())
         self._send_handshake(HandshakeType.FINISHED, verify_data)
         self.server_finished = verify_data
@@ -298,7 +344,13 @@ class TlsServer(TlsEngine):
         age_add = int.from_bytes(entropy.random_bytes(4, "ticket-age-add"), "big")
         nonce = self._ticket_nonce.to_bytes(2, "big")
         self._ticket_nonce += 1
-        ticket = entropy.random_bytes(cfg.ticket_length, "ticket")
+        if cfg.ticket_protector is not None:
+            psk = resumption_psk(self.hash_name, self.resumption_master_secret, nonce)
+            assert self.suite is not None
+            state = TicketState(psk, self.suite.code, entropy.now(), cfg.ticket_lifetime, age_add)
+            ticket = cfg.ticket_protector.seal(state)
+        else:
+            ticket = entropy.random_bytes(cfg.ticket_length, "ticket")
         exts: list[tuple[int, bytes]] = []
         if cfg.ticket_early_data is not None:
             exts.append((ExtensionType.EARLY_DATA, cfg.ticket_early_data.to_bytes(4, "big")))

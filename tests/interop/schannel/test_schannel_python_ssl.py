@@ -283,3 +283,57 @@ def test_optional_client_certificate_with_python_ssl(pem_pki, version):
     assert ours.incomplete_credentials == 1 and ours.status == St.SEC_E_OK
     assert peer.done and peer.obj.getpeercert() is None
     assert peer.recv(ours.encrypt(b"anonymous"), 9) == b"anonymous"
+
+
+def test_resumption_with_python_ssl_server(pem_pki):
+    """Our client keeps OpenSSL's ticket and resumes the next connection with the same credential and target."""
+    from sspi_emu.attributes import SecPkgContext_SessionInfo
+
+    ctx = server_ctx(pem_pki, "1.3")
+    ccred = client_cred([pem_pki.ca.certificate])
+    for attempt in range(2):
+        peer = SslPeer(ctx, True)
+        ours = Endpoint(ccred, False, "localhost")
+        data = ours.start()
+        for _ in range(4):
+            data = ours.handshake(peer.handshake(data))
+            if ours.complete:
+                peer.pending = peer.handshake(data)
+                break
+        assert ours.status == St.SEC_E_OK and peer.done
+        assert ours.decrypt(peer.pending + peer.send(b"hi")) == b"hi"
+        info = SecPkgContext_SessionInfo()
+        assert ours.query(C.SECPKG_ATTR_SESSION_INFO, info) == St.SEC_E_OK
+        assert peer.obj.session_reused == bool(attempt) == bool(info.dwFlags & 1)
+
+
+def test_resumption_python_ssl_client(pem_pki):
+    """OpenSSL's client resumes with the ticket our server issued."""
+    from sspi_emu.attributes import SecPkgContext_SessionInfo
+
+    cctx = client_ctx(pem_pki, "1.3")
+    scred = server_cred(pem_pki.server)
+    session = None
+    for attempt in range(2):
+        incoming, outgoing = ssl.MemoryBIO(), ssl.MemoryBIO()
+        obj = cctx.wrap_bio(incoming, outgoing, server_hostname="localhost", session=session)
+        ours = Endpoint(scred, True)
+        done = False
+        for _ in range(5):
+            try:
+                obj.do_handshake()
+                done = True
+            except ssl.SSLWantReadError:
+                pass
+            reply = ours.handshake(outgoing.read())
+            incoming.write(reply)
+            if done and ours.complete:
+                break
+        assert done and ours.complete
+        incoming.write(ours.encrypt(b"data"))
+        assert obj.read(4) == b"data"  # also reads our NewSessionTicket
+        info = SecPkgContext_SessionInfo()
+        assert ours.query(C.SECPKG_ATTR_SESSION_INFO, info) == St.SEC_E_OK
+        assert obj.session_reused == bool(attempt) == bool(info.dwFlags & 1)
+        session = obj.session
+        assert session is not None and session.has_ticket

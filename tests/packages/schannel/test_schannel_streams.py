@@ -38,16 +38,17 @@ def test_any_segmentation_of_the_stream(version, cuts):
     # the client's last flight and its first data may arrive in the same reads
     tail = to_server + request
     got = b""
+    to_client = b""
     for piece in chunks(tail, cuts):
         if not server.complete:
-            server.handshake(piece)
+            to_client += server.handshake(piece)  # TLS 1.3: the server's session ticket comes with SEC_E_OK
             if server.complete:
                 got += server.decrypt(b"")
         else:
             got += server.decrypt(piece)
     assert client.complete and server.complete
     assert got == b"request body " * 300
-    reply = server.encrypt(b"reply")
+    reply = to_client + server.encrypt(b"reply")
     assert b"".join(client.decrypt(p) for p in chunks(reply, cuts)) == b"reply"
     assert all(m >= 1 for m in server.missing_reports + client.missing_reports)
 
