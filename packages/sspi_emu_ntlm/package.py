@@ -22,7 +22,7 @@ class NtlmPackage:
     """NTLM (MS-NLMP): NTLMv2 by default, v1/LM by LmCompatibilityLevel, sign and seal."""
 
     info: SecPkgInfo = NTLM_INFO
-    aliases: tuple[str, ...] = ("MSV1_0", "NTLM SSP")
+    aliases: tuple[str, ...] = ()
 
     def acquire_credentials(
         self, principal: str | None, use: int, logon_id: object, auth_data: object
