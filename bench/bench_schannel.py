@@ -51,15 +51,22 @@ def _leg(fn: Callable[..., s.SecurityStatus], args_before: tuple, token: bytes |
     return status, out[0].tobytes()
 
 
-def _our_handshake(cc: s.CredHandle, sc: s.CredHandle) -> tuple[s.CtxtHandle, s.CtxtHandle]:
+def _our_handshake(
+    cc: s.CredHandle, sc: s.CredHandle, read_ticket: bool = False
+) -> tuple[s.CtxtHandle, s.CtxtHandle]:
     isc, asc = s.InitializeSecurityContext, s.AcceptSecurityContext
     cctx, sctx = s.CtxtHandle(), s.CtxtHandle()
     _st, ch = _leg(isc, (cc, None, "localhost", CREQ, 0, 0x10), None, (0, cctx))
     _st, flight = _leg(asc, (sc, None), ch, (SREQ, 0x10, sctx))
     st, fin = _leg(isc, (cc, cctx, "localhost", CREQ, 0, 0x10), flight, (0, None))
-    st2, _ = _leg(asc, (sc, sctx), fin, (SREQ, 0x10, None))
+    st2, ticket = _leg(asc, (sc, sctx), fin, (SREQ, 0x10, None))
     if st != s.SEC_E_OK or st2 != s.SEC_E_OK:
         raise RuntimeError(f"handshake failed: {st!r} {st2!r}")
+    if read_ticket and ticket:
+        # The client reads the server's NewSessionTicket (SEC_I_RENEGOTIATE), which refills its session cache.
+        bufs = s.SecBufferDesc([s.SecBuffer(C.SECBUFFER_DATA, bytearray(ticket)), s.SecBuffer(), s.SecBuffer(),
+                                s.SecBuffer()])
+        s.DecryptMessage(cctx, bufs, 0, None)
     return cctx, sctx
 
 
@@ -67,16 +74,18 @@ def _ssl_contexts() -> tuple[ssl.SSLContext, ssl.SSLContext]:
     sctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
     sctx.minimum_version = ssl.TLSVersion.TLSv1_3
     sctx.load_cert_chain(_DIR / "server.pem", _DIR / "server.key")
-    sctx.num_tickets = 0
+    sctx.num_tickets = 1  # our server also issues one ticket per TLS 1.3 handshake
     cctx = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
     cctx.minimum_version = ssl.TLSVersion.TLSv1_3
     cctx.load_verify_locations(_DIR / "ca.pem")
     return cctx, sctx
 
 
-def _ssl_handshake(cctx: ssl.SSLContext, sctx: ssl.SSLContext) -> tuple[ssl.SSLObject, ssl.SSLObject, tuple]:
+def _ssl_handshake(
+    cctx: ssl.SSLContext, sctx: ssl.SSLContext, session: ssl.SSLSession | None = None
+) -> tuple[ssl.SSLObject, ssl.SSLObject, tuple]:
     ci, co, si, so = ssl.MemoryBIO(), ssl.MemoryBIO(), ssl.MemoryBIO(), ssl.MemoryBIO()
-    c = cctx.wrap_bio(ci, co, server_hostname="localhost")
+    c = cctx.wrap_bio(ci, co, server_hostname="localhost", session=session)
     srv = sctx.wrap_bio(si, so, server_side=True)
     for _ in range(4):
         for obj in (c, srv):
@@ -103,6 +112,37 @@ def bench_tls13_handshake() -> dict[str, Callable[[], object]]:
     def openssl() -> object:
         c, srv, _ = _ssl_handshake(ssl_c, ssl_s)
         assert c.version() == "TLSv1.3"
+        return srv
+
+    return {"sspi-emu": ours, "python-ssl": openssl}
+
+
+def bench_tls13_resumed_handshake() -> dict[str, Callable[[], object]]:
+    """A resumed TLS 1.3 handshake (PSK with x25519), the client reading the fresh ticket each time."""
+    cc, sc = _creds()
+    _our_handshake(cc, sc, read_ticket=True)
+
+    def ours() -> object:
+        cctx, sctx = _our_handshake(cc, sc, read_ticket=True)
+        s.DeleteSecurityContext(cctx)
+        s.DeleteSecurityContext(sctx)
+        return None
+
+    ssl_c, ssl_s = _ssl_contexts()
+    c, _srv, (ci, _co, _si, so) = _ssl_handshake(ssl_c, ssl_s)
+    _srv.write(b"x")
+    ci.write(so.read())
+    c.read(1)
+    state = {"session": c.session}
+
+    def openssl() -> object:
+        c, srv, (ci, _co, _si, so) = _ssl_handshake(ssl_c, ssl_s, state["session"])
+        srv.write(b"x")
+        ci.write(so.read())
+        c.read(1)  # reads the new ticket too
+        if not c.session_reused:
+            raise RuntimeError("OpenSSL did not resume")
+        state["session"] = c.session
         return srv
 
     return {"sspi-emu": ours, "python-ssl": openssl}
