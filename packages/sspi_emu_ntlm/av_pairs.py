@@ -76,13 +76,15 @@ class TargetInfo:
     @staticmethod
     def pair(av_id: int, value: bytes) -> bytes:
         """One serialised AV_PAIR."""
+        if len(value) > 0xFFFF:
+            raise invalid("an AV_PAIR value would be longer than 65535 bytes")
         return _HDR.pack(av_id, len(value)) + value
 
     def pack(self) -> bytes:
         """Serialise with a closing MsvAvEOL."""
         out = bytearray()
         for av_id, value in self.pairs:
-            out += _HDR.pack(av_id, len(value)) + value
+            out += self.pair(av_id, value)
         out += _EOL
         return bytes(out)
 

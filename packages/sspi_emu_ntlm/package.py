@@ -17,6 +17,9 @@ from .server import NtlmServerContext
 
 __all__ = ["NtlmPackage"]
 
+#: Characters of pszTargetName that still fit an AV_PAIR (UTF-16, 65535 bytes).
+_MAX_TARGET = 0x7FFF
+
 
 class NtlmPackage:
     """NTLM (MS-NLMP): NTLMv2 by default, v1/LM by LmCompatibilityLevel, sign and seal."""
@@ -34,6 +37,8 @@ class NtlmPackage:
     def client_context(self, cred: object, target: str | None, req: int, data_rep: int) -> NtlmClientContext:
         if not isinstance(cred, NtlmCredential) or not cred.outbound:
             raise SspiError(SecurityStatus.SEC_E_NO_CREDENTIALS, "an OUTBOUND NTLM credential is needed")
+        if target is not None and len(target) > _MAX_TARGET:
+            raise SspiError(SecurityStatus.SEC_E_INVALID_PARAMETER, "target name too long for NTLM")
         if req & C.ISC_REQ_DATAGRAM:
             raise SspiError(SecurityStatus.SEC_E_UNSUPPORTED_FUNCTION, "connectionless NTLM is not implemented")
         return NtlmClientContext(cred, target, req)

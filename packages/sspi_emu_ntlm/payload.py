@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from .wire import FIELD
+from .wire import FIELD, invalid
 
 __all__ = ["PayloadWriter"]
 
@@ -24,6 +24,8 @@ class PayloadWriter:
     def add(self, blob: bytes) -> bytes:
         """Append *blob* to the payload and return its 8-byte field descriptor."""
         n = len(blob)
+        if n > 0xFFFF:
+            raise invalid("a field would be longer than 65535 bytes")
         if n == 0 and self._empty_zero:
             return b"\x00" * 8
         field = FIELD.pack(n, n, self._pos)

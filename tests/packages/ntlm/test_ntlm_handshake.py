@@ -557,3 +557,18 @@ def test_demo_profiles_run() -> None:
     for profile in package.demo_profile():
         cli.run_demo(package, profile, lines.append)
     assert sum("round trip" in line and line.endswith("ok") for line in lines) == 2
+
+
+def test_oversized_names_give_statuses() -> None:
+    pair = Pair(client_cred(), server_cred(), target="HTTP/" + "x" * 40000)
+    st, _ = pair.isc(None)
+    assert st == C.SEC_E_INVALID_PARAMETER
+    # A 32767-character SPN fits the AV pair, but no longer the NTLMv2 response field.
+    pair = Pair(client_cred(), server_cred(), target="x" * 0x7FFF)
+    _st, t1 = pair.isc(None)
+    _st, t2 = pair.asc(t1)
+    assert pair.isc(t2)[0] == C.SEC_E_INVALID_TOKEN
+    big_user = Pair(client_cred("DOMAIN\\" + "u" * 40000), server_cred())
+    _st, t1 = big_user.isc(None)
+    _st, t2 = big_user.asc(t1)
+    assert big_user.isc(t2)[0] == C.SEC_E_INVALID_TOKEN
