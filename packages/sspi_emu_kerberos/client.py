@@ -19,8 +19,9 @@ from .delegation import make_krb_cred
 from .gss_framing import TOK_AP_REP, TOK_AP_REQ, TOK_ERROR, FramingError, frame, unframe
 from .kdc_client import TicketGrant
 from .keys import Key
-from .principal import format_principal, parse_spn
+from .principal import format_principal, parse_spn, parse_user
 from .sessions import new_session, uses_rfc4757
+from .user2user import TOK_TGT_REP, TOK_TGT_REQ, TgtRequest, decode_tgt_reply
 
 __all__ = ["KerberosClientContext", "gss_flags_from_isc"]
 
@@ -66,7 +67,12 @@ class KerberosClientContext(KerberosContext):
         self.cred = cred
         self.target = target
         self.req = req
-        self.service, self.service_realm = parse_spn(target)
+        #: User-to-user: the target is the server's user principal and its TGT is asked for first.
+        self.u2u = bool(req & C.ISC_REQ_USE_SESSION_KEY)
+        if self.u2u and "/" not in target:
+            self.service, self.service_realm = parse_user(target, None)
+        else:
+            self.service, self.service_realm = parse_spn(target)
         self.grant: TicketGrant | None = None
         self.subkey: Key | None = None
         self.seq = 0
@@ -76,15 +82,37 @@ class KerberosClientContext(KerberosContext):
 
     def step(self, inp: StepInput) -> StepOutput:
         if self.state == 0:
-            return self._first(inp)
+            if inp.token:
+                raise SspiError(S.SEC_E_INVALID_TOKEN, "Kerberos clients speak first")
+            if self.u2u:
+                return self._tgt_request()
+            return self._ap_req(inp, self.cred.service_ticket(self.service, self.service_realm), 0)
+        if self.state == 10:
+            return self._after_tgt_reply(inp)
         if self.state == 1:
             return self._second(inp)
         raise SspiError(S.SEC_E_INVALID_HANDLE, "context already complete")
 
-    def _first(self, inp: StepInput) -> StepOutput:
-        if inp.token:
-            raise SspiError(S.SEC_E_INVALID_TOKEN, "Kerberos clients speak first")
-        grant = self.cred.service_ticket(self.service, self.service_realm)
+    def _tgt_request(self) -> StepOutput:
+        self.state = 10
+        token = frame(TOK_TGT_REQ, TgtRequest(self.service, self.service_realm).encode())
+        return StepOutput(S.SEC_I_CONTINUE_NEEDED, token, _ret_flags(self.req))
+
+    def _after_tgt_reply(self, inp: StepInput) -> StepOutput:
+        try:
+            tok_id, inner = unframe(inp.token or b"")
+            if tok_id == TOK_ERROR:
+                err = m.decode_krb_error(inner)
+                raise SspiError(krb_errors.status_from_acceptor(err.error_code), f"KRB-ERROR {err.error_code}")
+            if tok_id != TOK_TGT_REP:
+                raise SspiError(S.SEC_E_INVALID_TOKEN, "expected the server's TGT (KERB-TGT-REPLY)")
+            reply = decode_tgt_reply(inner)
+        except (FramingError, m.Asn1Error):
+            raise SspiError(S.SEC_E_INVALID_TOKEN, "malformed KERB-TGT-REPLY") from None
+        grant = self.cred.user_to_user_ticket(self.service, self.service_realm, reply.ticket)
+        return self._ap_req(inp, grant, AP_OPT_USE_SESSION_KEY)
+
+    def _ap_req(self, inp: StepInput, grant: TicketGrant, options: int) -> StepOutput:
         self.grant = grant
         bindings = inp.find(C.SECBUFFER_CHANNEL_BINDINGS)
         try:
@@ -108,13 +136,15 @@ class KerberosClientContext(KerberosContext):
                                (G.GSS_CHECKSUM_TYPE, cksum), subkey, self.seq)
         enc = m.EncryptedData(grant.key.enctype, enctypes.encrypt(grant.key, USAGE_AUTHENTICATOR, auth.encode()))
         mutual = bool(self.req & C.ISC_REQ_MUTUAL_AUTH)
-        ap_req = m.ApReq(AP_OPT_MUTUAL_REQUIRED if mutual else 0, grant.ticket, enc)
+        ap_req = m.ApReq(options | (AP_OPT_MUTUAL_REQUIRED if mutual else 0), grant.ticket, enc)
         token = frame(TOK_AP_REQ, ap_req.encode())
         self.client_name = format_principal(grant.client, grant.crealm)
         self.server_name = format_principal(grant.server, grant.srealm)
         self.expiry = entropy.unix_to_filetime(grant.endtime)
         self.session_key = subkey
         self.ret_flags = _ret_flags(self.req) | (C.ISC_RET_DELEGATE if deleg is not None else 0)
+        if options & AP_OPT_USE_SESSION_KEY:
+            self.ret_flags |= C.ISC_RET_USE_SESSION_KEY
         if mutual:
             self.state = 1
             return StepOutput(S.SEC_I_CONTINUE_NEEDED, token, self.ret_flags, expiry=self.expiry)

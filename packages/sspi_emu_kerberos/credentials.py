@@ -21,7 +21,7 @@ from .config import KerberosConfig, load_config
 from .kdc_client import KdcClient, TicketGrant
 from .keys import Key
 from .keytab import KeytabEntry, KeytabError, read_keytab
-from .messages import PrincipalName
+from .messages import PrincipalName, Ticket
 from .principal import format_principal, parse_spn, parse_user
 from .replay import ReplayCache
 from .transport import KdcTransport, SocketTransport
@@ -126,6 +126,11 @@ class KerberosCredential(Credential):
         with self._lock:
             self._tickets[cache_key] = grant
         return grant
+
+    def user_to_user_ticket(self, server: PrincipalName, realm: str | None, server_tgt: Ticket) -> TicketGrant:
+        """A ticket for *server* encrypted in the session key of the server's own TGT (never cached)."""
+        tgt = self.tgt()
+        return self.kdc.tgs_exchange(tgt, server, realm or tgt.crealm, additional_ticket=server_tgt)
 
     def forwarded_tgt(self) -> TicketGrant | None:
         """A forwarded TGT for delegation (None when the TGT is not forwardable)."""

@@ -21,6 +21,7 @@ PA_ENC_TIMESTAMP = 2
 PA_ETYPE_INFO2 = 19
 KDC_OPT_FORWARDABLE = 0x40000000
 KDC_OPT_FORWARDED = 0x20000000
+KDC_OPT_ENC_TKT_IN_SKEY = 0x00000008
 TKT_FLG_FORWARDABLE = 0x40000000
 KDC_OPT_RENEWABLE_OK = 0x00000010
 KDC_OPT_CANONICALIZE = 0x00010000
@@ -178,13 +179,19 @@ class KdcClient:
 
     # -- TGS ----------------------------------------------------------------------------
 
-    def tgs_exchange(self, tgt: TicketGrant, service: m.PrincipalName, realm: str, extra_options: int = 0
-                     ) -> TicketGrant:
-        """Get a service ticket for *service* in *realm* with *tgt* (``KDC_OPT_FORWARDED`` for delegation)."""
+    def tgs_exchange(self, tgt: TicketGrant, service: m.PrincipalName, realm: str, extra_options: int = 0,
+                     additional_ticket: m.Ticket | None = None) -> TicketGrant:
+        """Get a service ticket for *service* in *realm* with *tgt*.
+
+        ``KDC_OPT_FORWARDED`` asks for a forwarded TGT (delegation); an *additional_ticket*
+        (the server's TGT) asks for a user-to-user ticket encrypted in that TGT's session key.
+        """
         now, usec = _now()
         options = KDC_OPT_FORWARDABLE | KDC_OPT_RENEWABLE_OK | KDC_OPT_CANONICALIZE | extra_options
-        req = m.KdcReq(m.TGS_REQ, options, realm,
-                       now + TICKET_LIFETIME, _nonce(), self.etypes, None, service)
+        if additional_ticket is not None:
+            options |= KDC_OPT_ENC_TKT_IN_SKEY
+        req = m.KdcReq(m.TGS_REQ, options, realm, now + TICKET_LIFETIME, _nonce(), self.etypes, None, service,
+                       additional_tickets=[additional_ticket] if additional_ticket is not None else [])
         body = req.encode_body()
         cksum = enctypes.checksum(tgt.key, USAGE_TGS_REQ_CKSUM, body)
         auth = m.Authenticator(tgt.crealm, tgt.client, usec, now, cksum)

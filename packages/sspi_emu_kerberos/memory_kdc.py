@@ -20,6 +20,7 @@ _PA_TGS_REQ = 1
 _PA_ENC_TIMESTAMP = 2
 _PA_ETYPE_INFO2 = 19
 _TICKET_FLAGS = 0x40E00000  # forwardable, renewable, initial, pre-authent
+_ENC_TKT_IN_SKEY = 0x00000008
 
 
 class MemoryKdc:
@@ -92,8 +93,16 @@ class MemoryKdc:
             return self._error(31)
         if auth.cksum is None or not E.verify_checksum(tpart.key, 6, req.body_der, *auth.cksum):
             return self._error(31)
-        if req.sname.components == ("krbtgt", self.realm):
-            skey: Key | None = self.krbtgt  # a forwarded TGT (delegation)
+        if req.options & _ENC_TKT_IN_SKEY and req.additional_tickets:
+            try:  # user-to-user: the ticket is encrypted in the session key of the server's TGT
+                second = m.decode_enc_ticket_part(E.decrypt(self.krbtgt, 2, req.additional_tickets[0].enc_part.cipher))
+            except (m.Asn1Error, E.IntegrityError):
+                return self._error(31)
+            if second.cname.components != req.sname.components:
+                return self._error(26)  # KDC_ERR_BADOPTION: the second ticket is someone else's
+            skey: Key | None = second.key
+        elif req.sname.components == ("krbtgt", self.realm):
+            skey = self.krbtgt  # a forwarded TGT (delegation)
         else:
             skey = self.services.get("/".join(req.sname.components))
         if skey is None:

@@ -147,6 +147,11 @@ class EncryptedData:
         )
 
 
+def decode_principal_span(d: bytes, span: R.Span) -> PrincipalName:
+    """A PrincipalName filling *span* of *d* (DerError / Asn1Error when malformed)."""
+    return _principal(d, span)
+
+
 def _enc_data(d: bytes, span: R.Span) -> EncryptedData:
     f = R.fields(d, span, last_field=2)
     kvno = _u32(R.integer(d, f[1])) if 1 in f else None

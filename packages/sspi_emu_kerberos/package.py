@@ -31,15 +31,13 @@ class KerberosPackage:
     def client_context(self, cred: object, target: str | None, req: int, data_rep: int) -> KerberosClientContext:
         if not isinstance(cred, KerberosCredential) or not cred.outbound or cred.client is None:
             raise SspiError(SecurityStatus.SEC_E_NO_CREDENTIALS, "an OUTBOUND Kerberos credential is needed")
-        if req & C.ISC_REQ_USE_SESSION_KEY:
-            raise SspiError(SecurityStatus.SEC_E_UNSUPPORTED_FUNCTION, "user-to-user is not supported")
         return KerberosClientContext(cred, target, req)
 
     def server_context(self, cred: object, req: int, data_rep: int) -> KerberosServerContext:
         if not isinstance(cred, KerberosCredential) or not cred.inbound:
             raise SspiError(SecurityStatus.SEC_E_NO_CREDENTIALS, "an INBOUND Kerberos credential is needed")
-        if req & (C.ASC_REQ_DELEGATE | C.ASC_REQ_USE_SESSION_KEY):
-            raise SspiError(SecurityStatus.SEC_E_UNSUPPORTED_FUNCTION, "delegation / user-to-user not supported")
+        if req & C.ASC_REQ_DELEGATE:
+            raise SspiError(SecurityStatus.SEC_E_UNSUPPORTED_FUNCTION, "ASC_REQ_DELEGATE is not supported (Windows)")
         return KerberosServerContext(cred, req)
 
     def demo_profile(self) -> list[DemoProfile]:

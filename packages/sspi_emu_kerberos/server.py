@@ -23,6 +23,7 @@ from .kdc_client import TicketGrant
 from .keys import Key
 from .principal import format_principal
 from .sessions import new_session, uses_rfc4757
+from .user2user import TOK_TGT_REP, TOK_TGT_REQ, TgtReply, decode_tgt_request
 
 __all__ = ["KerberosAccessToken", "KerberosServerContext"]
 
@@ -67,6 +68,7 @@ class KerberosServerContext(KerberosContext):
         #: The client's forwarded TGT when it delegated (ASC_RET_DELEGATE).
         self.delegated: TicketGrant | None = None
         self._ticket: m.Ticket | None = None
+        self.u2u_tgt: TicketGrant | None = None
 
     def step(self, inp: StepInput) -> StepOutput:
         if self.done:
@@ -77,16 +79,19 @@ class KerberosServerContext(KerberosContext):
             tok_id, inner = unframe(inp.token)
         except FramingError:
             tok_id, inner = TOK_AP_REQ, inp.token  # a raw AP-REQ (as some SPNEGO peers send)
+        if tok_id == TOK_TGT_REQ:
+            return self._send_tgt(inner)
         if tok_id != TOK_AP_REQ:
             raise SspiError(S.SEC_E_INVALID_TOKEN, "not an AP-REQ")
         try:
             ap_req = m.decode_ap_req(inner)
         except m.Asn1Error:
             raise SspiError(S.SEC_E_INVALID_TOKEN, "malformed AP-REQ") from None
-        if ap_req.options & AP_OPT_USE_SESSION_KEY:
-            raise SspiError(S.SEC_E_UNSUPPORTED_FUNCTION, "user-to-user tickets are not supported")
         self._ticket = ap_req.ticket
-        ticket_part = self._open_ticket(ap_req.ticket)
+        if ap_req.options & AP_OPT_USE_SESSION_KEY:
+            ticket_part = self._open_u2u_ticket(ap_req.ticket)
+        else:
+            ticket_part = self._open_ticket(ap_req.ticket)
         auth = self._open_authenticator(ap_req, ticket_part.key)
         now = entropy.now()
         skew = self.cred.settings.clock_skew
@@ -126,6 +131,8 @@ class KerberosServerContext(KerberosContext):
                                   enctypes.encrypt(ticket_part.key, USAGE_AP_REP, part.encode()))
             token = frame(TOK_AP_REP, m.ApRep(enc).encode())
         self.ret_flags = _asc_flags(gss_flags, mutual) | (C.ASC_RET_DELEGATE if self.delegated else 0)
+        if ap_req.options & AP_OPT_USE_SESSION_KEY:
+            self.ret_flags |= C.ASC_RET_USE_SESSION_KEY
         check = bool(gss_flags & (G.GSS_C_SEQUENCE_FLAG | G.GSS_C_REPLAY_FLAG))
         self.session = new_session(key, False, acceptor_subkey, my_seq, peer_seq, check)
         self.session_key = key
@@ -140,6 +147,32 @@ class KerberosServerContext(KerberosContext):
         if attribute == C.SECPKG_ATTR_ACCESS_TOKEN and self.session is not None:
             return SecPkgContext_AccessToken(KerberosAccessToken(self.client_name, self.delegated))
         return super().query(attribute)
+
+    def _own_tgt(self) -> TicketGrant:
+        if self.cred.client is None:
+            raise SspiError(S.SEC_E_NO_CREDENTIALS, "user-to-user needs a server credential with a TGT (use BOTH)")
+        return self.cred.tgt()
+
+    def _send_tgt(self, inner: bytes) -> StepOutput:
+        """User-to-user, first leg: answer a KERB-TGT-REQUEST with our TGT."""
+        try:
+            decode_tgt_request(inner)
+        except m.Asn1Error:
+            raise SspiError(S.SEC_E_INVALID_TOKEN, "malformed KERB-TGT-REQUEST") from None
+        tgt = self._own_tgt()
+        self.u2u_tgt = tgt
+        token = frame(TOK_TGT_REP, TgtReply(tgt.ticket).encode())
+        return StepOutput(S.SEC_I_CONTINUE_NEEDED, token, C.ASC_RET_CONNECTION)
+
+    def _open_u2u_ticket(self, ticket: m.Ticket) -> m.EncTicketPart:
+        tgt = self.u2u_tgt or self._own_tgt()
+        try:
+            return m.decode_enc_ticket_part(enctypes.decrypt(tgt.key, USAGE_TICKET, ticket.enc_part.cipher))
+        except (enctypes.IntegrityError, enctypes.UnsupportedEnctype):
+            raise self._error(S.SEC_E_LOGON_DENIED, krb_errors.KRB_AP_ERR_MODIFIED,
+                              "the user-to-user ticket does not decrypt with our TGT session key") from None
+        except m.Asn1Error:
+            raise SspiError(S.SEC_E_INVALID_TOKEN, "malformed ticket") from None
 
     def _open_ticket(self, ticket: m.Ticket) -> m.EncTicketPart:
         enc = ticket.enc_part

@@ -207,3 +207,16 @@ def test_rc4_hmac_with_mit(mit_realm: MitRealm) -> None:
     ours.verify(b"a", mit.get_signature(b"a"))
     mit.verify_signature(b"b", ours.sign(b"b"))
     mit_realm.kinit()
+
+
+@pytest.mark.contract("ISC-REQ-USE-SESSION-KEY")
+def test_user_to_user_through_the_mit_kdc(mit_realm: MitRealm) -> None:
+    """The MIT KDC issues the ENC-TKT-IN-SKEY ticket; our server (bob, a user with a TGT) reads it."""
+    bob = S.Credential("Kerberos", use="both", user=f"{SHA2_USER}@{REALM}", password=PASSWORD)
+    client = S.ClientContext("Kerberos", target=f"{SHA2_USER}@{REALM}", credential=our_client(),
+                             flags=FLAGS | C.ISC_REQ_USE_SESSION_KEY)
+    server = S.ServerContext("Kerberos", credential=bob)
+    client.step(server.step(client.step(server.step(client.step(None)))))
+    assert client.complete and server.complete and server.peer_name == f"{USER}@{REALM}"
+    assert client.attributes & C.ISC_RET_USE_SESSION_KEY
+    assert server.unwrap(client.wrap(b"user to user")) == b"user to user"

@@ -299,12 +299,31 @@ def test_no_integrity_and_connection_default(kdc: FakeKdc) -> None:
 
 
 @pytest.mark.contract("ISC-REQ-USE-SESSION-KEY")
-def test_user_to_user_is_refused_with_a_status(kdc: FakeKdc) -> None:
-    client = S.ClientContext("Kerberos", target=SPN, credential=client_cred(kdc),
-                             flags=C.ISC_REQ_USE_SESSION_KEY | C.ISC_REQ_MUTUAL_AUTH)
+def test_user_to_user(kdc: FakeKdc) -> None:
+    kdc.users["bob"] = E.string_to_key(18, "bob-Passw0rd!", REALM + "bob")
+    bob = S.Credential("Kerberos", use="both",
+                       auth_data=KerberosSettings(user=f"bob@{REALM}", password="bob-Passw0rd!", transport=kdc))
+    client = S.ClientContext("Kerberos", target=f"bob@{REALM}", credential=client_cred(kdc),
+                             flags=C.ISC_REQ_USE_SESSION_KEY | FLAGS)
+    server = S.ServerContext("Kerberos", credential=bob)
+    tgt_req = client.step(None)
+    assert b"\x04\x00" in tgt_req[:20]
+    tgt_rep = server.step(tgt_req)
+    assert server.status == St.SEC_I_CONTINUE_NEEDED and b"\x04\x01" in tgt_rep[:20]
+    ap_rep = server.step(client.step(tgt_rep))
+    client.step(ap_rep)
+    assert client.complete and server.complete
+    assert client.attributes & C.ISC_RET_USE_SESSION_KEY and server.attributes & C.ASC_RET_USE_SESSION_KEY
+    assert server.peer_name == f"alice@{REALM}"
+    assert server.unwrap(client.wrap(b"u2u")) == b"u2u"
+
+
+def test_user_to_user_needs_a_server_tgt(kdc: FakeKdc) -> None:
+    client = S.ClientContext("Kerberos", target=f"bob@{REALM}", credential=client_cred(kdc),
+                             flags=C.ISC_REQ_USE_SESSION_KEY | FLAGS)
     with pytest.raises(SspiError) as err:
-        client.step(None)
-    assert err.value.status == St.SEC_E_UNSUPPORTED_FUNCTION
+        S.ServerContext("Kerberos", credential=server_cred()).step(client.step(None))
+    assert err.value.status == St.SEC_E_NO_CREDENTIALS
 
 
 @pytest.mark.contract("ASC-ERR-UNSUPPORTED")

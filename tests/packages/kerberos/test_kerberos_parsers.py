@@ -182,3 +182,19 @@ def test_message_token_parsers_raise_only_token_errors(enctype: int, blob: bytes
             server.verify_mic(b"payload", data)  # type: ignore[attr-defined]
         except (TokenError, SequenceError):
             pass
+
+
+@settings(max_examples=200, deadline=None)
+@given(blob=st.binary(max_size=200), pos=st.integers(0, 400), value=st.integers(0, 255), cut=st.integers(0, 3))
+def test_user_to_user_parsers_raise_only_asn1_error(blob: bytes, pos: int, value: int, cut: int) -> None:
+    from sspi_emu_kerberos import user2user as U
+
+    req = U.TgtRequest(m.PrincipalName(1, ("bob",)), REALM).encode()
+    rep = U.TgtReply(m.Ticket(REALM, P, m.EncryptedData(18, b"x" * 40, 2))).encode()
+    assert U.decode_tgt_request(req).realm == REALM and U.decode_tgt_reply(rep).ticket.realm == REALM
+    for parse, sample in ((U.decode_tgt_request, req), (U.decode_tgt_reply, rep)):
+        for data in (blob, _mutate(sample, pos, value, cut)):
+            try:
+                parse(data)
+            except m.Asn1Error:
+                pass
