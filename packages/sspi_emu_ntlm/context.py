@@ -25,7 +25,7 @@ from . import flags as F
 from .info import MAX_TOKEN, NTLM_INFO
 from .security import SIGNATURE_SIZE, SessionSecurity
 
-__all__ = ["NtlmContext"]
+__all__ = ["SECPKG_ATTR_EMU_NTLM_RESET_SEAL_STATE", "NtlmContext"]
 
 S = SecurityStatus
 _DATA = C.SECBUFFER_DATA

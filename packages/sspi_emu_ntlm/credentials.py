@@ -18,6 +18,19 @@ __all__ = ["NtlmCredential", "account_nt_hash", "account_ntowfv2", "split_user"]
 _NT_CACHE_KEY = "ntlm:nt_hash"
 
 
+def _text(value: object) -> str | None:
+    """An identity field as text (ANSI identities may carry bytes)."""
+    if value is None or isinstance(value, str):
+        return value
+    if isinstance(value, (bytes, bytearray, memoryview)):
+        raw = bytes(value)
+        try:
+            return raw.decode("utf-8")
+        except UnicodeDecodeError:
+            return raw.decode("latin-1")
+    raise SspiError(SecurityStatus.SEC_E_INVALID_PARAMETER, "identity fields must be text")
+
+
 def split_user(user: str, domain: str) -> tuple[str, str]:
     """Normalise ``DOMAIN\\user`` given as the user name; ``user@REALM`` stays whole (as Windows sends it)."""
     if "\\" in user and not domain:
@@ -81,8 +94,8 @@ class NtlmCredential(Credential):
             if identity.is_anonymous:
                 self.anonymous = True
             else:
-                self.user, self.domain = split_user(identity.User or "", identity.Domain or "")
-                self._password = identity.Password
+                self.user, self.domain = split_user(_text(identity.User) or "", _text(identity.Domain) or "")
+                self._password = _text(identity.Password)
                 if identity.NtHash is not None:
                     if len(identity.NtHash) != 16:
                         raise SspiError(SecurityStatus.SEC_E_INVALID_PARAMETER, "NtHash must be 16 bytes")
@@ -161,11 +174,11 @@ class NtlmCredential(Credential):
         if use & SECPKG_CRED_INBOUND and store is None:
             if identity is not None and not identity.is_anonymous and not isinstance(auth_data, NtlmSettings):
                 # An acceptor given one identity accepts exactly that account (as sspi-rs does).
-                user, domain = split_user(identity.User or "", identity.Domain or "")
+                user, domain = split_user(_text(identity.User) or "", _text(identity.Domain) or "")
                 if "@" in user and not domain:
                     user, domain = user.split("@", 1)
                 single = MemoryAccountStore()
-                single.add(user, identity.Password, domain, nt_hash=identity.NtHash)
+                single.add(user, _text(identity.Password), domain, nt_hash=identity.NtHash)
                 store = single
             else:
                 store = _accounts.default_store()

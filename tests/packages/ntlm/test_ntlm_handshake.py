@@ -572,3 +572,13 @@ def test_oversized_names_give_statuses() -> None:
     _st, t1 = big_user.isc(None)
     _st, t2 = big_user.asc(t1)
     assert big_user.isc(t2)[0] == C.SEC_E_INVALID_TOKEN
+
+
+def test_ansi_identity_with_bytes() -> None:
+    ident = S.SEC_WINNT_AUTH_IDENTITY(User=b"user", Domain=b"DOMAIN", Password=b"Password01",  # type: ignore[arg-type]
+                                      Flags=C.SEC_WINNT_AUTH_IDENTITY_ANSI)
+    assert Pair(acquire(C.SECPKG_CRED_OUTBOUND, ident), server_cred()).run() == C.SEC_E_OK
+    bad = S.SEC_WINNT_AUTH_IDENTITY(User=5, Password="x")  # type: ignore[arg-type]
+    h = S.CredHandle()
+    st = S.AcquireCredentialsHandle(None, "NTLM", C.SECPKG_CRED_OUTBOUND, None, bad, None, None, h, S.TimeStamp())
+    assert st == C.SEC_E_INVALID_PARAMETER
