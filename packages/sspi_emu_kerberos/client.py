@@ -28,6 +28,7 @@ __all__ = ["KerberosClientContext", "gss_flags_from_isc"]
 S = SecurityStatus
 AP_OPT_USE_SESSION_KEY = 0x40000000
 AP_OPT_MUTUAL_REQUIRED = 0x20000000
+TKT_FLG_OK_AS_DELEGATE = 0x00040000
 USAGE_AUTHENTICATOR = 11
 USAGE_AP_REP = 12
 _DEFAULT_RET = C.ISC_RET_CONNECTION
@@ -121,7 +122,8 @@ class KerberosClientContext(KerberosContext):
             raise SspiError(S.SEC_E_BAD_BINDINGS, str(exc)) from None
         gss_flags = gss_flags_from_isc(self.req)
         deleg = None
-        if self.req & C.ISC_REQ_DELEGATE:
+        trusted = bool(grant.flags & TKT_FLG_OK_AS_DELEGATE) or not self.cred.settings.enforce_ok_as_delegate
+        if self.req & C.ISC_REQ_DELEGATE and trusted:
             forwarded = self.cred.forwarded_tgt()
             if forwarded is not None:
                 deleg = make_krb_cred(forwarded, grant.key)

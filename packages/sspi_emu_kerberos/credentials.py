@@ -39,6 +39,8 @@ class KerberosSettings:
     ``keytab`` (a path or entries) or ``service`` + ``password`` give the service keys.
     ``ccache`` names an MIT FILE credential cache (default: ``KRB5CCNAME``) used when no
     password is given; ``tgt`` is a TGT to use directly (e.g. one delegated to a server).
+    ``enforce_ok_as_delegate`` (Windows' behaviour) delegates only to services whose ticket
+    carries OK-AS-DELEGATE; set it False to delegate whenever ISC_REQ_DELEGATE is asked (MIT's).
     """
 
     user: str | None = None
@@ -50,6 +52,7 @@ class KerberosSettings:
     service: str | None = None
     ccache: str | None = None
     tgt: TicketGrant | None = field(default=None, repr=False)
+    enforce_ok_as_delegate: bool = True
     clock_skew: int = 300
     timeout: float = 1.5
     etypes: tuple[int, ...] = enctypes.DEFAULT_ENCTYPES

@@ -110,7 +110,7 @@ class MemoryKdc:
         session = E.random_key(self.enctype)
         ticket = self._ticket(tpart.cname, req.sname, skey, session)
         now = int(entropy.now())
-        part = m.EncKdcRepPart(session, req.nonce, 0x40A00000, now, now + 3600, self.realm, req.sname)
+        part = m.EncKdcRepPart(session, req.nonce, 0x40A40000, now, now + 3600, self.realm, req.sname)
         enc = m.EncryptedData(self.enctype, E.encrypt(tpart.key, 8, part.encode(26)))
         return m.KdcRep(m.TGS_REP, self.realm, tpart.cname, ticket, enc).encode()
 

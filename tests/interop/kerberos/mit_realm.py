@@ -143,7 +143,7 @@ def start_realm(root: Path, life_seconds: int = 900) -> MitRealm:
     realm.kadmin(f"addprinc -randkey {RC4_SPN}")
     realm.kadmin(f"setstr {RC4_SPN} session_enctypes arcfour-hmac")
     realm.kadmin(f"ktadd -k {root}/http.keytab {RC4_SPN}")
-    realm.kadmin(f"addprinc -randkey {SPN}")
+    realm.kadmin(f"addprinc -randkey +ok_as_delegate {SPN}")
     realm.kadmin(f"addprinc -randkey -e aes256-sha2:normal {SHA2_SPN}")
     realm.kadmin(f"setstr {SHA2_SPN} session_enctypes aes256-cts-hmac-sha384-192")
     realm.kadmin(f"ktadd -k {root}/http.keytab {SPN}")

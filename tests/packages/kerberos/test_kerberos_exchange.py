@@ -284,6 +284,22 @@ def test_delegation_forwards_a_usable_tgt(kdc: FakeKdc) -> None:
     assert other.peer_name == f"alice@{REALM}"
 
 
+def test_no_delegation_to_a_service_not_trusted_for_it(kdc: FakeKdc, monkeypatch: pytest.MonkeyPatch) -> None:
+    from sspi_emu_kerberos import memory_kdc
+
+    real = memory_kdc.m.EncKdcRepPart
+
+    def untrusted(*args: object, **kw: object) -> object:
+        part = real(*args, **kw)  # type: ignore[arg-type]
+        part.flags &= ~0x00040000  # no OK-AS-DELEGATE
+        return part
+
+    monkeypatch.setattr(memory_kdc.m, "EncKdcRepPart", untrusted)
+    client, server = handshake(kdc, flags=FLAGS | C.ISC_REQ_DELEGATE)
+    assert not client.attributes & C.ISC_RET_DELEGATE
+    assert server.query(C.SECPKG_ATTR_ACCESS_TOKEN).AccessToken.delegated is None
+
+
 def test_no_delegation_unless_asked(kdc: FakeKdc) -> None:
     client, server = handshake(kdc)
     assert not client.attributes & C.ISC_RET_DELEGATE
