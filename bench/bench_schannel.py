@@ -39,7 +39,7 @@ def _creds() -> tuple[s.CredHandle, s.CredHandle]:
                                SCH_CREDENTIALS(hRootStore=[_PKI.ca.certificate], pTlsParameters=only13),
                                None, None, cc, None)
     s.AcquireCredentialsHandle(None, "Schannel", C.SECPKG_CRED_INBOUND, None,
-                               SCH_CREDENTIALS(paCred=[_PKI.server]), None, None, sc, None)
+                               SCH_CREDENTIALS(paCred=[_PKI.server], issue_session_tickets=True), None, None, sc, None)
     return cc, sc
 
 

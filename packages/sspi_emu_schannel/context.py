@@ -108,7 +108,7 @@ class SchannelContext(PackageContext):
             server_name=target if not server else None,
         )
         if server:
-            if cred.reconnects:
+            if cred.reconnects and cred.issue_tickets:
                 config.ticket_protector = cred.ticket_protector()
                 config.tickets = 1
                 config.ticket_lifetime = int(min(cred.session_lifespan, 604800))

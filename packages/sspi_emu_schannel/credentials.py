@@ -56,6 +56,8 @@ class SCH_CREDENTIALS:
     dwFlags: int = 0
     cTlsParameters: int | None = None
     pTlsParameters: list[TLS_PARAMETERS] = field(default_factory=list)
+    #: sspi-emu extension: a server issues TLS 1.3 session tickets (off by default, see SchannelCredential).
+    issue_session_tickets: bool = False
 
 
 @dataclass
@@ -76,6 +78,8 @@ class SCHANNEL_CRED:
     dwSessionLifespan: int = 0
     dwFlags: int = 0
     dwCredFormat: int = 0
+    #: sspi-emu extension: a server issues TLS 1.3 session tickets (off by default, see SchannelCredential).
+    issue_session_tickets: bool = False
 
 
 def _roots(store: object) -> list[Any]:
@@ -110,6 +114,10 @@ class SchannelCredential(Credential):
         strength = (0, 0)
         protocols = DEFAULT_PROTOCOLS
         lifespan_ms = 0
+        #: Whether a server context issues TLS 1.3 session tickets. Windows does by default; here it is
+        #: opt-in (``issue_session_tickets=True``) because a caller must then deliver the server's final
+        #: token and handle SEC_I_RENEGOTIATE on the client, which not every caller does yet.
+        self.issue_tickets = bool(getattr(auth_data, "issue_session_tickets", False))
         if auth_data is None:
             pass
         elif isinstance(auth_data, SCH_CREDENTIALS):

@@ -309,10 +309,13 @@ def test_resumption_with_python_ssl_server(pem_pki):
 
 def test_resumption_python_ssl_client(pem_pki):
     """OpenSSL's client resumes with the ticket our server issued."""
+    from sspi_emu_schannel import SCH_CREDENTIALS
+
     from sspi_emu.attributes import SecPkgContext_SessionInfo
+    from tests.packages.schannel.schannel_helpers import acquire
 
     cctx = client_ctx(pem_pki, "1.3")
-    scred = server_cred(pem_pki.server)
+    scred = acquire(C.SECPKG_CRED_INBOUND, SCH_CREDENTIALS(paCred=[pem_pki.server], issue_session_tickets=True))
     session = None
     for attempt in range(2):
         incoming, outgoing = ssl.MemoryBIO(), ssl.MemoryBIO()

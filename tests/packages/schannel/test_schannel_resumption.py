@@ -9,7 +9,11 @@ from sspi_emu import constants as C
 from sspi_emu import entropy
 from sspi_emu.attributes import SecPkgContext_CertContext, SecPkgContext_SessionInfo
 from sspi_emu.constants import SecurityStatus as St
-from tests.packages.schannel.schannel_helpers import Endpoint, acquire, client_cred, run_handshake, server_cred
+from tests.packages.schannel.schannel_helpers import Endpoint, acquire, client_cred, run_handshake
+
+
+def server_cred(cert, **kw):
+    return acquire(C.SECPKG_CRED_INBOUND, SCH_CREDENTIALS(paCred=[cert], issue_session_tickets=True, **kw))
 
 PKI = testcerts.make_ca_and_server("localhost")
 
@@ -67,7 +71,7 @@ def test_no_resumption_across_targets_credentials_or_after_expiry():
 
 
 def test_disable_reconnects():
-    scred = acquire(C.SECPKG_CRED_INBOUND, SCH_CREDENTIALS(paCred=[PKI.server], dwFlags=C.SCH_CRED_DISABLE_RECONNECTS))
+    scred = server_cred(PKI.server, dwFlags=C.SCH_CRED_DISABLE_RECONNECTS)
     ccred = client_cred([PKI.ca.certificate])
     first, _ = connect(ccred, scred)
     assert first.renegotiations == 0  # no ticket issued
@@ -81,3 +85,11 @@ def test_ticket_from_another_server_is_ignored():
     other_server = server_cred(PKI.server)  # same certificate, another credential: another ticket key
     second, second_server = connect(ccred, other_server)
     assert not resumed(second) and not resumed(second_server)
+
+
+def test_tickets_are_opt_in():
+    from tests.packages.schannel.schannel_helpers import server_cred as plain_server_cred
+
+    ccred = client_cred([PKI.ca.certificate])
+    first, _ = connect(ccred, plain_server_cred(PKI.server))
+    assert first.renegotiations == 0
