@@ -38,9 +38,11 @@ def take(target: str | None, credential: object) -> ResumableSession | None:
     """The newest unexpired session for *target* and *credential*, removed from the cache (tickets are single-use)."""
     if not target:
         return None
-    now = entropy.now()
     with _lock:
         entries = _cache.get(_key(target, credential), [])
+        if not entries:
+            return None
+        now = entropy.now()
         while entries:
             s = entries.pop()
             if s.received <= now < s.expires():
