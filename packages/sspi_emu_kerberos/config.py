@@ -6,7 +6,7 @@ import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
-__all__ = ["KerberosConfig", "load_config", "parse_krb5_conf"]
+__all__ = ["KerberosConfig", "load_config", "parse_address", "parse_krb5_conf"]
 
 DEFAULT_PORT = 88
 
@@ -25,7 +25,8 @@ class KerberosConfig:
         return self.kdcs.get(realm) or self.kdcs.get(realm.upper()) or []
 
 
-def _address(text: str) -> tuple[str, int]:
+def parse_address(text: str) -> tuple[str, int]:
+    """``host``, ``host:port``, ``[v6]:port`` (optionally ``tcp/`` or ``udp/`` first) as (host, port)."""
     text = text.strip()
     for prefix in ("tcp/", "udp/"):
         if text.startswith(prefix):
@@ -68,7 +69,7 @@ def parse_krb5_conf(text: str, into: KerberosConfig | None = None) -> KerberosCo
             if value == "{":
                 realm = key
             elif realm is not None and key == "kdc" and value:
-                cfg.kdcs.setdefault(realm, []).append(_address(value))
+                cfg.kdcs.setdefault(realm, []).append(parse_address(value))
     return cfg
 
 
@@ -92,5 +93,5 @@ def load_config(environ: dict[str, str] | None = None) -> KerberosConfig:
     if kdc:
         target = realm or cfg.default_realm
         if target:
-            cfg.kdcs[target] = [_address(a) for a in kdc.split(",") if a.strip()]
+            cfg.kdcs[target] = [parse_address(a) for a in kdc.split(",") if a.strip()]
     return cfg

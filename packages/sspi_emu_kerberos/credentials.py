@@ -17,7 +17,7 @@ from sspi_emu.spi import Credential
 
 from . import enctypes
 from .ccache import CcacheError, default_ccache_path, read_ccache
-from .config import KerberosConfig, load_config
+from .config import KerberosConfig, load_config, parse_address
 from .kdc_client import KdcClient, TicketGrant
 from .keys import Key
 from .keytab import KeytabEntry, KeytabError, read_keytab
@@ -205,7 +205,7 @@ class KerberosCredential(Credential):
         config = load_config()
         if settings.kdc and (settings.realm or config.default_realm):
             realm = (settings.realm or config.default_realm or "").upper()
-            config.kdcs[realm] = [(h, int(p)) for h, _, p in (a.rpartition(":") for a in settings.kdc)]
+            config.kdcs[realm] = [parse_address(a) for a in settings.kdc]
         cred = cls(use, settings, config)
         if use & SECPKG_CRED_OUTBOUND:
             cred._init_client(principal)
@@ -291,10 +291,11 @@ class KerberosCredential(Credential):
             self.acceptor_service = (name, realm)
             self._acceptor_password = s.password
         else:
-            path = os.environ.get("KRB5_KTNAME", "/etc/krb5.keytab")
-            if path.split(":", 1)[-1] and Path(path.split(":", 1)[-1] if ":" in path else path).is_file():
+            kt_name = os.environ.get("KRB5_KTNAME", "/etc/krb5.keytab")
+            kt_path = kt_name.split(":", 1)[1] if kt_name.startswith(("FILE:", "WRFILE:")) else kt_name
+            if Path(kt_path).is_file():
                 try:
-                    self.acceptor_keys = read_keytab(path)
+                    self.acceptor_keys = read_keytab(kt_path)
                 except (OSError, KeytabError):
                     self.acceptor_keys = []
         if s.service and self.acceptor_keys:

@@ -142,3 +142,13 @@ def test_krb_cred_parsers_raise_only_asn1_error(blob: bytes) -> None:
             parse(blob)
         except m.Asn1Error:
             pass
+
+
+def test_kdc_setting_accepts_hosts_with_and_without_ports(monkeypatch: pytest.MonkeyPatch) -> None:
+    from sspi_emu_kerberos import KerberosSettings
+    from sspi_emu_kerberos.credentials import KerberosCredential
+
+    monkeypatch.setenv("KRB5_CONFIG", "/nonexistent")
+    settings = KerberosSettings(user="alice", password="pw", realm="LAB.TEST", kdc=["kdc.lab.test", "10.1.1.1:6088"])
+    cred = KerberosCredential.acquire(None, 2, settings)
+    assert cred.config.kdcs_for("LAB.TEST") == [("kdc.lab.test", 88), ("10.1.1.1", 6088)]
