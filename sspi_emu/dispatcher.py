@@ -62,6 +62,8 @@ _ALLOCATE = 0x100  # ISC_REQ_ALLOCATE_MEMORY == ASC_REQ_ALLOCATE_MEMORY
 _TYPE_MASK = 0x0FFFFFFF
 _USE_KNOWN = 0x3 | 0x4 | 0x10 | 0x20  # direction, DEFAULT, AUTOLOGON_RESTRICTED, PROCESS_POLICY_ONLY
 _MAX_REQ = (1 << 64) - 1
+_DEBUG = logging.DEBUG
+_DREPS = (SECURITY_NATIVE_DREP, SECURITY_NETWORK_DREP)
 
 IN_PROGRESS = "in progress"
 COMPLETE = "complete"
@@ -74,11 +76,15 @@ SERVER = "server"
 class ContextBuffer(bytearray):
     """Memory the package allocated for the caller (ALLOCATE_MEMORY); release with FreeContextBuffer."""
 
-    __slots__ = ("live",)
+    # No Python __init__ (bytearray's own is used: allocation stays in C); "freed" is only
+    # set by FreeContextBuffer, so an unset slot means live.
+    __slots__ = ("freed",)
+    freed: bool
 
-    def __init__(self, payload: bytes = b"") -> None:
-        super().__init__(payload)
-        self.live = True
+    @property
+    def live(self) -> bool:
+        """False once FreeContextBuffer released the memory."""
+        return not getattr(self, "freed", False)
 
 
 class PackageInfoArray(list[SecPkgInfo]):
@@ -172,10 +178,17 @@ def guarded(name: str) -> Callable[[Callable[..., SecurityStatus]], Callable[...
                 log.exception("%s: unexpected internal failure", name)
                 return S.SEC_E_INTERNAL_ERROR
 
+        get_observer = _observer.get
+
         def inner(*args: Any) -> SecurityStatus:
-            observer = _observer.get()
+            # The unobserved path runs fn directly: one Python frame less on every API call.
+            observer = get_observer()
             if observer is None:
-                return run(*args)
+                try:
+                    return fn(*args)
+                except Exception:
+                    log.exception("%s: unexpected internal failure", name)
+                    return S.SEC_E_INTERNAL_ERROR
             return observer(name, run, args)
 
         inner.__name__ = fn.__name__
@@ -279,33 +292,51 @@ def _deliver(result: object, pBuffer: object) -> SecurityStatus:
 # --- the handshake ---------------------------------------------------------------------------
 
 
+def _used_bytes(buf: SecBuffer) -> bytes:
+    """``buf.tobytes()`` without the property and memoryview round trips (one copy)."""
+    pv = buf.pvBuffer
+    if pv is None:
+        return b""
+    n = buf.cbBuffer
+    if n >= len(pv):
+        return bytes(pv)
+    if n <= 0:
+        return b""
+    return bytes(memoryview(pv)[:n])
+
+
 def _read_input(pInput: object) -> tuple[bytes | None, list[tuple[int, bytes]], int] | None:
     """(token, other buffers, index of the token buffer) or None if pInput is malformed."""
     if pInput is None:
         return None, [], -1
-    if not isinstance(pInput, SecBufferDesc):
+    if type(pInput) is not SecBufferDesc and not isinstance(pInput, SecBufferDesc):
         return None
     token: bytes | None = None
     index = -1
     others: list[tuple[int, bytes]] = []
-    for i, buf in enumerate(pInput.pBuffers):
-        if not isinstance(buf, SecBuffer):
+    i = 0
+    for buf in pInput.pBuffers:
+        if type(buf) is not SecBuffer and not isinstance(buf, SecBuffer):
             return None
         btype = buf.BufferType & _TYPE_MASK
         if btype == SECBUFFER_TOKEN and token is None:
-            token = buf.tobytes()
+            token = _used_bytes(buf)
             index = i
         elif btype != SECBUFFER_EMPTY:
-            others.append((btype, buf.tobytes()))
+            others.append((btype, _used_bytes(buf)))
+        i += 1
     return token, others, index
 
 
 def _check_output(pOutput: object) -> bool:
     if pOutput is None:
         return True
-    if not isinstance(pOutput, SecBufferDesc):
+    if type(pOutput) is not SecBufferDesc and not isinstance(pOutput, SecBufferDesc):
         return False
-    return all(isinstance(b, SecBuffer) for b in pOutput.pBuffers)
+    for b in pOutput.pBuffers:
+        if type(b) is not SecBuffer and not isinstance(b, SecBuffer):
+            return False
+    return True
 
 
 def _put(buf: SecBuffer, payload: bytes, allocate: bool) -> bool:
@@ -365,7 +396,9 @@ def _run_leg(
     pctx = rec.pctx
     try:
         out = pctx.step(inp)
-        status = _status(out.status)
+        status = out.status
+        if type(status) is not SecurityStatus:
+            status = _status(status)
     except SspiError as exc:
         out = StepOutput(exc.status, exc.token, alert=exc.alert)
         status = exc.status
@@ -375,8 +408,8 @@ def _run_leg(
         status = S.SEC_E_INTERNAL_ERROR
 
     token_buf = alert_buf = None
-    if isinstance(pOutput, SecBufferDesc):
-        for b in pOutput.pBuffers:
+    if pOutput is not None:  # a SecBufferDesc: _check_output ran before the leg
+        for b in pOutput.pBuffers:  # type: ignore[attr-defined]
             t = b.BufferType & _TYPE_MASK
             if t == SECBUFFER_TOKEN and token_buf is None:
                 token_buf = b
@@ -406,19 +439,26 @@ def _run_leg(
             return S.SEC_E_BUFFER_TOO_SMALL
         allocated = allocate
 
-    _mark_input(pInput, token_index, out, status)
-    if status != _INCOMPLETE:
-        rec.attrs = int(out.flags)
+    if status == _INCOMPLETE:
+        _mark_input(pInput, token_index, out, status)
+    else:
+        if out.extra > 0:
+            _mark_input(pInput, token_index, out, status)
+        flags = out.flags
+        rec.attrs = flags if type(flags) is int else int(flags)
         if out.expiry is not None:
             rec.expiry = out.expiry
         if status == _OK:
             rec.state = COMPLETE
             rec.pending_complete = None
-        elif status in (_COMPLETE_NEEDED, _COMPLETE_AND_CONTINUE):
+        elif status == _COMPLETE_NEEDED or status == _COMPLETE_AND_CONTINUE:
             rec.pending_complete = status
-    _set(pfContextAttr, rec.attrs | (ISC_RET_ALLOCATED_MEMORY if allocated else 0))
-    _set(ptsExpiry, rec.expiry)
-    _log_leg(fname, rec, status, inp, out)
+    if isinstance(pfContextAttr, Box):
+        pfContextAttr.value = rec.attrs | ISC_RET_ALLOCATED_MEMORY if allocated else rec.attrs
+    if isinstance(ptsExpiry, Box):
+        ptsExpiry.value = rec.expiry
+    if log.isEnabledFor(_DEBUG):
+        _log_leg(fname, rec, status, inp, out)
     return status
 
 
@@ -468,11 +508,16 @@ def initialize_security_context(
     """InitializeSecurityContext."""
     if Reserved1 not in (0, None) or Reserved2 not in (0, None):
         return S.SEC_E_INVALID_PARAMETER
-    if isinstance(fContextReq, int) and fContextReq < 0:
-        fContextReq &= 0xFFFFFFFF
-    if not _valid_req(fContextReq) or TargetDataRep not in (SECURITY_NATIVE_DREP, SECURITY_NETWORK_DREP):
+    if type(fContextReq) is int and 0 <= fContextReq <= _MAX_REQ:  # the common case, without calls
+        req: int = fContextReq
+    else:
+        if isinstance(fContextReq, int) and fContextReq < 0:
+            fContextReq &= 0xFFFFFFFF
+        if not _valid_req(fContextReq):
+            return S.SEC_E_INVALID_PARAMETER
+        req = fContextReq  # type: ignore[assignment]
+    if TargetDataRep not in _DREPS:
         return S.SEC_E_INVALID_PARAMETER
-    req: int = fContextReq  # type: ignore[assignment]
     if pszTargetName is not None and not isinstance(pszTargetName, str):
         return S.SEC_E_INVALID_PARAMETER
     crec = _credential_for(phCredential, phContext)
@@ -484,7 +529,7 @@ def initialize_security_context(
     if read is None or not _check_output(pOutput):
         return S.SEC_E_INVALID_PARAMETER
     token, others, token_index = read
-    drep = int(TargetDataRep)  # type: ignore[call-overload,unused-ignore]
+    drep = TargetDataRep if type(TargetDataRep) is int else int(TargetDataRep)  # type: ignore[call-overload,unused-ignore]
     inp = StepInput(token, others, req, drep, crec.cred)
     allocate = bool(req & _ALLOCATE)
 
@@ -541,11 +586,16 @@ def accept_security_context(
     ptsTimeStamp: object,
 ) -> SecurityStatus:
     """AcceptSecurityContext."""
-    if isinstance(fContextReq, int) and fContextReq < 0:
-        fContextReq &= 0xFFFFFFFF
-    if not _valid_req(fContextReq) or TargetDataRep not in (SECURITY_NATIVE_DREP, SECURITY_NETWORK_DREP):
+    if type(fContextReq) is int and 0 <= fContextReq <= _MAX_REQ:  # the common case, without calls
+        req: int = fContextReq
+    else:
+        if isinstance(fContextReq, int) and fContextReq < 0:
+            fContextReq &= 0xFFFFFFFF
+        if not _valid_req(fContextReq):
+            return S.SEC_E_INVALID_PARAMETER
+        req = fContextReq  # type: ignore[assignment]
+    if TargetDataRep not in _DREPS:
         return S.SEC_E_INVALID_PARAMETER
-    req: int = fContextReq  # type: ignore[assignment]
     crec = _credential_for(phCredential, phContext)
     if crec is None:
         return S.SEC_E_INVALID_HANDLE
@@ -555,7 +605,7 @@ def accept_security_context(
     if read is None or not _check_output(pOutput):
         return S.SEC_E_INVALID_PARAMETER
     token, others, token_index = read
-    drep = int(TargetDataRep)  # type: ignore[call-overload,unused-ignore]
+    drep = TargetDataRep if type(TargetDataRep) is int else int(TargetDataRep)  # type: ignore[call-overload,unused-ignore]
     inp = StepInput(token, others, req, drep, crec.cred)
     allocate = bool(req & _ALLOCATE)
 
@@ -794,7 +844,7 @@ def free_context_buffer(pvContextBuffer: object) -> SecurityStatus:
     if type(target) is ContextBuffer:
         if not target.live:
             return S.SEC_E_INVALID_HANDLE
-        target.live = False
+        target.freed = True
         target[:] = bytes(len(target))  # scrub: allocated tokens may carry key material
         return _OK
     if _allocations.get(id(target)) is not target:
