@@ -44,10 +44,21 @@ class SecBuffer:
     __slots__ = ("BufferType", "cbBuffer", "pvBuffer", "__weakref__")
 
     def __init__(self, BufferType: int = 0, pvBuffer: object = None, cbBuffer: int | None = None) -> None:
-        self.BufferType = int(BufferType) & 0xFFFFFFFF
-        self.pvBuffer: Memory | None = _as_memory(pvBuffer)
-        size = 0 if self.pvBuffer is None else len(self.pvBuffer)
-        self.cbBuffer = size if cbBuffer is None else int(cbBuffer)
+        self.BufferType = (BufferType if type(BufferType) is int else int(BufferType)) & 0xFFFFFFFF
+        # Fast paths for the usual kinds of memory (callers build buffers on every call).
+        kind = type(pvBuffer)
+        memory: Memory | None
+        if kind is bytes:
+            memory = bytearray(pvBuffer)  # type: ignore[call-overload]
+        elif kind is bytearray or pvBuffer is None:
+            memory = pvBuffer  # type: ignore[assignment]
+        else:
+            memory = _as_memory(pvBuffer)
+        self.pvBuffer: Memory | None = memory
+        if cbBuffer is None:
+            self.cbBuffer = 0 if memory is None else len(memory)
+        else:
+            self.cbBuffer = int(cbBuffer)
 
     @property
     def base_type(self) -> int:
@@ -79,7 +90,15 @@ class SecBuffer:
 
     def tobytes(self) -> bytes:
         """A copy of the used bytes."""
-        return self.data.tobytes()
+        pv = self.pvBuffer
+        if pv is None:
+            return b""
+        n = self.cbBuffer
+        if n >= len(pv):
+            return bytes(pv)  # one copy, no intermediate view
+        if n <= 0:
+            return b""
+        return bytes(memoryview(pv)[:n])
 
     @property
     def Buffer(self) -> bytes:
