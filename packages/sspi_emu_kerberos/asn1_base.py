@@ -9,6 +9,7 @@ __all__ = [
     "Checksum",
     "EncryptedData",
     "EncryptionKey",
+    "HostAddress",
     "HostAddresses",
     "Int32",
     "KerberosFlags",

@@ -9,6 +9,7 @@ from .asn1_base import (
     Checksum,
     EncryptedData,
     EncryptionKey,
+    HostAddress,
     HostAddresses,
     Int32,
     KerberosFlags,
@@ -252,4 +253,63 @@ class EtypeInfo2(univ.SequenceOf):  # type: ignore[misc]
     componentType = EtypeInfo2Entry()
 
 
-__all__ += ["KdcReqBody", "PaData"]
+class KrbCredInfo(univ.Sequence):  # type: ignore[misc]
+    componentType = namedtype.NamedTypes(
+        req("key", 0, EncryptionKey()),
+        opt("prealm", 1, KerberosString()),
+        opt("pname", 2, PrincipalName()),
+        opt("flags", 3, KerberosFlags()),
+        opt("authtime", 4, KerberosTime()),
+        opt("starttime", 5, KerberosTime()),
+        opt("endtime", 6, KerberosTime()),
+        opt("renew-till", 7, KerberosTime()),
+        opt("srealm", 8, KerberosString()),
+        opt("sname", 9, PrincipalName()),
+        opt("caddr", 10, HostAddresses()),
+    )
+
+
+class EncKrbCredPart(univ.Sequence):  # type: ignore[misc]
+    tagSet = univ.Sequence.tagSet.tagExplicitly(app_tag(29))
+    componentType = namedtype.NamedTypes(
+        req("ticket-info", 0, univ.SequenceOf(componentType=KrbCredInfo())),
+        opt("nonce", 1, Int32()),
+        opt("timestamp", 2, KerberosTime()),
+        opt("usec", 3, Int32()),
+        opt("s-address", 4, HostAddress()),
+        opt("r-address", 5, HostAddress()),
+    )
+
+
+class KrbCred(univ.Sequence):  # type: ignore[misc]
+    tagSet = univ.Sequence.tagSet.tagExplicitly(app_tag(22))
+    componentType = namedtype.NamedTypes(
+        req("pvno", 0, Int32()),
+        req("msg-type", 1, Int32()),
+        req("tickets", 2, univ.SequenceOf(componentType=Ticket())),
+        req("enc-part", 3, EncryptedData()),
+    )
+
+
+class KerbTgtRequest(univ.Sequence):  # type: ignore[misc]
+    """KERB-TGT-REQUEST (draft-swift-win2k-krb-user2user)."""
+
+    componentType = namedtype.NamedTypes(
+        req("pvno", 0, Int32()),
+        req("msg-type", 1, Int32()),
+        opt("server-name", 2, PrincipalName()),
+        opt("realm", 3, KerberosString()),
+    )
+
+
+class KerbTgtReply(univ.Sequence):  # type: ignore[misc]
+    """KERB-TGT-REPLY (draft-swift-win2k-krb-user2user)."""
+
+    componentType = namedtype.NamedTypes(
+        req("pvno", 0, Int32()),
+        req("msg-type", 1, Int32()),
+        req("ticket", 2, Ticket()),
+    )
+
+
+__all__ += ["EncKrbCredPart", "KdcReqBody", "KerbTgtReply", "KerbTgtRequest", "KrbCred", "KrbCredInfo", "PaData"]

@@ -38,12 +38,15 @@ from .messages import (
     EtypeInfo2Entry,
     KdcRep,
     KdcReq,
+    KrbCred,
+    KrbCredInfo,
     KrbError,
     PaEncTsEnc,
     PrincipalName,
     Ticket,
     message_type,
 )
+from .user2user import TgtReply, TgtRequest
 
 T = TypeVar("T")
 
@@ -374,3 +377,55 @@ def decode_etype_info2(data: bytes) -> list[EtypeInfo2Entry]:
         ]
 
     return _decode(data, M.EtypeInfo2(), conv)
+
+
+def decode_krb_cred(data: bytes) -> KrbCred:
+    """A KRB-CRED."""
+
+    def conv(o: Any) -> KrbCred:
+        if _int(o, "pvno") != PVNO or _int(o, "msg-type") != 22:
+            raise Asn1Error("bad pvno or msg-type")
+        return KrbCred([_ticket(t) for t in o["tickets"]], _enc_data(o["enc-part"]))
+
+    return _decode(data, M.KrbCred(), conv)
+
+
+def decode_enc_krb_cred_part(data: bytes) -> list[KrbCredInfo]:
+    """The KrbCredInfo entries of an EncKrbCredPart."""
+
+    def conv(o: Any) -> list[KrbCredInfo]:
+        out = []
+        for i in o["ticket-info"]:
+            out.append(KrbCredInfo(
+                _key(i["key"]), _str(i, "prealm") if _has(i, "prealm") else None,
+                _principal(i["pname"]) if _has(i, "pname") else None, _flags(i, "flags") if _has(i, "flags") else 0,
+                _opt_time(i, "authtime"), _opt_time(i, "starttime"), _opt_time(i, "endtime"),
+                _opt_time(i, "renew-till"), _str(i, "srealm") if _has(i, "srealm") else None,
+                _principal(i["sname"]) if _has(i, "sname") else None,
+            ))
+        return out
+
+    return _decode(data, M.EncKrbCredPart(), conv)
+
+
+def decode_tgt_request(data: bytes) -> TgtRequest:
+    """A KERB-TGT-REQUEST."""
+
+    def conv(o: Any) -> TgtRequest:
+        if _int(o, "pvno") != PVNO or _int(o, "msg-type") != 16:
+            raise Asn1Error("bad pvno or msg-type")
+        return TgtRequest(_principal(o["server-name"]) if _has(o, "server-name") else None,
+                          _str(o, "realm") if _has(o, "realm") else None)
+
+    return _decode(data, M.KerbTgtRequest(), conv)
+
+
+def decode_tgt_reply(data: bytes) -> TgtReply:
+    """A KERB-TGT-REPLY."""
+
+    def conv(o: Any) -> TgtReply:
+        if _int(o, "pvno") != PVNO or _int(o, "msg-type") != 17:
+            raise Asn1Error("bad pvno or msg-type")
+        return TgtReply(_tagged_ticket(o["ticket"]))
+
+    return _decode(data, M.KerbTgtReply(), conv)

@@ -10,6 +10,7 @@ from hypothesis import strategies as st
 from sspi_emu_kerberos import KerberosSettings, gss_checksum, gss_framing, keytab
 from sspi_emu_kerberos import asn1_reference as R
 from sspi_emu_kerberos import messages as m
+from sspi_emu_kerberos import user2user as U
 from sspi_emu_kerberos.keys import Key
 
 import sspi_emu as S
@@ -34,6 +35,12 @@ SAMPLES = [
     m.KdcReq(10, 0, REALM, 1800000000, 7, (18, 17), P, P, [(2, b"abc")]).encode(),
     m.KdcRep(11, REALM, P, m.Ticket(REALM, P, m.EncryptedData(18, b"x" * 40)), m.EncryptedData(18, b"q" * 40)).encode(),
     m.PaEncTsEnc(1800000000, 5).encode(),
+    m.KrbCred([m.Ticket(REALM, P, m.EncryptedData(18, b"x" * 40, 2))], m.EncryptedData(18, b"k" * 50)).encode(),
+    m.encode_enc_krb_cred_part([m.KrbCredInfo(Key(18, bytes(32)), REALM, P, 0x40000000, 1800000000, None,
+                                              1800003600, None, REALM, m.PrincipalName(2, ("krbtgt", REALM)))],
+                               1800000000, 7),
+    U.TgtRequest(m.PrincipalName(1, ("bob",)), REALM).encode(),
+    U.TgtReply(m.Ticket(REALM, P, m.EncryptedData(18, b"x" * 40, 2))).encode(),
 ]
 
 
@@ -127,6 +134,8 @@ REFERENCE = {
     m.decode_kdc_req: R.decode_kdc_req, m.decode_krb_error: R.decode_krb_error,
     m.decode_method_data: R.decode_method_data, m.decode_pa_enc_ts_enc: R.decode_pa_enc_ts_enc,
     m.decode_ticket: R.decode_ticket,
+    m.decode_krb_cred: R.decode_krb_cred, m.decode_enc_krb_cred_part: R.decode_enc_krb_cred_part,
+    U.decode_tgt_request: R.decode_tgt_request, U.decode_tgt_reply: R.decode_tgt_reply,
 }
 
 
@@ -187,8 +196,6 @@ def test_message_token_parsers_raise_only_token_errors(enctype: int, blob: bytes
 @settings(max_examples=200, deadline=None)
 @given(blob=st.binary(max_size=200), pos=st.integers(0, 400), value=st.integers(0, 255), cut=st.integers(0, 3))
 def test_user_to_user_parsers_raise_only_asn1_error(blob: bytes, pos: int, value: int, cut: int) -> None:
-    from sspi_emu_kerberos import user2user as U
-
     req = U.TgtRequest(m.PrincipalName(1, ("bob",)), REALM).encode()
     rep = U.TgtReply(m.Ticket(REALM, P, m.EncryptedData(18, b"x" * 40, 2))).encode()
     assert U.decode_tgt_request(req).realm == REALM and U.decode_tgt_reply(rep).ticket.realm == REALM
