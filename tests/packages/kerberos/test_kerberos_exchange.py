@@ -401,3 +401,21 @@ def test_rc4_session_key_uses_rfc4757_tokens() -> None:
     with pytest.raises(SspiError) as err:
         server.verify(b"x", client.sign(b"y"))
     assert err.value.status == St.SEC_E_MESSAGE_ALTERED
+
+
+@pytest.mark.contract("API-THREADS")
+def test_contexts_in_many_threads_share_nothing(kdc: FakeKdc) -> None:
+    from concurrent.futures import ThreadPoolExecutor
+
+    ccred, scred = client_cred(kdc), server_cred()
+
+    def one(i: int) -> bytes:
+        client = S.ClientContext("Kerberos", target=SPN, credential=ccred, flags=FLAGS)
+        server = S.ServerContext("Kerberos", credential=scred)
+        client.step(server.step(client.step(None)))
+        msg = b"thread %d" % i
+        return server.unwrap(client.wrap(msg)) + client.unwrap(server.wrap(msg))
+
+    with ThreadPoolExecutor(8) as pool:
+        results = list(pool.map(one, range(32)))
+    assert results == [b"thread %d" % i * 2 for i in range(32)]
