@@ -63,7 +63,7 @@ class NegotiateClient(NegotiateContext):
             return self._raw(inp, token)
         if not token:
             raise _invalid("Negotiate needs the server's reply token")
-        if self.first_reply and is_ntlm(token) and self.inner is not None and self.inner.package.casefold() == "ntlm":
+        if self.first_reply and is_ntlm(token) and self.inner is not None and self.inner.is_ntlm:
             self.raw = True
             self.first_reply = False
             return self._raw(inp, token)
@@ -164,7 +164,7 @@ class NegotiateClient(NegotiateContext):
         if inner.complete:
             if mic is not None:
                 self._check_mic(mic)
-            ntlm_mic = inner.package.casefold() == "ntlm" and authenticate_has_mic(out)
+            ntlm_mic = inner.is_ntlm and authenticate_has_mic(out)
             wants = self.mic_required or self.mic_received or ntlm_mic
             if wants and not self.mic_sent and not server_done:
                 try:

@@ -54,7 +54,7 @@ class NegotiateContext(PackageContext):
         return tokens.encode_mech_type_list(self.mech_types)
 
     def _is_ntlm(self) -> bool:
-        return self.inner is not None and self.inner.package.casefold() == _NTLM
+        return self.inner is not None and self.inner.is_ntlm
 
     def _make_mic(self) -> bytes:
         assert self.inner is not None

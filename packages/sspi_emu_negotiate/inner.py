@@ -32,6 +32,10 @@ _MIN_TOKEN_BUFFER = 4096
 _RESET_UNKNOWN, _RESET_ATTRIBUTE, _RESET_CONTROL_TOKEN, _RESET_NONE = range(4)
 _CONTINUES = (S.SEC_I_CONTINUE_NEEDED, S.SEC_I_COMPLETE_AND_CONTINUE)
 _MIC_SIZE = 64
+_TOKEN = C.SECBUFFER_TOKEN
+_DATA = C.SECBUFFER_DATA
+_OK = S.SEC_E_OK
+_COMPLETE_NEEDED = S.SEC_I_COMPLETE_NEEDED
 
 
 def as_int(value: object) -> int:
@@ -90,7 +94,8 @@ class InnerContext:
     """One side of an inner security context."""
 
     __slots__ = (
-        "package", "cred", "server", "target", "handle", "started", "complete", "attrs", "expiry", "reset_mode"
+        "package", "cred", "server", "target", "handle", "started", "complete", "attrs", "expiry", "reset_mode",
+        "is_ntlm", "_out_mem", "_out_buf", "_out_desc", "_attrs_box", "_expiry_box",
     )
 
     def __init__(self, cred: InnerCredential, *, server: bool, target: str | None = None) -> None:
@@ -104,6 +109,14 @@ class InnerContext:
         self.attrs = 0
         self.expiry: int | None = None
         self.reset_mode = _RESET_UNKNOWN
+        #: The inner package is NTLM (MS-SPNG's NTLM mechListMIC rules apply); computed once.
+        self.is_ntlm = cred.package.casefold() == "ntlm"
+        # One output buffer and out-parameter boxes reused by every leg (the token is copied out).
+        self._out_mem = bytearray(cred.max_token)
+        self._out_buf = SecBuffer(C.SECBUFFER_TOKEN, self._out_mem)
+        self._out_desc = SecBufferDesc([self._out_buf])
+        self._attrs_box = ULONG()
+        self._expiry_box = TimeStamp()
 
     def step(
         self, token: bytes | None, buffers: Sequence[tuple[int, bytes]], req: int, data_rep: int
@@ -111,14 +124,19 @@ class InnerContext:
         """Run one ISC / ASC leg; returns (success status, output token) or raises SspiError."""
         in_bufs: list[SecBuffer] = []
         if token is not None:
-            in_bufs.append(SecBuffer(C.SECBUFFER_TOKEN, token))
+            in_bufs.append(SecBuffer(_TOKEN, token))
         for t, data in buffers:
             in_bufs.append(SecBuffer(t, data))
         pinput = SecBufferDesc(in_bufs) if in_bufs else None
-        out_buf = SecBuffer(C.SECBUFFER_TOKEN, bytearray(self.cred.max_token))
-        poutput = SecBufferDesc([out_buf])
-        attrs = ULONG()
-        expiry = TimeStamp()
+        out_buf = self._out_buf
+        out_buf.BufferType = _TOKEN
+        out_buf.pvBuffer = self._out_mem
+        out_buf.cbBuffer = len(self._out_mem)
+        poutput = self._out_desc
+        attrs = self._attrs_box
+        expiry = self._expiry_box
+        attrs.value = 0
+        expiry.value = 0
         current = self.handle if self.started else None
         req &= ~_ALLOCATE  # the output goes to our own buffer, sized from the package's cbMaxToken
         if self.server:
@@ -131,28 +149,28 @@ class InnerContext:
                 self.handle, poutput, attrs, expiry,
             )
         out = out_buf.tobytes()
-        if status.is_error:
+        if status & 0x80000000:
             raise SspiError(status, f"{self.package} {'accept' if self.server else 'initialize'}", token=b"")
         self.started = True
         self.attrs = as_int(attrs.value) & ~C.ISC_RET_ALLOCATED_MEMORY
         self.expiry = as_int(expiry.value) or None
-        if status in (S.SEC_E_OK, S.SEC_I_COMPLETE_NEEDED):
+        if status == _OK or status == _COMPLETE_NEEDED:
             self.complete = True
         return status, out
 
     def sign(self, data: bytes) -> bytes:
         """GSS_GetMIC over *data*: MakeSignature with a DATA and a TOKEN buffer."""
-        token = SecBuffer(C.SECBUFFER_TOKEN, _MIC_SIZE, 0)
-        status = _api().MakeSignature(self.handle, 0, SecBufferDesc([SecBuffer(C.SECBUFFER_DATA, data), token]), 0)
-        if status != S.SEC_E_OK:
+        token = SecBuffer(_TOKEN, _MIC_SIZE, 0)
+        status = api.MakeSignature(self.handle, 0, SecBufferDesc([SecBuffer(_DATA, data), token]), 0)
+        if status != _OK:
             raise SspiError(status, f"{self.package} MakeSignature for the mechListMIC")
         return token.tobytes()
 
     def verify(self, data: bytes, mic: bytes) -> None:
         """GSS_VerifyMIC; raises SspiError (SEC_E_MESSAGE_ALTERED for a wrong MIC)."""
-        desc = SecBufferDesc([SecBuffer(C.SECBUFFER_DATA, data), SecBuffer(C.SECBUFFER_TOKEN, mic)])
-        status = _api().VerifySignature(self.handle, desc, 0, ULONG())
-        if status != S.SEC_E_OK:
+        desc = SecBufferDesc([SecBuffer(_DATA, data), SecBuffer(_TOKEN, mic)])
+        status = api.VerifySignature(self.handle, desc, 0, None)
+        if status != _OK:
             raise SspiError(status, f"{self.package} VerifySignature of the mechListMIC")
 
     def reset_seal_state(self, direction: int) -> SecurityStatus:

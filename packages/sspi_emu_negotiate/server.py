@@ -150,7 +150,7 @@ class NegotiateServer(NegotiateContext):
             if inner.complete:
                 raise _invalid("a mechanism token after the mechanism completed")
             _, out = inner.step(mech_token, inp.buffers, self.req, self.data_rep)
-            if inner.complete and inner.package.casefold() == "ntlm" and authenticate_has_mic(mech_token):
+            if inner.complete and inner.is_ntlm and authenticate_has_mic(mech_token):
                 self.mic_required = True  # MS-SPNG: an NTLM MIC makes the mechListMIC mandatory
         elif not inner.complete:
             raise _invalid("the client sent no mechanism token")
