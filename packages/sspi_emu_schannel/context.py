@@ -58,7 +58,7 @@ from .statuses import status_for_alert, status_for_peer_alert
 from .tls.client import TlsClient
 from .tls.codec import MissingClientCertificate, TlsError
 from .tls.config import TlsConfig
-from .tls.constants import MAX_PLAINTEXT, RECORD_HEADER, TLS12, TLS13, AlertDescription, AlertLevel, ContentType
+from .tls.constants import MAX_PLAINTEXT, RECORD_HEADER, TLS12, AlertDescription, AlertLevel, ContentType
 from .tls.engine import PeerAlert, TlsEngine
 from .tls.records import RecordFramingError, parse_header
 from .tls.server import TlsServer
@@ -109,6 +109,7 @@ class SchannelContext(PackageContext):
         )
         if server:
             if cred.reconnects and cred.issue_tickets:
+                config.session_store = cred.session_store()
                 config.ticket_protector = cred.ticket_protector()
                 config.tickets = 1
                 config.ticket_lifetime = int(min(cred.session_lifespan, 604800))
@@ -124,7 +125,7 @@ class SchannelContext(PackageContext):
             if not manual:
                 config.verify_peer = self._verify_server
             config.ask_for_client_certificate = not req & C.ISC_REQ_USE_SUPPLIED_CREDS
-            if cred.reconnects and TLS13 in versions:
+            if cred.reconnects:
                 config.resume = session_cache.take(target, cred)
             self.engine = TlsClient(config)
         self._started = False
@@ -261,8 +262,17 @@ class SchannelContext(PackageContext):
             self._paused_input = bytes(data[: result.consumed])
             return StepOutput(S.SEC_I_INCOMPLETE_CREDENTIALS, out, self._flags(), extra=extra)
         if self.engine.complete:
+            self._keep_sessions()
             return StepOutput(S.SEC_E_OK, out, self._flags(), extra=extra, expiry=self._expiry())
         return StepOutput(S.SEC_I_CONTINUE_NEEDED, out, self._flags(), extra=extra)
+
+    def _keep_sessions(self) -> None:
+        """Move the sessions the client engine collected into the session cache."""
+        eng = self.engine
+        if eng.sessions and not self.server:
+            if self.cred.reconnects:
+                session_cache.store(self.target, self.cred, eng.sessions, self.cred.session_lifespan)
+            eng.sessions = []
 
     def _apply_alpn(self, inp: StepInput) -> None:
         blob = inp.find(C.SECBUFFER_APPLICATION_PROTOCOLS)
@@ -500,10 +510,7 @@ class SchannelContext(PackageContext):
             except TlsError as exc:
                 self._peer_closed = True
                 return status_for_alert(exc.alert), 0
-            if eng.sessions and not self.server:
-                if self.cred.reconnects:
-                    session_cache.store(self.target, self.cred, eng.sessions, self.cred.session_lifespan)
-                eng.sessions = []
+            self._keep_sessions()
             return S.SEC_I_RENEGOTIATE, 0
         return S.SEC_E_ILLEGAL_MESSAGE, 0
 

@@ -19,7 +19,7 @@ from . import session_cache
 from .certs import CertContext, as_certificates
 from .cryptopolicy import CRYPTO_SETTINGS, allowed_groups, allowed_suites
 from .tls.constants import TLS12, TLS13
-from .tls.resumption import TicketProtector
+from .tls.resumption import SessionStore12, TicketProtector
 from .validation import system_roots
 
 #: Protocols used when the credential does not say (TLS 1.2 and 1.3, both directions).
@@ -153,6 +153,7 @@ class SchannelCredential(Credential):
         #: How long sessions stay resumable, in seconds (dwSessionLifespan; 0 means Windows' ten hours).
         self.session_lifespan = (lifespan_ms or DEFAULT_SESSION_LIFESPAN_MS) / 1000
         self._ticket_protector: TicketProtector | None = None
+        self._session_store: SessionStore12 | None = None
         for item in disabled:
             if not isinstance(item, CRYPTO_SETTINGS):
                 raise SspiError(
@@ -209,10 +210,17 @@ class SchannelCredential(Credential):
             self._ticket_protector = TicketProtector(entropy.random_bytes(32, "ticket-key"))
         return self._ticket_protector
 
+    def session_store(self) -> SessionStore12:
+        """This (server) credential's TLS 1.2 session cache, made on first use."""
+        if self._session_store is None:
+            self._session_store = SessionStore12()
+        return self._session_store
+
     def release(self) -> None:
         self.certificates = []
         self._store = None
         self._ticket_protector = None
+        self._session_store = None
         session_cache.forget(self)
 
     def __repr__(self) -> str:

@@ -75,19 +75,27 @@ class TlsClient(TlsEngine):
         self.server_name = config.server_name
         #: True while the handshake waits for the caller to supply a client certificate.
         self.awaiting_certificate = False
-        offer = config.resume
-        if offer is not None and (offer.suite not in SUITES or SUITES[offer.suite].version != TLS13):
-            offer = None
-        if offer is not None and not any(
-            c in SUITES and SUITES[c].version == TLS13 and SUITES[c].hash_name == offer.hash_name
-            for c in config.cipher_suites
-        ):
-            offer = None
-        self._offer: ResumableSession | None = offer
+        self.session_id = b""
         #: The versions offered: those enabled that have at least one enabled cipher suite.
         self.versions = tuple(
             v for v in config.versions if any(SUITES[c].version == v for c in config.cipher_suites if c in SUITES)
         )
+        offer = config.resume
+        if offer is not None and (offer.suite not in SUITES or SUITES[offer.suite].version not in self.versions):
+            offer = None
+        if (
+            offer is not None
+            and offer.version == TLS13
+            and not any(
+                c in SUITES and SUITES[c].version == TLS13 and SUITES[c].hash_name == offer.hash_name
+                for c in config.cipher_suites
+            )
+        ):
+            offer = None
+        if offer is not None and offer.version == TLS12 and offer.suite not in config.cipher_suites:
+            offer = None
+        self._offer: ResumableSession | None = offer
+        self._offer12 = offer if offer is not None and offer.version == TLS12 else None
 
     # --- ClientHello ----------------------------------------------------------------------
     def _offered_suites(self) -> list[int]:
@@ -129,7 +137,12 @@ class TlsClient(TlsEngine):
         assert self._hello is not None
         hello = ClientHello(self._hello.random, self._hello.session_id, self._hello.cipher_suites, exts)
         session = self._offer
-        if session is not None and tls13 and (self.suite is None or self.suite.hash_name == session.hash_name):
+        if (
+            session is not None
+            and session.version == TLS13
+            and tls13
+            and (self.suite is None or self.suite.hash_name == session.hash_name)
+        ):
             hello = self._with_psk(hello, session)
         return hello
 
@@ -158,6 +171,8 @@ class TlsClient(TlsEngine):
         random = entropy.random_bytes(32, "client-random")
         tls13 = TLS13 in self.versions
         session_id = entropy.random_bytes(32, "session-id") if cfg.compatibility_session_id and tls13 else b""
+        if self._offer12 is not None:
+            session_id = self._offer12.session_id
         self._hello = ClientHello(random, session_id, self._offered_suites(), [])
         if tls13:
             for g in cfg.key_share_groups:
@@ -260,7 +275,12 @@ class TlsClient(TlsEngine):
         selected = ext.find(sh.extensions, ExtensionType.PRE_SHARED_KEY)
         if selected is not None:
             offer = self._offer
-            if offer is None or ext.decode_u16(selected) != 0 or offer.hash_name != self.hash_name:
+            if (
+                offer is None
+                or offer.version != TLS13
+                or ext.decode_u16(selected) != 0
+                or offer.hash_name != self.hash_name
+            ):
                 raise TlsError(AlertDescription.ILLEGAL_PARAMETER, "server selected a PSK we did not offer")
             psk = offer.psk
             self.resumed = True
@@ -411,6 +431,19 @@ class TlsClient(TlsEngine):
             self.alpn = chosen[0]
         self.server_random = sh.random
         self._transcript += raw
+        self.session_id = sh.session_id
+        offer = self._offer12
+        if offer is not None and sh.session_id == offer.session_id:
+            # Abbreviated handshake (RFC 5246 7.3): the server resumed our session.
+            if sh.cipher_suite != offer.suite or self.extended_master_secret != offer.extended_master_secret:
+                raise TlsError(AlertDescription.HANDSHAKE_FAILURE, "resumed session does not match")
+            self.resumed = True
+            self.master_secret12 = offer.master_secret
+            self.peer_chain = list(offer.peer_chain)
+            self._require_no_pending()
+            self._install_keys12()
+            self.state = State.WAIT_CHANGE_CIPHER_SPEC
+            return
         self.state = State.WAIT_CERTIFICATE
 
     def _handle12(self, msg_type: int, body: bytes, raw: bytes) -> None:
@@ -463,6 +496,17 @@ class TlsClient(TlsEngine):
                 raise TlsError(AlertDescription.DECRYPT_ERROR, "bad server Finished")
             self._transcript += raw
             self.server_finished = fin.verify_data
+            if self.resumed:
+                self._send_ccs()
+                self.write = self._write12
+                verify_data = verify_data12(
+                    self.hash_name, self.master_secret12, b"client finished", self.transcript_hash()
+                )
+                self._send_handshake(HandshakeType.FINISHED, verify_data)
+                self.client_finished = verify_data
+                self._flush()
+            elif self.session_id:
+                self._remember_session12()
             self.state = State.CONNECTED
             self._flight_done = True
         else:
@@ -498,6 +542,25 @@ class TlsClient(TlsEngine):
         self._send_handshake(HandshakeType.FINISHED, verify_data)
         self.client_finished = verify_data
         self._flush()
+
+    def _remember_session12(self) -> None:
+        assert self.suite is not None
+        self.sessions.append(
+            ResumableSession(
+                b"",
+                b"",
+                self.suite.code,
+                self.hash_name,
+                0,
+                36000,
+                entropy.now(),
+                list(self.peer_chain),
+                version=TLS12,
+                session_id=self.session_id,
+                master_secret=self.master_secret12,
+                extended_master_secret=self.extended_master_secret,
+            )
+        )
 
     def _install_keys12(self) -> None:
         assert self.suite is not None

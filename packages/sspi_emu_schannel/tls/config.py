@@ -9,7 +9,7 @@ from cryptography import x509
 
 from .constants import TLS12, TLS13, ExtensionType, Group
 from .groups import SUPPORTED_GROUPS
-from .resumption import ResumableSession, TicketProtector
+from .resumption import ResumableSession, SessionStore12, TicketProtector
 from .signatures import DEFAULT_SCHEMES, PrivateKey
 from .suites import TLS12_SUITES, TLS13_SUITES
 
@@ -75,5 +75,7 @@ class TlsConfig:
     resume: ResumableSession | None = None
     #: Server: seals and opens the tickets it issues (None: tickets are opaque random bytes).
     ticket_protector: TicketProtector | None = None
+    #: Server: TLS 1.2 sessions to resume by id (None: no session ids are issued).
+    session_store: SessionStore12 | None = None
     #: Client: a 32-byte legacy_session_id (middlebox compatibility mode).
     compatibility_session_id: bool = False

@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import struct
+import threading
 from dataclasses import dataclass, field
 
 from cryptography import x509
@@ -31,6 +32,11 @@ class ResumableSession:
     lifetime: int
     received: float
     peer_chain: list[x509.Certificate] = field(default_factory=list, repr=False)
+    #: TLS 1.2 sessions: resumed by session id with the master secret (``ticket`` / ``psk`` unused).
+    version: int = 0x0304
+    session_id: bytes = b""
+    master_secret: bytes = field(default=b"", repr=False)
+    extended_master_secret: bool = True
 
     def expires(self) -> float:
         return self.received + self.lifetime
@@ -121,3 +127,41 @@ class TicketProtector:
             return None
         suite, created, lifetime, age_add = _STATE.unpack_from(plain)
         return TicketState(plain[_STATE.size :], suite, created, lifetime, age_add)
+
+
+@dataclass
+class ServerSession12:
+    """A TLS 1.2 session a server can resume by its id."""
+
+    master_secret: bytes = field(repr=False)
+    suite: int
+    extended_master_secret: bool
+    created: float
+    lifetime: float
+
+
+class SessionStore12:
+    """A server credential's TLS 1.2 session cache (by session id)."""
+
+    MAX = 1024
+
+    def __init__(self) -> None:
+        self._sessions: dict[bytes, ServerSession12] = {}
+        self._lock = threading.Lock()
+
+    def __repr__(self) -> str:
+        return f"SessionStore12({len(self._sessions)} sessions)"
+
+    def add(self, session_id: bytes, session: ServerSession12) -> None:
+        with self._lock:
+            if len(self._sessions) >= self.MAX:
+                self._sessions.pop(next(iter(self._sessions)))
+            self._sessions[session_id] = session
+
+    def get(self, session_id: bytes, now: float) -> ServerSession12 | None:
+        with self._lock:
+            s = self._sessions.get(session_id)
+            if s is not None and not s.created <= now < s.created + s.lifetime:
+                del self._sessions[session_id]
+                return None
+            return s

@@ -42,6 +42,7 @@ from .messages import (
 from .records import RecordCipher
 from .resumption import (
     PSK_DHE_KE,
+    ServerSession12,
     TicketState,
     binder,
     binders_length,
@@ -76,6 +77,7 @@ class TlsServer(TlsEngine):
         self._requested_cert = False
         self._ticket_nonce = 0
         self._hello_raw = b""
+        self.session_id = b""
 
     @property
     def _key_kind(self) -> str:
@@ -389,8 +391,15 @@ class TlsServer(TlsEngine):
             exts.append((ExtensionType.EC_POINT_FORMATS, b"\x01\x00"))
         if self.alpn is not None:
             exts.append((ExtensionType.ALPN, ext.encode_alpn([self.alpn])))
+        resumed = self._resumable12(ch)
+        if resumed is not None:
+            self._resume12(ch, resumed, exts)
+            return
+        if cfg.session_store is not None:
+            self.session_id = entropy.random_bytes(32, "session-id")
         assert self.suite is not None
-        self._send_handshake(HandshakeType.SERVER_HELLO, ServerHello(random, b"", self.suite.code, exts).encode())
+        sh = ServerHello(random, self.session_id, self.suite.code, exts)
+        self._send_handshake(HandshakeType.SERVER_HELLO, sh.encode())
         self._send_handshake(
             HandshakeType.CERTIFICATE, Certificate12([c.public_bytes(_DER) for c in self.local_chain]).encode()
         )
@@ -406,6 +415,41 @@ class TlsServer(TlsEngine):
             self._requested_cert = True
         self._send_handshake(HandshakeType.SERVER_HELLO_DONE, b"")
         self.state = State.WAIT_CERTIFICATE if self._requested_cert else State.WAIT_CLIENT_KEY_EXCHANGE
+        self._flight_done = True
+
+    def _resumable12(self, ch: ClientHello) -> ServerSession12 | None:
+        """The cached session the client asks to resume, if it can be (RFC 5246 7.4.1.2, RFC 7627 5.3)."""
+        store = self.config.session_store
+        if store is None or not ch.session_id:
+            return None
+        found = store.get(ch.session_id, entropy.now())
+        if found is None or found.suite not in ch.cipher_suites or found.suite not in self.config.cipher_suites:
+            return None
+        suite = SUITES.get(found.suite)
+        if suite is None or suite.version != TLS12 or suite.auth != self._key_kind:
+            return None
+        if found.extended_master_secret and not self.extended_master_secret:
+            raise TlsError(AlertDescription.HANDSHAKE_FAILURE, "resumption without extended master secret")
+        if not found.extended_master_secret and self.extended_master_secret:
+            return None
+        return found
+
+    def _resume12(self, ch: ClientHello, found: ServerSession12, exts: list[tuple[int, bytes]]) -> None:
+        """Abbreviated handshake: ServerHello, ChangeCipherSpec, Finished."""
+        self.suite = SUITES[found.suite]
+        self.resumed = True
+        self.session_id = ch.session_id
+        self.master_secret12 = found.master_secret
+        sh = ServerHello(self.server_random, ch.session_id, found.suite, exts)
+        self._send_handshake(HandshakeType.SERVER_HELLO, sh.encode())
+        self._install_keys12()
+        self._send_ccs()
+        self.write = self._write12
+        verify_data = verify_data12(self.hash_name, self.master_secret12, b"server finished", self.transcript_hash())
+        self._send_handshake(HandshakeType.FINISHED, verify_data)
+        self.server_finished = verify_data
+        self._flush()
+        self.state = State.WAIT_CHANGE_CIPHER_SPEC
         self._flight_done = True
 
     def _handle12(self, msg_type: int, body: bytes, raw: bytes) -> None:
@@ -449,6 +493,10 @@ class TlsServer(TlsEngine):
                 self.config.verify_peer(self.peer_chain)
             self._transcript += raw
             self.client_finished = fin.verify_data
+            if self.resumed:
+                self.state = State.CONNECTED
+                self._flight_done = True
+                return
             self._send_ccs()
             self.write = self._write12
             verify_data = verify_data12(
@@ -457,6 +505,16 @@ class TlsServer(TlsEngine):
             self._send_handshake(HandshakeType.FINISHED, verify_data)
             self.server_finished = verify_data
             self._flush()
+            if self.config.session_store is not None and self.session_id:
+                assert self.suite is not None
+                session = ServerSession12(
+                    self.master_secret12,
+                    self.suite.code,
+                    self.extended_master_secret,
+                    entropy.now(),
+                    self.config.ticket_lifetime,
+                )
+                self.config.session_store.add(self.session_id, session)
             self.state = State.CONNECTED
             self._flight_done = True
         else:

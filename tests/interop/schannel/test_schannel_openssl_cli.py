@@ -221,3 +221,29 @@ def test_keying_material_matches_s_server(pem_pki, version):
                 expected = bytes.fromhex(line.split(b":", 1)[1].strip().decode())
                 break
         assert expected is not None and material.KeyingMaterial == expected
+
+
+@pytest.mark.parametrize("version", ["-tls1_2", "-tls1_3"])
+def test_resumption_against_s_server(pem_pki, version):
+    """Two connections to one s_server with the same credential and target: the second resumes
+    (TLS 1.2 by session id, TLS 1.3 by ticket)."""
+    from sspi_emu.attributes import SecPkgContext_SessionInfo
+
+    ccred = client_cred([pem_pki.ca.certificate])
+    with s_server(pem_pki, version, "-naccept", "2") as port:
+        for attempt in range(2):
+            with socket.create_connection(("127.0.0.1", port), TIMEOUT) as sock:
+                sock.settimeout(TIMEOUT)
+                ours = Endpoint(ccred, False, "localhost")
+                client_handshake(sock, ours)
+                assert ours.status == St.SEC_E_OK
+                sock.sendall(ours.encrypt(b"again\n"))
+                got = b""
+                while b"\n" not in got:
+                    got += ours.decrypt(recv_some(sock))  # TLS 1.3 tickets are read here too
+                assert got == b"niaga\n"
+                info = SecPkgContext_SessionInfo()
+                assert ours.query(C.SECPKG_ATTR_SESSION_INFO, info) == St.SEC_E_OK
+                assert bool(info.dwFlags & 1) == bool(attempt)
+                # a clean close_notify: OpenSSL drops TLS 1.2 sessions of connections that end without one
+                sock.sendall(ours.shutdown())

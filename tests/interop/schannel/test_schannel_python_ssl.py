@@ -285,12 +285,16 @@ def test_optional_client_certificate_with_python_ssl(pem_pki, version):
     assert peer.recv(ours.encrypt(b"anonymous"), 9) == b"anonymous"
 
 
-def test_resumption_with_python_ssl_server(pem_pki):
-    """Our client keeps OpenSSL's ticket and resumes the next connection with the same credential and target."""
+@pytest.mark.parametrize("version", ["1.3"])
+def test_resumption_with_python_ssl_server(pem_pki, version):
+    """Our client keeps OpenSSL's ticket and resumes with the same credential and target.
+
+    (TLS 1.2 session-id resumption is checked against openssl s_server: Python's ssl server
+    does not resume sessions by id without tickets.)"""
     from sspi_emu.attributes import SecPkgContext_SessionInfo
 
-    ctx = server_ctx(pem_pki, "1.3")
-    ccred = client_cred([pem_pki.ca.certificate])
+    ctx = server_ctx(pem_pki, version)
+    ccred = client_cred([pem_pki.ca.certificate], version)
     for attempt in range(2):
         peer = SslPeer(ctx, True)
         ours = Endpoint(ccred, False, "localhost")
@@ -307,14 +311,15 @@ def test_resumption_with_python_ssl_server(pem_pki):
         assert peer.obj.session_reused == bool(attempt) == bool(info.dwFlags & 1)
 
 
-def test_resumption_python_ssl_client(pem_pki):
-    """OpenSSL's client resumes with the ticket our server issued."""
+@pytest.mark.parametrize("version", ["1.3", "1.2"])
+def test_resumption_python_ssl_client(pem_pki, version):
+    """OpenSSL's client resumes with the ticket (1.3) or session id (1.2) our server issued."""
     from sspi_emu_schannel import SCH_CREDENTIALS
 
     from sspi_emu.attributes import SecPkgContext_SessionInfo
     from tests.packages.schannel.schannel_helpers import acquire
 
-    cctx = client_ctx(pem_pki, "1.3")
+    cctx = client_ctx(pem_pki, version)
     scred = acquire(C.SECPKG_CRED_INBOUND, SCH_CREDENTIALS(paCred=[pem_pki.server], issue_session_tickets=True))
     session = None
     for attempt in range(2):
@@ -339,4 +344,4 @@ def test_resumption_python_ssl_client(pem_pki):
         assert ours.query(C.SECPKG_ATTR_SESSION_INFO, info) == St.SEC_E_OK
         assert obj.session_reused == bool(attempt) == bool(info.dwFlags & 1)
         session = obj.session
-        assert session is not None and session.has_ticket
+        assert session is not None and (session.has_ticket or version == "1.2")

@@ -93,3 +93,23 @@ def test_tickets_are_opt_in():
     ccred = client_cred([PKI.ca.certificate])
     first, _ = connect(ccred, plain_server_cred(PKI.server))
     assert first.renegotiations == 0
+
+
+@pytest.mark.contract("ISC-SESSION-CACHE")
+def test_tls12_session_id_resumption():
+    from tests.packages.schannel.schannel_helpers import TLS_PARAMETERS
+
+    only12 = [TLS_PARAMETERS(grbitDisabledProtocols=C.SP_PROT_TLS1_3)]
+    ccred = acquire(C.SECPKG_CRED_OUTBOUND, SCH_CREDENTIALS(hRootStore=[PKI.ca.certificate], pTlsParameters=only12))
+    scred = server_cred(PKI.server)
+    first, first_server = connect(ccred, scred)
+    assert not resumed(first)
+    second, second_server = connect(ccred, scred)
+    assert resumed(second) and resumed(second_server)
+    assert second_server.decrypt(second.encrypt(b"abbreviated")) == b"abbreviated"
+    remote = SecPkgContext_CertContext()
+    assert second.query(C.SECPKG_ATTR_REMOTE_CERT_CONTEXT, remote) == St.SEC_E_OK
+    # another credential does not get the session
+    other = acquire(C.SECPKG_CRED_OUTBOUND, SCH_CREDENTIALS(hRootStore=[PKI.ca.certificate], pTlsParameters=only12))
+    third, _ = connect(other, scred)
+    assert not resumed(third)
