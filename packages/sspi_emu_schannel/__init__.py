@@ -3,7 +3,20 @@
 The TLS protocol is the sans-I/O engine in :mod:`sspi_emu_schannel.tls`; this module is
 the package object the dispatcher loads through the ``sspi_emu.packages`` entry point.
 Credentials are :class:`SCH_CREDENTIALS` or :class:`SCHANNEL_CRED` with
-:class:`CertContext` certificates.
+:class:`CertContext` certificates; :mod:`sspi_emu_schannel.testcerts` makes a CA and a
+server certificate on the fly.
+
+Where this emulation knowingly differs from Windows:
+
+- ``hRootStore`` also adds trust roots for a *client* (Windows uses the system store only).
+- A server issues TLS 1.3 session tickets / TLS 1.2 session ids only when the credential
+  sets ``issue_session_tickets=True`` (Windows does by default): a caller must then send
+  the server's last token and handle SEC_I_RENEGOTIATE on the client.
+- With a pinned or recording entropy source, RSA-PSS signatures take their salt from the
+  entropy source (RSA private operation done here with the CRT numbers) and ECDSA uses
+  RFC 6979 nonces, so exchanges replay byte for byte; with the system source ``cryptography``
+  signs as usual.
+- ChaCha20-Poly1305 has no ALG_ID in wincrypt.h: CONNECTION_INFO reports aiCipher 0 for it.
 """
 
 from __future__ import annotations
