@@ -104,13 +104,23 @@ def encode_init(token: NegTokenInit, *, framed: bool = True) -> bytes:
     return wrap_initial(oids.SPNEGO, der) if framed else der
 
 
+@lru_cache(maxsize=16)
+def _state_field(state: int) -> bytes:
+    return tlv(_ctx(0), tlv(_ENUM, bytes((state,))))
+
+
+@lru_cache(maxsize=64)
+def _supported_field(oid: str) -> bytes:
+    return tlv(_ctx(1), tlv(_OID, oid_content(oid)))
+
+
 def encode_resp(token: NegTokenResp) -> bytes:
     """DER-encode a NegTokenResp (never GSS-framed)."""
     parts = []
     if token.neg_state is not None:
-        parts.append(tlv(_ctx(0), tlv(_ENUM, bytes((int(token.neg_state),)))))
+        parts.append(_state_field(int(token.neg_state)))
     if token.supported_mech is not None:
-        parts.append(tlv(_ctx(1), tlv(_OID, oid_content(token.supported_mech))))
+        parts.append(_supported_field(token.supported_mech))
     if token.response_token is not None:
         parts.append(tlv(_ctx(2), tlv(_OCTETS, token.response_token)))
     if token.mech_list_mic is not None:
@@ -208,25 +218,45 @@ def _init(data: bytes, start: int, end: int) -> NegTokenInit:
     )
 
 
+_STATES = {int(st): st for st in NegState}
+_RESP_FIELD_TAGS = (_ENUM, _OID, _OCTETS, _OCTETS)
+
+
 def _resp(data: bytes, start: int, end: int) -> NegTokenResp:
+    # The handshake's hot path: one pass over the fields, each read once (same checks as
+    # _fields + only: increasing tags [0]..[3], each holding exactly one element of its type).
     s, e = only(data, start, end, _SEQ)
-    f = _fields(data, s, e)
-    if max(f, default=0) > 3:
-        raise NotCanonical("NegTokenResp fields")
+    found: list[bytes | None] = [None, None, None, None]
+    last = -1
+    pos = s
+    while pos < e:
+        tag, fs, fe = read(data, pos, e)
+        n = tag - 0xA0
+        if not 0 <= n <= 30 or n <= last:
+            raise NotCanonical("unexpected or out-of-order field")
+        if n > 3:
+            raise NotCanonical("NegTokenResp fields")
+        itag, cs, ce = read(data, fs, fe)
+        if ce != fe:
+            raise NotCanonical("trailing bytes")
+        if itag != _RESP_FIELD_TAGS[n]:
+            raise NotCanonical(f"tag 0x{itag:02x}, expected 0x{_RESP_FIELD_TAGS[n]:02x}")
+        found[n] = data[cs:ce]
+        last = n
+        pos = fe
+    raw_state, raw_mech, response_token, mic = found
     state: NegState | None = None
-    if 0 in f:
-        es, ee = only(data, f[0][0], f[0][1], _ENUM)
-        if ee - es != 1:
+    if raw_state is not None:
+        if len(raw_state) != 1:
             raise NotCanonical("negState")
-        try:
-            state = NegState(data[es])
-        except ValueError:
-            raise invalid(f"unknown negState {data[es]}") from None
+        state = _STATES.get(raw_state[0])
+        if state is None:
+            raise invalid(f"unknown negState {raw_state[0]}")
     return NegTokenResp(
         neg_state=state,
-        supported_mech=_oid(data, f[1]) if 1 in f else None,
-        response_token=_octets(data, f[2]) if 2 in f else None,
-        mech_list_mic=_octets(data, f[3]) if 3 in f else None,
+        supported_mech=oid_from_content(raw_mech) if raw_mech is not None else None,
+        response_token=response_token,
+        mech_list_mic=mic,
     )
 
 
@@ -254,7 +284,8 @@ def decode(token: bytes) -> NegotiationToken:
 
     Raises SEC_E_INVALID_TOKEN for anything else, including a GSS frame for another mechanism.
     """
-    token = bytes(token)
+    if type(token) is not bytes:
+        token = bytes(token)
     if not token:
         raise invalid("empty token")
     if is_initial(token):
