@@ -71,20 +71,28 @@ _WORD = r'[^ \t,="\x00-\x1f\x7f]+'
 _QTEXT = r'[^"\\\r\n\x00]*(?:\\[^\r\n\x00][^"\\\r\n\x00]*)*'
 _PAIR_RE = rf'({_WORD})[ \t]*=[ \t]*(?:"({_QTEXT})"|({_WORD}))[ \t]*(?:,[ \t,]*|$)'
 _PAIR = re.compile(_PAIR_RE)
-_PAIR_LIST = re.compile(rf"[ \t,]*(?:{_PAIR_RE})*")
 _SCHEME = re.compile(rf"[ \t]*({_WORD})[ \t]+")
+# One left-to-right pass: every character is consumed by a pair, by the leading separators, or
+# by the catch-all last group (which marks the text as not a plain pair list).
+_PAIR_SCAN = re.compile(rf"^[ \t,]+|{_PAIR_RE}|(.)", re.S)
 
 
 def _fast_pairs(text: str) -> list[tuple[str, str]] | None:
-    """The pairs of a plain ``name=value, ...`` list in two C-level regex passes; None if not that simple."""
-    if _PAIR_LIST.fullmatch(text) is None:
+    """The pairs of a plain ``name=value, ...`` list in one C-level regex pass; None if not that simple."""
+    found = _PAIR_SCAN.findall(text)
+    if not found:
+        return [] if not text else None
+    names, quoted, words, stray = zip(*found, strict=True)
+    if any(stray):
         return None
-    found = _PAIR.findall(text)
-    if len(found) > MAX_ELEMENTS:
+    if not names[0]:  # the leading separators
+        names, quoted, words = names[1:], quoted[1:], words[1:]
+    if len(names) > MAX_ELEMENTS:
         raise ParseError(f"more than {MAX_ELEMENTS} list elements")
+    columns = zip(names, quoted, words, strict=True)
     if "\\" not in text:
-        return [(name.lower(), word or quoted) for name, quoted, word in found]
-    return [(name.lower(), word or _UNESCAPE.sub(r"\1", quoted)) for name, quoted, word in found]
+        return [(name.lower(), word or q) for name, q, word in columns]
+    return [(name.lower(), word or _UNESCAPE.sub(r"\1", q)) for name, q, word in columns]
 
 
 def _lex(text: str) -> list[_Item]:
@@ -221,9 +229,18 @@ def quote(value: str) -> str:
     return '"' + value + '"'
 
 
+_PLAIN_QTEXT = re.compile(r'[^"\\\r\n\x00]*').fullmatch
+
+
 def format_params(pairs: list[tuple[str, str, bool]], sep: str = ", ") -> str:
     """Join ``(name, value, quoted)`` triples as an auth-param list."""
-    return sep.join([f"{name}={quote(value) if quoted else value}" for name, value, quoted in pairs])
+    plain = _PLAIN_QTEXT
+    return sep.join(
+        [
+            f'{name}="{value}"' if quoted and plain(value) else f"{name}={quote(value) if quoted else value}"
+            for name, value, quoted in pairs
+        ]
+    )
 
 
 def encode_ext_value(value: str) -> str:
