@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import hashlib
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Callable
 
 from . import _sha512_256
@@ -21,6 +21,10 @@ class DigestAlgorithm:
     sess: bool
     strength: int  # higher is stronger (used to choose among several challenges)
     factory: Callable[[bytes], Hash]
+    #: H(data) in hex as one direct call (the hot paths use it instead of the method).
+    hex: Callable[[bytes], str] = field(default=lambda data: "", repr=False, compare=False)
+    #: H(method ":" uri) by a2 text, for requests without a body hash (bounded; see calc.http_response).
+    ha2_cache: dict[str, str] = field(default_factory=dict, repr=False, compare=False, hash=False)
 
     def digest(self, data: bytes) -> bytes:
         """H(data) as raw bytes."""
@@ -28,7 +32,7 @@ class DigestAlgorithm:
 
     def hexdigest(self, data: bytes) -> str:
         """H(data) in lowercase hex, as Digest uses it."""
-        return self.factory(data).hexdigest()
+        return self.hex(data)
 
     @property
     def digest_size(self) -> int:
@@ -44,17 +48,29 @@ def _sha256(data: bytes) -> Hash:
     return hashlib.sha256(data)
 
 
-_BASES: tuple[tuple[str, int, Callable[[bytes], Hash]], ...] = (
-    ("MD5", 10, _md5),
-    ("SHA-256", 20, _sha256),
-    ("SHA-512-256", 30, _sha512_256.new),
+def _md5_hex(data: bytes) -> str:
+    return hashlib.md5(data, usedforsecurity=False).hexdigest()
+
+
+def _sha256_hex(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def _sha512_256_hex(data: bytes) -> str:
+    return _sha512_256.new(data).hexdigest()
+
+
+_BASES: tuple[tuple[str, int, Callable[[bytes], Hash], Callable[[bytes], str]], ...] = (
+    ("MD5", 10, _md5, _md5_hex),
+    ("SHA-256", 20, _sha256, _sha256_hex),
+    ("SHA-512-256", 30, _sha512_256.new, _sha512_256_hex),
 )
 
 #: Every algorithm by upper-case wire name.
 ALGORITHMS: dict[str, DigestAlgorithm] = {}
-for _name, _strength, _factory in _BASES:
-    ALGORITHMS[_name.upper()] = DigestAlgorithm(_name, _name, False, _strength, _factory)
-    ALGORITHMS[f"{_name}-SESS"] = DigestAlgorithm(f"{_name}-sess", _name, True, _strength, _factory)
+for _name, _strength, _factory, _hex in _BASES:
+    ALGORITHMS[_name.upper()] = DigestAlgorithm(_name, _name, False, _strength, _factory, _hex)
+    ALGORITHMS[f"{_name}-SESS"] = DigestAlgorithm(f"{_name}-sess", _name, True, _strength, _factory, _hex)
 
 
 def lookup(name: str | None) -> DigestAlgorithm | None:

@@ -19,6 +19,7 @@ __all__ = [
 ]
 
 _ZEROS = "0" * 32
+_HA2_CACHE_SIZE = 256
 
 
 def encode_http(text: str, utf8: bool) -> bytes:
@@ -70,13 +71,23 @@ def http_response(
     body: bytes | None = None,
 ) -> str:
     """The request-digest (or, with method "", the rspauth value) in hex."""
+    h = alg.hex
     a2 = f"{method}:{uri}"
     if qop == "auth-int":
-        a2 += ":" + alg.hexdigest(body or b"")
-    ha2 = alg.hexdigest(a2.encode("utf-8"))
+        ha2 = h(f"{a2}:{h(body or b'')}".encode())
+    else:
+        # H(method:uri) repeats across requests (same resource, and ":uri" for every rspauth).
+        cache = alg.ha2_cache
+        cached = cache.get(a2)
+        if cached is None:
+            cached = h(a2.encode("utf-8"))
+            if len(cache) >= _HA2_CACHE_SIZE:
+                cache.clear()
+            cache[a2] = cached
+        ha2 = cached
     if qop is None:
-        return alg.hexdigest(f"{ha1_hex}:{nonce}:{ha2}".encode())
-    return alg.hexdigest(f"{ha1_hex}:{nonce}:{nc}:{cnonce}:{qop}:{ha2}".encode())
+        return h(f"{ha1_hex}:{nonce}:{ha2}".encode())
+    return h(f"{ha1_hex}:{nonce}:{nc}:{cnonce}:{qop}:{ha2}".encode())
 
 
 def sasl_a1(base: bytes, nonce: str, cnonce: str, authzid: str | None, utf8: bool) -> bytes:

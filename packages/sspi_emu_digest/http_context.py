@@ -73,7 +73,7 @@ def validate_uri(target: str) -> str:
     return target
 
 
-@dataclass
+@dataclass(slots=True)
 class _Exchange:
     """What a client response was computed from (kept to check rspauth / finish auth-int)."""
 
@@ -230,7 +230,7 @@ class HttpClientContext(DigestContextBase):
         return status
 
 
-@dataclass
+@dataclass(slots=True)
 class _Deferred:
     """An auth-int Authorization waiting for the body (CompleteAuthToken)."""
 
@@ -343,19 +343,23 @@ class HttpServerContext(DigestContextBase):
         if stored is not None:
             bases.append(stored)
         elif account.password is not None:
-            for utf8 in (self.cred.options.charset_utf8, not self.cred.options.charset_utf8):
-                key = f"digest-ha1-cache:{alg.base}:{utf8}:{user}:{self.realm}"
-                b = account.cache.get(key)
-                if not isinstance(b, bytes):
+            prefer_utf8 = self.cred.options.charset_utf8
+            # Both charsets' H(user:realm:password), preferred first, memoised as one entry.
+            key = f"digest-ha1-bases:{alg.base}:{prefer_utf8}:{user}:{self.realm}"
+            cached = account.cache.get(key)
+            if isinstance(cached, tuple):
+                bases.extend(cached)
+            else:
+                for utf8 in (prefer_utf8, not prefer_utf8):
                     b = calc.base_ha1(
                         alg,
                         calc.encode_http(user, utf8),
                         calc.encode_http(self.realm, utf8),
                         calc.encode_http(account.password, utf8),
                     )
-                    account.cache[key] = b
-                if b not in bases:
-                    bases.append(b)
+                    if b not in bases:
+                        bases.append(b)
+                account.cache[key] = tuple(bases)
         if not bases:
             raise SspiError(S.SEC_E_LOGON_DENIED, "no Digest secret for this account")
         return [calc.session_ha1(alg, b, creds.nonce, creds.cnonce or "") for b in bases]
