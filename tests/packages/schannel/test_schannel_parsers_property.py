@@ -7,6 +7,7 @@ from hypothesis import strategies as st
 from sspi_emu_schannel import testcerts
 from sspi_emu_schannel.tls import extensions as ext
 from sspi_emu_schannel.tls import messages as m
+from sspi_emu_schannel.tls import resumption
 from sspi_emu_schannel.tls.codec import TlsError
 from sspi_emu_schannel.tls.config import TlsConfig
 from sspi_emu_schannel.tls.engine import PeerAlert
@@ -29,7 +30,8 @@ DECODERS = [
     m.Finished.decode, m.NewSessionTicket13.decode, m.KeyUpdate.decode, m.ServerKeyExchangeECDHE.decode,
     m.ClientKeyExchangeECDHE.decode, ext.decode_extensions, ext.decode_server_name, ext.decode_u16_vector,
     ext.decode_versions_client, ext.decode_key_share_client, ext.decode_key_share_server, ext.decode_alpn,
-    ext.decode_renegotiation_info, ext.decode_cookie, ext.decode_u16,
+    ext.decode_renegotiation_info, ext.decode_cookie, ext.decode_u16, ext.decode_authorities,
+    resumption.decode_client_psk,
 ]
 
 
@@ -143,4 +145,47 @@ def test_decrypt_message_never_raises(data):
     status = S.DecryptMessage(server.ctx, SecBufferDesc(bufs), 0, Box())
     assert status != St.SEC_E_INTERNAL_ERROR and status != St.SEC_E_OK
     client.delete()
+    server.delete()
+
+
+@SETTINGS
+@given(st.binary(max_size=200))
+def test_ticket_opening_never_crashes(data):
+    assert resumption.TicketProtector(bytes(32)).open(data) is None
+
+
+def _resuming_hello() -> tuple[bytes, object]:
+    """A ClientHello that offers a session to a ticket-issuing server, and that server's credential."""
+    from sspi_emu_schannel import SCH_CREDENTIALS
+
+    from sspi_emu import constants as C
+    from tests.packages.schannel.schannel_helpers import acquire, client_cred
+
+    scred = acquire(C.SECPKG_CRED_INBOUND, SCH_CREDENTIALS(paCred=[PKI.server], issue_session_tickets=True))
+    ccred = client_cred([PKI.ca.certificate])
+    client, server = Endpoint(ccred, False, "localhost"), Endpoint(scred, True)
+    run_handshake(client, server)
+    client.decrypt(server.encrypt(b"x"))  # picks up the ticket
+    again = Endpoint(ccred, False, "localhost")
+    return again.start(), scred
+
+
+RESUMING_HELLO, TICKET_SERVER_CRED = _resuming_hello()
+
+
+def test_resuming_hello_is_accepted_unmutated():
+    from sspi_emu_schannel.tls.client import TlsClient  # noqa: F401  (the engine module the hello came from)
+
+    server = Endpoint(TICKET_SERVER_CRED, True)
+    flight = server.handshake(RESUMING_HELLO)
+    assert server.status == St.SEC_I_CONTINUE_NEEDED
+    assert len(flight) < 400  # no Certificate / CertificateVerify: the ticket was accepted
+
+
+@SETTINGS
+@given(st.lists(st.tuples(st.integers(0, 10_000), st.integers(0, 255)), min_size=1, max_size=6))
+def test_accept_on_mutated_resuming_client_hello(edits):
+    server = Endpoint(TICKET_SERVER_CRED, True)
+    server.handshake(_mutate(RESUMING_HELLO, edits))
+    assert isinstance(server.status, St) and server.status != St.SEC_E_INTERNAL_ERROR
     server.delete()
