@@ -174,8 +174,6 @@ RESUMING_HELLO, TICKET_SERVER_CRED = _resuming_hello()
 
 
 def test_resuming_hello_is_accepted_unmutated():
-    from sspi_emu_schannel.tls.client import TlsClient  # noqa: F401  (the engine module the hello came from)
-
     server = Endpoint(TICKET_SERVER_CRED, True)
     flight = server.handshake(RESUMING_HELLO)
     assert server.status == St.SEC_I_CONTINUE_NEEDED
