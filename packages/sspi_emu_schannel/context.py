@@ -29,6 +29,7 @@ from sspi_emu.attributes import (
     SecPkgContext_ApplicationProtocol,
     SecPkgContext_Bindings,
     SecPkgContext_CertContext,
+    SecPkgContext_EapKeyBlock,
     SecPkgContext_IssuerListInfoEx,
     SecPkgContext_KeyingMaterial,
     SecPkgContext_Names,
@@ -53,7 +54,7 @@ from .alpn import (
 )
 from .bindings import tls_server_end_point, tls_unique
 from .credentials import SchannelCredential
-from .exporter import SecPkgContext_KeyingMaterialInfo, export_keying_material
+from .exporter import SecPkgContext_KeyingMaterialInfo, eap_key_block, export_keying_material
 from .statuses import status_for_alert, status_for_peer_alert
 from .tls.client import TlsClient
 from .tls.codec import MissingClientCertificate, TlsError
@@ -378,6 +379,11 @@ class SchannelContext(PackageContext):
                 eng, info.pszLabel.encode("ascii"), info.pbContextValue, info.cbKeyingMaterial
             )
             return SecPkgContext_KeyingMaterial(material)
+        if attribute == C.SECPKG_ATTR_EAP_KEY_BLOCK:
+            if eng.version != TLS12:
+                raise SspiError(S.SEC_E_UNSUPPORTED_FUNCTION, "the EAP key block is defined for TLS 1.2")
+            keys, ivs = eap_key_block(eng)
+            return SecPkgContext_EapKeyBlock(keys, ivs)
         if attribute == C.SECPKG_ATTR_SESSION_INFO:
             return SecPkgContext_SessionInfo(SSL_SESSION_RECONNECT if eng.resumed else 0, b"")
         if attribute == C.SECPKG_ATTR_NAMES:

@@ -35,3 +35,12 @@ def export_keying_material(engine: TlsEngine, label: bytes, context: bytes | Non
     if context is not None:
         seed += len(context).to_bytes(2, "big") + context
     return prf12(hash_name, engine.master_secret12, label, seed, length)
+
+
+def eap_key_block(engine: TlsEngine) -> tuple[bytes, bytes]:
+    """EAP-TLS keys for TLS 1.2 (RFC 2716 / RFC 5216): 128 bytes of key material and 64 bytes of IVs."""
+    assert engine.suite is not None
+    seed = engine.client_random + engine.server_random
+    keys = prf12(engine.suite.hash_name, engine.master_secret12, b"client EAP encryption", seed, 128)
+    ivs = prf12(engine.suite.hash_name, b"", b"client EAP encryption", seed, 64)
+    return keys, ivs

@@ -46,3 +46,18 @@ def test_requests_are_checked():
                 SecPkgContext_KeyingMaterialInfo(pszLabel="EXPORTER-x", cbKeyingMaterial=0),
                 "not a structure"):
         assert S.SetContextAttributes(client.ctx, C.SECPKG_ATTR_KEYING_MATERIAL_INFO, bad) == St.SEC_E_INVALID_PARAMETER
+
+
+def test_eap_key_block_tls12():
+    from sspi_emu.attributes import SecPkgContext_EapKeyBlock
+
+    client, server = pair(PKI, version="1.2")
+    run_handshake(client, server)
+    a, b = SecPkgContext_EapKeyBlock(), SecPkgContext_EapKeyBlock()
+    assert client.query(C.SECPKG_ATTR_EAP_KEY_BLOCK, a) == St.SEC_E_OK
+    assert server.query(C.SECPKG_ATTR_EAP_KEY_BLOCK, b) == St.SEC_E_OK
+    assert a.rgbKeys == b.rgbKeys and len(a.rgbKeys) == 128 and len(a.rgbIVs) == 64
+    assert a.rgbKeys == material(client, label="client EAP encryption", length=128)  # the RFC 5705 form of it
+    client13, server13 = pair(PKI, version="1.3")
+    run_handshake(client13, server13)
+    assert client13.query(C.SECPKG_ATTR_EAP_KEY_BLOCK, SecPkgContext_EapKeyBlock()) == St.SEC_E_UNSUPPORTED_FUNCTION
