@@ -3,7 +3,9 @@
 The target is a Negotiate handshake at most 1.3x our NTLM handshake: the entry
 ``"sspi-emu NTLM (bare)"`` is that NTLM handshake, so its ratio (NTLM time / Negotiate time)
 must stay at or above 1/1.3 = 0.77. ``"sspi-emu NTLM + MIC each way"`` is that handshake plus
-the one signature each way the mechListMIC needs (the floor for any Negotiate over NTLM).
+the one signature each way the mechListMIC needs, and ``"sspi-emu NTLM + MIC + resets (floor)"``
+adds the RC4 re-initialisation MS-SPNG requires after each mechListMIC (one per direction and
+side): the NTLM work any Negotiate over NTLM must do, i.e. its floor.
 sspilib's own Negotiate acceptor cannot complete (sspi-rs fails at the last leg), so it is not
 timed here.
 
@@ -103,11 +105,13 @@ def _timed(package: str) -> Callable[[], object]:
 _MECH_TYPES_DER = bytes.fromhex("300c060a2b06010401823702020a")  # what the NTLM mechListMIC covers
 
 
-def _ntlm_with_mics() -> Callable[[], object]:
+def _ntlm_with_mics(resets: bool = False) -> Callable[[], object]:
     """The bare NTLM handshake plus one MakeSignature / VerifySignature each way: the work the
-    SPNEGO mechListMIC adds that Negotiate cannot avoid (it makes NTLM derive its session keys)."""
+    SPNEGO mechListMIC adds that Negotiate cannot avoid (it makes NTLM derive its session keys).
+    With *resets*, also the RC4 re-initialisation after each mechListMIC (MS-SPNG)."""
     cc, sc = _creds("NTLM")
     buf, desc = s.SecBuffer, s.SecBufferDesc
+    reset = C.SECPKG_ATTR_EMU_NTLM_RESET_SEAL_STATE
 
     def run() -> object:
         cctx, sctx = handshake(cc, sc)
@@ -116,6 +120,9 @@ def _ntlm_with_mics() -> Callable[[], object]:
             s.MakeSignature(a, 0, desc([buf(C.SECBUFFER_DATA, _MECH_TYPES_DER), mic]), 0)
             st = s.VerifySignature(b, desc([buf(C.SECBUFFER_DATA, _MECH_TYPES_DER), mic]), 0, None)
             assert st == C.SEC_E_OK, st
+            if resets:
+                assert s.SetContextAttributes(a, reset, 1) == C.SEC_E_OK  # outgoing
+                assert s.SetContextAttributes(b, reset, 2) == C.SEC_E_OK  # incoming
         s.DeleteSecurityContext(cctx)
         s.DeleteSecurityContext(sctx)
         return None
@@ -129,6 +136,7 @@ def bench_handshake() -> dict[str, Callable[[], object]]:
         "sspi-emu": _timed("Negotiate"),
         "sspi-emu NTLM (bare)": _timed("NTLM"),
         "sspi-emu NTLM + MIC each way": _ntlm_with_mics(),
+        "sspi-emu NTLM + MIC + resets (floor)": _ntlm_with_mics(resets=True),
         "pyspnego": _spnego_handshake,
     }
 
