@@ -814,6 +814,12 @@ def decode_enc_krb_cred_part(data: bytes) -> list[KrbCredInfo]:
 
     def conv(d: bytes) -> list[KrbCredInfo]:
         f = R.fields(d, _whole(d), app=29, last_field=5)
+        # fields the caller does not use are still checked, so malformed ones are refused as pyasn1 does
+        for n in (1, 3):
+            if n in f:
+                R.integer(d, f[n])
+        if 2 in f:
+            R.kerberos_time(d, f[2])
         out = []
         for el in R.sequence_of(d, _req(f, 0)):
             g = R.fields(d, el, last_field=10)

@@ -139,9 +139,21 @@ REFERENCE = {
 }
 
 
+def _without_der(obj: object) -> object:
+    """The decoded value without ``der`` fields: ours keep the received bytes verbatim (as Kerberos
+    requires for tickets), pyasn1's reference re-encodes them, which differs for non-canonical input."""
+    import dataclasses
+
+    if dataclasses.is_dataclass(obj) and not isinstance(obj, type):
+        return tuple((f.name, _without_der(getattr(obj, f.name))) for f in dataclasses.fields(obj) if not f.name.endswith("der"))
+    if isinstance(obj, (list, tuple)):
+        return type(obj)(_without_der(x) for x in obj)
+    return obj
+
+
 def _outcome(parse: Callable[[bytes], object], data: bytes) -> object:
     try:
-        return parse(data)
+        return _without_der(parse(data))
     except m.Asn1Error:
         return "error"
 
