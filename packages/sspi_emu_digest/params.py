@@ -188,6 +188,9 @@ def parse_challenges(text: str) -> list[Challenge]:
     if m is not None:
         pairs = _fast_pairs(text[m.end() :])
         if pairs:
+            params = dict(pairs)
+            if len(params) == len(pairs):  # no duplicate: the usual case, without a Python loop
+                return [Challenge(m.group(1), params)]
             single = Challenge(m.group(1))
             for name, value in pairs:
                 if name in single.params:
