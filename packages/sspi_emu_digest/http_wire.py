@@ -51,24 +51,28 @@ class DigestChallenge:
     @classmethod
     def from_params(cls, params: dict[str, str]) -> "DigestChallenge | None":
         """Build from parsed parameters; None when the algorithm is unknown (such a challenge is skipped)."""
-        alg = lookup(params.get("algorithm"))
+        get = params.get
+        alg = lookup(get("algorithm"))
         if alg is None:
             return None
-        if "realm" not in params or "nonce" not in params:
+        realm, nonce = get("realm"), get("nonce")
+        if realm is None or nonce is None:
             raise ParseError("a Digest challenge needs realm and nonce")
-        charset = params.get("charset")
+        charset = get("charset")
         if charset is not None and charset.strip().lower() != "utf-8":
             raise ParseError("charset must be UTF-8")
+        stale, userhash = get("stale"), get("userhash")
+        # Positional, in field order (the client's hot path).
         return cls(
-            realm=params["realm"],
-            nonce=params["nonce"],
-            algorithm=alg,
-            qop=_qop_list(params.get("qop")),
-            opaque=params.get("opaque"),
-            domain=params.get("domain"),
-            stale=_flag(params.get("stale")),
-            charset_utf8=charset is not None,
-            userhash=_flag(params.get("userhash")),
+            realm,
+            nonce,
+            alg,
+            _qop_list(get("qop")),
+            get("opaque"),
+            get("domain"),
+            stale is not None and _flag(stale),
+            charset is not None,
+            userhash is not None and _flag(userhash),
         )
 
     def format(self) -> str:
@@ -131,35 +135,43 @@ class DigestCredentials:
         if scheme.lower() != "digest":
             raise ParseError("not a Digest Authorization value")
         params, _ = parse_directives(rest)
-        for name in ("realm", "nonce", "uri", "response"):
-            if name not in params:
-                raise ParseError(f"Authorization lacks {name}")
+        get = params.get
+        realm, nonce, uri, response = get("realm"), get("nonce"), get("uri"), get("response")
+        if realm is None or nonce is None or uri is None or response is None:
+            for name in ("realm", "nonce", "uri", "response"):
+                if name not in params:
+                    raise ParseError(f"Authorization lacks {name}")
+        assert realm is not None and nonce is not None and uri is not None and response is not None
         ext = "username*" in params
         if ext == ("username" in params):
             raise ParseError("exactly one of username and username* is needed")
         username = decode_ext_value(params["username*"]) if ext else params["username"]
-        alg = lookup(params.get("algorithm"))
+        alg_name = get("algorithm")
+        alg = lookup(alg_name)
         if alg is None:
             raise ParseError("unknown algorithm")
-        qop = params.get("qop")
+        qop = get("qop")
+        nc, cnonce = get("nc"), get("cnonce")
         if qop is not None:
             qop = qop.strip().lower()
-            if "nc" not in params or "cnonce" not in params:
+            if nc is None or cnonce is None:
                 raise ParseError("qop needs nc and cnonce")
+        userhash = get("userhash")
+        # Positional: the hot path of every server leg (same fields as the keyword form).
         return cls(
-            username=username,
-            realm=params["realm"],
-            nonce=params["nonce"],
-            uri=params["uri"],
-            response=params["response"].strip().lower(),
-            algorithm=alg,
-            qop=qop,
-            nc=params.get("nc"),
-            cnonce=params.get("cnonce"),
-            opaque=params.get("opaque"),
-            userhash=_flag(params.get("userhash")),
-            username_ext=ext,
-            algorithm_sent="algorithm" in params,
+            username,
+            realm,
+            nonce,
+            uri,
+            response.strip().lower(),
+            alg,
+            qop,
+            nc,
+            cnonce,
+            get("opaque"),
+            userhash is not None and _flag(userhash),
+            ext,
+            alg_name is not None,
         )
 
     def format(self) -> str:
