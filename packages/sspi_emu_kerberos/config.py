@@ -1,12 +1,18 @@
-"""Where the KDC is: ``SSPI_EMU_REALM`` / ``SSPI_EMU_KDC``, then krb5.conf (``KRB5_CONFIG``)."""
+"""Where the KDC is: ``SSPI_EMU_REALM`` / ``SSPI_EMU_KDC``, then krb5.conf (``KRB5_CONFIG``).
+
+A ``kdc`` that is an ``https://host[:port]/path`` URL (MIT's syntax) names an MS-KKDCP KDC
+proxy instead of a KDC; ``http_anchors = FILE:/path/ca.pem`` (realm or libdefaults, as MIT)
+adds trust roots for the proxy's certificate.
+"""
 
 from __future__ import annotations
 
 import os
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
-__all__ = ["KerberosConfig", "load_config", "parse_address", "parse_krb5_conf"]
+__all__ = ["KerberosConfig", "add_kdc", "is_proxy_url", "load_config", "parse_address", "parse_krb5_conf"]
 
 DEFAULT_PORT = 88
 
@@ -19,10 +25,40 @@ class KerberosConfig:
     kdcs: dict[str, list[tuple[str, int]]] = field(default_factory=dict)
     clock_skew: int = 300
     udp_preference_limit: int = 1465
+    kdc_proxies: dict[str, list[str]] = field(default_factory=dict)
+    http_anchors: list[str] = field(default_factory=list)
 
     def kdcs_for(self, realm: str) -> list[tuple[str, int]]:
         """The configured KDCs of *realm* (empty when none)."""
         return self.kdcs.get(realm) or self.kdcs.get(realm.upper()) or []
+
+    def proxies_for(self, realm: str) -> list[str]:
+        """The configured KDC proxy URLs of *realm* (empty when none)."""
+        return self.kdc_proxies.get(realm) or self.kdc_proxies.get(realm.upper()) or []
+
+    def anchor_pems(self) -> list[bytes]:
+        """The PEM files ``http_anchors`` names (``FILE:`` paths; unreadable ones skipped)."""
+        out: list[bytes] = []
+        for anchor in self.http_anchors:
+            path = anchor[5:] if anchor.upper().startswith("FILE:") else anchor
+            try:
+                out.append(Path(path).read_bytes())
+            except OSError:
+                continue
+        return out
+
+
+def is_proxy_url(text: str) -> bool:
+    """True for a KDC proxy URL (``https://...``) in a ``kdc`` setting."""
+    return text.strip().lower().startswith("https://")
+
+
+def add_kdc(cfg: KerberosConfig, realm: str, value: str) -> None:
+    """Record one ``kdc`` value of *realm*: a KDC address or a KDC proxy URL."""
+    if is_proxy_url(value):
+        cfg.kdc_proxies.setdefault(realm, []).append(value.strip())
+    else:
+        cfg.kdcs.setdefault(realm, []).append(parse_address(value))
 
 
 def parse_address(text: str) -> tuple[str, int]:
@@ -47,7 +83,13 @@ def parse_krb5_conf(text: str, into: KerberosConfig | None = None) -> KerberosCo
     section = ""
     realm: str | None = None
     for raw in text.splitlines():
-        line = raw.split("#", 1)[0].split(";", 1)[0].strip() if not raw.strip().startswith(("#", ";")) else ""
+        stripped = raw.strip()
+        if stripped.startswith(("#", ";")):
+            line = ""
+        elif "https://" in stripped.lower():
+            line = re.split(r"\s+[#;]", stripped, maxsplit=1)[0]  # a URL may hold '#' or ';'
+        else:
+            line = raw.split("#", 1)[0].split(";", 1)[0].strip()
         if not line:
             continue
         if line.startswith("[") and line.endswith("]"):
@@ -65,11 +107,15 @@ def parse_krb5_conf(text: str, into: KerberosConfig | None = None) -> KerberosCo
                 cfg.clock_skew = int(value)
             elif key == "udp_preference_limit" and value.isdigit():
                 cfg.udp_preference_limit = int(value)
+            elif key == "http_anchors" and value:
+                cfg.http_anchors.append(value)
         elif section == "realms":
             if value == "{":
                 realm = key
             elif realm is not None and key == "kdc" and value:
-                cfg.kdcs.setdefault(realm, []).append(parse_address(value))
+                add_kdc(cfg, realm, value)
+            elif realm is not None and key == "http_anchors" and value:
+                cfg.http_anchors.append(value)
     return cfg
 
 
@@ -93,5 +139,9 @@ def load_config(environ: dict[str, str] | None = None) -> KerberosConfig:
     if kdc:
         target = realm or cfg.default_realm
         if target:
-            cfg.kdcs[target] = [parse_address(a) for a in kdc.split(",") if a.strip()]
+            cfg.kdcs.pop(target, None)
+            cfg.kdc_proxies.pop(target, None)
+            for a in kdc.split(","):
+                if a.strip():
+                    add_kdc(cfg, target, a)
     return cfg

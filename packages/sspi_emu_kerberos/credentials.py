@@ -11,14 +11,16 @@ from sspi_emu import accounts, entropy
 from sspi_emu.attributes import SecPkgCredentials_Names
 from sspi_emu.constants import SECPKG_CRED_ATTR_NAMES, SECPKG_CRED_INBOUND, SECPKG_CRED_OUTBOUND
 from sspi_emu.constants import SecurityStatus as S
+from sspi_emu.context import Credential as SspiCredential
 from sspi_emu.errors import SspiError
 from sspi_emu.identity import SEC_WINNT_AUTH_IDENTITY
 from sspi_emu.spi import Credential
 
 from . import enctypes
 from .ccache import CcacheError, default_ccache_path, read_ccache
-from .config import KerberosConfig, load_config, parse_address
+from .config import KerberosConfig, add_kdc, load_config
 from .kdc_client import KdcClient, TicketGrant
+from .kdc_proxy import KdcProxyError, KdcProxyTransport, RealmTransport, parse_proxy_url
 from .keys import Key
 from .keytab import KeytabEntry, KeytabError, read_keytab
 from .messages import PrincipalName, Ticket
@@ -41,6 +43,13 @@ class KerberosSettings:
     password is given; ``tgt`` is a TGT to use directly (e.g. one delegated to a server).
     ``enforce_ok_as_delegate`` (Windows' behaviour) delegates only to services whose ticket
     carries OK-AS-DELEGATE; set it False to delegate whenever ISC_REQ_DELEGATE is asked (MIT's).
+
+    KDC proxy (MS-KKDCP, what Windows sets with SECPKG_CRED_ATTR_KDC_PROXY_SETTINGS): ``kdc_proxy``
+    is an ``https://host[:port]/path`` URL, or Windows' ``host[:port[:path]]`` form, or a list of
+    them; the realm's KDC is then reached through it over TLS by the Schannel package. (A ``kdc``
+    entry that is an https URL does the same.) ``kdc_proxy_roots`` are extra trust roots for the
+    proxy's certificate (x509 certificates or PEM bytes); ``kdc_proxy_credential`` is a ready
+    outbound ``sspi_emu.Credential("Schannel", ...)`` to use instead.
     """
 
     user: str | None = None
@@ -56,6 +65,23 @@ class KerberosSettings:
     clock_skew: int = 300
     timeout: float = 1.5
     etypes: tuple[int, ...] = enctypes.DEFAULT_ENCTYPES
+    kdc_proxy: str | list[str] | None = None
+    kdc_proxy_roots: list[object] | None = field(default=None, repr=False)
+    kdc_proxy_credential: object = field(default=None, repr=False)
+
+
+def _proxy_url(text: str) -> str:
+    """An https URL from a KDC proxy setting (Windows' ``host[:port[:path]]`` accepted)."""
+    text = text.strip()
+    if not text.lower().startswith("https://"):
+        host, _, rest = text.partition(":")
+        port, _, path = rest.partition(":")
+        text = f"https://{host}:{port or 443}/{path or 'KdcProxy'}"
+    try:
+        parse_proxy_url(text)
+    except KdcProxyError as exc:
+        raise SspiError(S.SEC_E_UNKNOWN_CREDENTIALS, str(exc)) from None
+    return text
 
 
 def _load_keytab(source: str | list[KeytabEntry]) -> list[KeytabEntry]:
@@ -88,11 +114,22 @@ class KerberosCredential(Credential):
         self.replay = ReplayCache(settings.clock_skew)
         transport = settings.transport
         if transport is None:
-            transport = SocketTransport(self._locate, settings.timeout, config.udp_preference_limit)
+            direct = SocketTransport(self._locate, settings.timeout, config.udp_preference_limit)
+            tls = settings.kdc_proxy_credential
+            if tls is not None and not isinstance(tls, SspiCredential):
+                raise SspiError(S.SEC_E_UNKNOWN_CREDENTIALS, "kdc_proxy_credential must be an sspi_emu.Credential")
+            roots = list(settings.kdc_proxy_roots or []) + list(config.anchor_pems())
+            proxy = KdcProxyTransport(config.proxies_for, settings.timeout, tls, roots or None)
+            transport = RealmTransport(config.proxies_for, proxy, direct)
         self.kdc = KdcClient(transport, settings.etypes)
 
     def _locate(self, realm: str) -> list[tuple[str, int]]:
         return self.config.kdcs_for(realm)
+
+    def _reachable(self, realm: str) -> bool:
+        """True when a transport was given or a KDC or KDC proxy is configured for *realm*."""
+        return (self.settings.transport is not None or bool(self.config.kdcs_for(realm))
+                or bool(self.config.proxies_for(realm)))
 
     @property
     def outbound(self) -> bool:
@@ -203,9 +240,16 @@ class KerberosCredential(Credential):
         else:
             raise SspiError(S.SEC_E_UNKNOWN_CREDENTIALS, "unsupported Kerberos auth data")
         config = load_config()
-        if settings.kdc and (settings.realm or config.default_realm):
-            realm = (settings.realm or config.default_realm or "").upper()
-            config.kdcs[realm] = [parse_address(a) for a in settings.kdc]
+        user_realm = settings.user.rpartition("@")[2] if settings.user and "@" in settings.user else None
+        realm = (settings.realm or user_realm or config.default_realm or "").upper()
+        if settings.kdc and realm:
+            config.kdcs.pop(realm, None)
+            config.kdc_proxies.pop(realm, None)
+            for a in settings.kdc:
+                add_kdc(config, realm, a)
+        if settings.kdc_proxy and realm:
+            urls = [settings.kdc_proxy] if isinstance(settings.kdc_proxy, str) else list(settings.kdc_proxy)
+            config.kdc_proxies[realm] = [_proxy_url(u) for u in urls]
         cred = cls(use, settings, config)
         if use & SECPKG_CRED_OUTBOUND:
             cred._init_client(principal)
@@ -239,7 +283,7 @@ class KerberosCredential(Credential):
                 services[(str(c.server), c.srealm)] = grant
         if tgt is None:
             return False
-        if self.settings.transport is None and not self.config.kdcs_for(cache.realm):
+        if not self._reachable(cache.realm):
             return False
         self.client, self.realm, self._tgt, self._tickets = cache.principal, cache.realm, tgt, services
         return True
@@ -250,7 +294,7 @@ class KerberosCredential(Credential):
         password = s.password
         if s.tgt is not None:
             grant = s.tgt
-            if s.transport is None and not self.config.kdcs_for(grant.crealm):
+            if not self._reachable(grant.crealm):
                 raise SspiError(S.SEC_E_NO_CREDENTIALS, f"no KDC configured for realm {grant.crealm}")
             self.client, self.realm, self._tgt = grant.client, grant.crealm, grant
             return
@@ -269,7 +313,7 @@ class KerberosCredential(Credential):
         realm = realm or (self.config.default_realm.upper() if self.config.default_realm else None)
         if realm is None:
             raise SspiError(S.SEC_E_NO_CREDENTIALS, "no Kerberos realm configured")
-        if s.transport is None and not self.config.kdcs_for(realm):
+        if not self._reachable(realm):
             raise SspiError(S.SEC_E_NO_CREDENTIALS, f"no KDC configured for realm {realm}")
         keys: list[Key] = []
         if password is None and s.keytab is not None:

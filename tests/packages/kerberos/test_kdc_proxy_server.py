@@ -1,0 +1,160 @@
+"""A small MS-KKDCP proxy for the tests: any WSGI app served over HTTPS (stdlib ssl) on loopback.
+
+``serve_https(app, ca)`` runs a threaded WSGI server with a certificate from *ca* for
+127.0.0.1/localhost; ``memory_kdc_app(kdc)`` is a KDC proxy in front of an in-memory KDC,
+built on the package's own KDC-PROXY-MESSAGE codec (the interop tests use latchset's kdcproxy).
+"""
+
+from __future__ import annotations
+
+import socketserver
+import ssl
+import tempfile
+import threading
+from dataclasses import dataclass
+from typing import Any, Callable, Iterable
+from wsgiref.simple_server import WSGIRequestHandler, WSGIServer, make_server
+
+import pytest
+from cryptography import x509
+from cryptography.hazmat.primitives import hashes
+from sspi_emu_kerberos.kdc_proxy import KdcProxyError, KdcProxyMessage, decode_proxy_message, frame, unframe
+
+from sspi_emu.http import certs
+
+
+class CertificateAuthority(certs.CertificateAuthority):
+    """The core's test CA, issuing leaves with the key identifiers strict RFC 5280 validation wants.
+
+    (Schannel's validator, ``cryptography.x509.verification``, refuses a leaf without an
+    AuthorityKeyIdentifier, which ``sspi_emu.http.certs`` does not add.)
+    """
+
+    def __init__(self, name: str = "sspi-emu test CA") -> None:
+        super().__init__(name)
+        ca = self.issued
+        ski = x509.SubjectKeyIdentifier.from_public_key(ca.key.public_key())
+        builder = (x509.CertificateBuilder().subject_name(ca.certificate.subject).issuer_name(ca.certificate.subject)
+                   .public_key(ca.key.public_key()).serial_number(ca.certificate.serial_number)
+                   .not_valid_before(ca.certificate.not_valid_before_utc)
+                   .not_valid_after(ca.certificate.not_valid_after_utc))
+        for ext in ca.certificate.extensions:
+            builder = builder.add_extension(ext.value, ext.critical)
+        builder = builder.add_extension(ski, critical=False)
+        self.issued = certs.IssuedCertificate(builder.sign(ca.key, hashes.SHA256()), ca.key)
+
+    def issue(self, common_name: str = "localhost", *, hosts: tuple[str, ...] = ("localhost", "127.0.0.1"),
+              client: bool = False) -> certs.IssuedCertificate:
+        plain = super().issue(common_name, hosts=hosts, client=client)
+        cert = plain.certificate
+        builder = (x509.CertificateBuilder().subject_name(cert.subject).issuer_name(cert.issuer)
+                   .public_key(plain.key.public_key()).serial_number(cert.serial_number)
+                   .not_valid_before(cert.not_valid_before_utc).not_valid_after(cert.not_valid_after_utc))
+        for ext in cert.extensions:
+            builder = builder.add_extension(ext.value, ext.critical)
+        builder = builder.add_extension(
+            x509.AuthorityKeyIdentifier.from_issuer_public_key(self.issued.key.public_key()), critical=False)
+        builder = builder.add_extension(x509.SubjectKeyIdentifier.from_public_key(plain.key.public_key()),
+                                        critical=False)
+        return certs.IssuedCertificate(builder.sign(self.issued.key, hashes.SHA256()), plain.key)
+
+WsgiApp = Callable[[dict[str, Any], Callable[..., Any]], Iterable[bytes]]
+
+
+class _ThreadingWsgiServer(socketserver.ThreadingMixIn, WSGIServer):
+    daemon_threads = True
+
+
+class _QuietHandler(WSGIRequestHandler):
+    def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 - the stdlib's name
+        pass
+
+
+@dataclass
+class HttpsServer:
+    """A running HTTPS server: its URL and the number of requests it answered."""
+
+    server: WSGIServer
+    thread: threading.Thread
+    port: int
+    ca: CertificateAuthority
+    requests: list[int]
+
+    def url(self, host: str = "127.0.0.1", path: str = "/KdcProxy") -> str:
+        return f"https://{host}:{self.port}{path}"
+
+    def stop(self) -> None:
+        self.server.shutdown()
+        self.server.server_close()
+        self.thread.join(5)
+
+
+def serve_https(app: WsgiApp, ca: CertificateAuthority,
+                hosts: tuple[str, ...] = ("localhost", "127.0.0.1")) -> HttpsServer:
+    """Serve *app* over HTTPS on 127.0.0.1 with a certificate issued by *ca* for *hosts*."""
+    counter: list[int] = [0]
+
+    def counting(environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
+        counter[0] += 1
+        return app(environ, start_response)
+
+    issued = ca.issue(hosts[0], hosts=hosts)
+    folder = tempfile.mkdtemp(prefix="kdcproxy-cert-")
+    cert_path, key_path = issued.write(folder)
+    tls = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    tls.load_cert_chain(cert_path, key_path)
+    server = make_server("127.0.0.1", 0, counting, server_class=_ThreadingWsgiServer, handler_class=_QuietHandler)
+    server.socket = tls.wrap_socket(server.socket, server_side=True, do_handshake_on_connect=False)
+    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
+    thread.start()
+    return HttpsServer(server, thread, server.server_address[1], ca, counter)
+
+
+def memory_kdc_app(kdc: Callable[[str, bytes], bytes]) -> WsgiApp:
+    """A KDC proxy WSGI app answering from *kdc* (a ``(realm, request) -> reply`` callable)."""
+
+    def app(environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
+        if environ["REQUEST_METHOD"] != "POST":
+            start_response("405 Method Not Allowed", [("Content-Length", "0")])
+            return [b""]
+        n = int(environ.get("CONTENT_LENGTH") or 0)
+        try:
+            msg = decode_proxy_message(environ["wsgi.input"].read(n))
+            reply = kdc(msg.target_domain or "", unframe(msg.kerb_message))
+        except KdcProxyError:
+            start_response("400 Bad Request", [("Content-Length", "0")])
+            return [b""]
+        body = KdcProxyMessage(frame(reply)).encode()
+        start_response("200 OK", [("Content-Type", "application/kerberos"), ("Content-Length", str(len(body)))])
+        return [body]
+
+    return app
+
+
+@pytest.fixture(scope="module")
+def proxy_ca() -> CertificateAuthority:
+    return CertificateAuthority("kdc proxy test CA")
+
+
+def test_memory_kdc_app_answers_a_proxied_request(proxy_ca: CertificateAuthority) -> None:
+    """The helper server itself, through Python's ssl client (a control for the package tests)."""
+    import http.client
+
+    seen: list[tuple[str, bytes]] = []
+
+    def kdc(realm: str, request: bytes) -> bytes:
+        seen.append((realm, request))
+        return b"\x7e\x00"
+
+    srv = serve_https(memory_kdc_app(kdc), proxy_ca)
+    try:
+        tls = ssl.create_default_context(cadata=proxy_ca.cert_pem.decode())
+        conn = http.client.HTTPSConnection("127.0.0.1", srv.port, context=tls, timeout=5)
+        conn.request("POST", "/KdcProxy", KdcProxyMessage(frame(b"\x6a\x00"), "R.TEST").encode(),
+                     {"Content-Type": "application/kerberos"})
+        resp = conn.getresponse()
+        assert resp.status == 200
+        assert unframe(decode_proxy_message(resp.read()).kerb_message) == b"\x7e\x00"
+        assert seen == [("R.TEST", b"\x6a\x00")]
+    finally:
+        srv.stop()
