@@ -8,8 +8,9 @@ SUDO=""
 if [ "$(id -u)" != "0" ] && command -v sudo >/dev/null 2>&1; then SUDO="sudo"; fi
 
 # System peers: OpenSSL and curl (TLS / HTTP interop), Apache and Cyrus SASL for Digest interop,
-# MIT Kerberos (KDC, kadmin, kinit; libkrb5-dev to build python-gssapi) for Kerberos interop.
-APT_PEERS="openssl curl apache2 apache2-utils gss-ntlmssp libsasl2-2 libsasl2-modules krb5-kdc krb5-admin-server krb5-user libkrb5-dev"
+# MIT Kerberos (KDC, kadmin, kinit; libkrb5-dev to build python-gssapi; krb5-k5tls for kinit through
+# a KDC proxy) for Kerberos interop; kdcproxy (pip) is the independent MS-KKDCP proxy.
+APT_PEERS="openssl curl apache2 apache2-utils gss-ntlmssp libsasl2-2 libsasl2-modules krb5-kdc krb5-admin-server krb5-user libkrb5-dev krb5-k5tls"
 missing=""
 for p in $APT_PEERS; do dpkg -s "$p" >/dev/null 2>&1 || missing="$missing $p"; done
 if [ -n "$missing" ]; then
@@ -17,7 +18,7 @@ if [ -n "$missing" ]; then
     DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq $missing >/dev/null
 fi
 
-python3 -m pip install -q --disable-pip-version-check -e '.[test,peers,http]' requests-ntlm uvicorn gssapi
+python3 -m pip install -q --disable-pip-version-check -e '.[test,peers,http]' requests-ntlm uvicorn gssapi kdcproxy
 # requests-negotiate-sspi depends on pypiwin32 (Windows only): installed without it, it runs on the pywin32 shim.
 python3 -m pip install -q --disable-pip-version-check --no-deps requests-negotiate-sspi
 
@@ -27,7 +28,7 @@ for cmd in openssl curl apache2 htdigest krb5kdc kdb5_util kadmin.local kinit; d
 done
 python3 - <<'PY'
 import importlib, sys
-for mod in ("spnego", "sspilib", "requests", "hypothesis", "cryptography", "pyasn1", "httpx", "requests_ntlm", "uvicorn", "gssapi"):
+for mod in ("spnego", "sspilib", "requests", "hypothesis", "cryptography", "pyasn1", "httpx", "requests_ntlm", "uvicorn", "gssapi", "kdcproxy"):
     try:
         importlib.import_module(mod)
     except Exception as exc:
