@@ -4,6 +4,8 @@ The entry point ``sspi_emu_kerberos:package`` registers it as ``Kerberos``. Conf
 it with krb5.conf (``KRB5_CONFIG``), ``SSPI_EMU_REALM`` / ``SSPI_EMU_KDC``, or pass a
 :class:`KerberosSettings` (or a ``SEC_WINNT_AUTH_IDENTITY``) as the credential's auth data.
 Without a realm and KDC, acquiring client credentials fails fast with SEC_E_NO_CREDENTIALS.
+A ``kdc`` that is an ``https://`` URL (krb5.conf, ``SSPI_EMU_KDC``, ``KerberosSettings.kdc_proxy``)
+is an MS-KKDCP KDC proxy, reached over TLS by the Schannel package (see :mod:`.kdc_proxy`).
 """
 
 from __future__ import annotations

@@ -67,7 +67,7 @@ class KerberosSettings:
     etypes: tuple[int, ...] = enctypes.DEFAULT_ENCTYPES
     kdc_proxy: str | list[str] | None = None
     kdc_proxy_roots: list[object] | None = field(default=None, repr=False)
-    kdc_proxy_credential: object = field(default=None, repr=False)
+    kdc_proxy_credential: SspiCredential | None = field(default=None, repr=False)
 
 
 def _proxy_url(text: str) -> str:

@@ -18,6 +18,7 @@ from __future__ import annotations
 import importlib
 import socket
 import struct
+import threading
 import time
 from dataclasses import dataclass, field
 from typing import Callable
@@ -327,13 +328,15 @@ class KdcProxyTransport:
         self.timeout = timeout
         self._credential = credential
         self._roots = roots
+        self._lock = threading.Lock()
 
     @property
     def credential(self) -> Credential:
         """The Schannel credential, acquired on first use."""
-        if self._credential is None:
-            self._credential = _roots_credential(self._roots)
-        return self._credential
+        with self._lock:
+            if self._credential is None:
+                self._credential = _roots_credential(self._roots)
+            return self._credential
 
     def exchange(self, url: ProxyUrl, realm: str, request: bytes, deadline: float) -> bytes:
         """One KDC request through one proxy (OSError, SspiError or KdcProxyError on failure)."""

@@ -26,6 +26,7 @@ from sspi_emu_kerberos.kdc_proxy import (
     parse_proxy_url,
     unframe,
 )
+from sspi_emu_kerberos.kdc_proxy_server import KdcProxyServer
 from sspi_emu_kerberos.memory_kdc import MemoryKdc
 from sspi_emu_kerberos.transport import KdcUnreachable
 from sspi_emu_schannel import SCH_CREDENTIALS
@@ -249,6 +250,23 @@ def test_our_client_through_the_proxy_to_our_acceptor(proxy: HttpsServer, ca: Ce
     assert server.unwrap(client.wrap(b"through the proxy")) == b"through the proxy"
     # AS (preauth required), AS again, TGS: every one went through the HTTPS proxy
     assert proxy.requests[0] - before == 3
+
+
+def test_package_kdc_proxy_server_for_users_tests(ca: CertificateAuthority, kdc: MemoryKdc,
+                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+    """``KdcProxyServer``: an in-memory KDC behind HTTPS, reached with ``SSPI_EMU_KDC=https://...``."""
+    leaf = ca.issue("localhost", hosts=("localhost", "127.0.0.1"))
+    with KdcProxyServer(kdc, leaf.cert_pem, leaf.key_pem) as srv:
+        monkeypatch.setenv("KRB5_CONFIG", "/nonexistent")
+        monkeypatch.setenv("SSPI_EMU_REALM", REALM)
+        monkeypatch.setenv("SSPI_EMU_KDC", srv.url)
+        settings = KerberosSettings(user="alice", password="Passw0rd!", kdc_proxy_credential=tls_credential(ca),
+                                    timeout=5.0)
+        client = S.ClientContext("Kerberos", target="HTTP/web.proxy.test",
+                                 credential=S.Credential("Kerberos", auth_data=settings))
+        token = client.step(None)
+        assert token and srv.requests == 3  # AS, AS with pre-authentication, TGS
+        assert repr(srv) == f"KdcProxyServer({srv.url!r})"
 
 
 def test_untrusted_proxy_certificate_is_no_authority(proxy: HttpsServer, monkeypatch: pytest.MonkeyPatch) -> None:

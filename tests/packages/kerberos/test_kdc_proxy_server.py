@@ -1,8 +1,8 @@
 """A small MS-KKDCP proxy for the tests: any WSGI app served over HTTPS (stdlib ssl) on loopback.
 
 ``serve_https(app, ca)`` runs a threaded WSGI server with a certificate from *ca* for
-127.0.0.1/localhost; ``memory_kdc_app(kdc)`` is a KDC proxy in front of an in-memory KDC,
-built on the package's own KDC-PROXY-MESSAGE codec (the interop tests use latchset's kdcproxy).
+127.0.0.1/localhost (the interop tests serve latchset's kdcproxy with it); ``memory_kdc_app(kdc)``
+is the package's own proxy app in front of any KDC transport.
 """
 
 from __future__ import annotations
@@ -18,7 +18,8 @@ from wsgiref.simple_server import WSGIRequestHandler, WSGIServer, make_server
 import pytest
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes
-from sspi_emu_kerberos.kdc_proxy import KdcProxyError, KdcProxyMessage, decode_proxy_message, frame, unframe
+from sspi_emu_kerberos.kdc_proxy import KdcProxyMessage, decode_proxy_message, frame, unframe
+from sspi_emu_kerberos.kdc_proxy_server import wsgi_app
 
 from sspi_emu.http import certs
 
@@ -110,25 +111,8 @@ def serve_https(app: WsgiApp, ca: CertificateAuthority,
     return HttpsServer(server, thread, server.server_address[1], ca, counter)
 
 
-def memory_kdc_app(kdc: Callable[[str, bytes], bytes]) -> WsgiApp:
-    """A KDC proxy WSGI app answering from *kdc* (a ``(realm, request) -> reply`` callable)."""
-
-    def app(environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
-        if environ["REQUEST_METHOD"] != "POST":
-            start_response("405 Method Not Allowed", [("Content-Length", "0")])
-            return [b""]
-        n = int(environ.get("CONTENT_LENGTH") or 0)
-        try:
-            msg = decode_proxy_message(environ["wsgi.input"].read(n))
-            reply = kdc(msg.target_domain or "", unframe(msg.kerb_message))
-        except KdcProxyError:
-            start_response("400 Bad Request", [("Content-Length", "0")])
-            return [b""]
-        body = KdcProxyMessage(frame(reply)).encode()
-        start_response("200 OK", [("Content-Type", "application/kerberos"), ("Content-Length", str(len(body)))])
-        return [body]
-
-    return app
+#: The package's own KDC proxy app (``sspi_emu_kerberos.kdc_proxy_server.wsgi_app``).
+memory_kdc_app = wsgi_app
 
 
 @pytest.fixture(scope="module")
@@ -156,5 +140,20 @@ def test_memory_kdc_app_answers_a_proxied_request(proxy_ca: CertificateAuthority
         assert resp.status == 200
         assert unframe(decode_proxy_message(resp.read()).kerb_message) == b"\x7e\x00"
         assert seen == [("R.TEST", b"\x6a\x00")]
+    finally:
+        srv.stop()
+
+
+def test_proxy_app_refuses_what_is_not_a_proxy_request(proxy_ca: CertificateAuthority) -> None:
+    import http.client
+
+    srv = serve_https(memory_kdc_app(lambda realm, req: b"\x7e\x00"), proxy_ca)
+    try:
+        tls = ssl.create_default_context(cadata=proxy_ca.cert_pem.decode())
+        for method, body, want in (("GET", None, 405), ("POST", b"\x30\x00", 400), ("POST", b"junk", 400)):
+            conn = http.client.HTTPSConnection("127.0.0.1", srv.port, context=tls, timeout=5)
+            conn.request(method, "/KdcProxy", body)
+            assert conn.getresponse().status == want
+            conn.close()
     finally:
         srv.stop()
