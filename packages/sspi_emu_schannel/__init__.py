@@ -9,9 +9,11 @@ server certificate on the fly.
 Where this emulation knowingly differs from Windows:
 
 - ``hRootStore`` also adds trust roots for a *client* (Windows uses the system store only).
-- A server issues TLS 1.3 session tickets / TLS 1.2 session ids only when the credential
-  sets ``issue_session_tickets=True`` (Windows does by default): a caller must then send
-  the server's last token and handle SEC_I_RENEGOTIATE on the client.
+- A server issues TLS 1.3 session tickets / TLS 1.2 session ids by default, as Windows does
+  (the credential's ``issue_session_tickets=False``, an sspi-emu extension, turns that off):
+  a caller sends the server's last token and handles SEC_I_RENEGOTIATE on the client.
+- After SEC_I_RENEGOTIATE, SECBUFFER_EXTRA starts with the post-handshake message(s) in the
+  clear (then the bytes after their record); the caller hands it to ISC/ASC as the TOKEN.
 - With a pinned or recording entropy source, RSA-PSS signatures take their salt from the
   entropy source (RSA private operation done here with the CRT numbers) and ECDSA uses
   RFC 6979 nonces, so exchanges replay byte for byte; with the system source ``cryptography``

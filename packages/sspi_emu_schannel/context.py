@@ -12,9 +12,14 @@ header is incomplete); if whole records came before it, they are processed and t
 returns SEC_I_CONTINUE_NEEDED with the partial record as EXTRA.
 
 After the handshake, DecryptMessage reports post-handshake messages (TLS 1.3 tickets and
-KeyUpdate, a TLS 1.2 renegotiation request) as SEC_I_RENEGOTIATE; the caller's next
-ISC/ASC leg returns what has to be sent in answer (possibly nothing) and hands any input it
-was given back as EXTRA, for DecryptMessage.
+KeyUpdate, a TLS 1.2 renegotiation request) as SEC_I_RENEGOTIATE with the handshake
+message(s), in the clear, at the start of SECBUFFER_EXTRA, followed by whatever input came
+after their record. The caller hands that EXTRA to ISC/ASC as its TOKEN (the documented
+Windows pattern); that leg takes the handshake bytes, returns what has to be sent in answer
+(a KeyUpdate, a no_renegotiation alert, or nothing) and hands the rest back as EXTRA, for
+DecryptMessage. A leg without input gives the same answer. Reading keys change as soon as
+DecryptMessage sees a KeyUpdate; sending keys only when the answer is produced, so records
+encrypted in between still match what the peer expects.
 """
 
 from __future__ import annotations
@@ -135,6 +140,8 @@ class SchannelContext(PackageContext):
         self._control_alert: tuple[int, int] | None = None
         self._keying_info: SecPkgContext_KeyingMaterialInfo | None = None
         self._paused_input = b""
+        #: The handshake bytes the last SEC_I_RENEGOTIATE put at the start of SECBUFFER_EXTRA.
+        self._owed_input = b""
 
     def __repr__(self) -> str:
         side = "server" if self.server else "client"
@@ -281,18 +288,76 @@ class SchannelContext(PackageContext):
             self.engine.config.alpn_protocols = tuple(decode_application_protocols(blob))
 
     def _after_handshake(self, inp: StepInput) -> StepOutput:
-        """A leg after completion: shutdown / alert tokens, post-handshake replies; input is left for DecryptMessage."""
-        extra = len(inp.token) if inp.token else 0
+        """A leg after completion: post-handshake answers, shutdown / alert tokens.
+
+        After SEC_I_RENEGOTIATE the input TOKEN starts with the handshake message(s) DecryptMessage
+        left in SECBUFFER_EXTRA: they are taken, and the rest is handed back as EXTRA for
+        DecryptMessage. Without input the owed answer is produced all the same.
+        """
+        data = inp.token or b""
+        owed = self._owed_input
+        if owed and data[: len(owed)] == owed:
+            # one SEC_I_RENEGOTIATE, one message: later records go back to DecryptMessage (as on Windows)
+            data = data[len(owed) :]
+            self._owed_input = b""
+        elif data and not self._closed and not self._peer_closed:
+            data = data[self._take_handshake_records(data) :]
+        extra = len(data)
+        prefix = b""
+        if self.engine.owes_answer and not self._closed:
+            self.engine.answer_post_handshake()
+            prefix = self.engine.take_output()
+        if prefix and self._control_alert is None:
+            return StepOutput(S.SEC_E_OK, prefix, self._flags(), extra=extra)
         if self._control_alert is not None and not self._closed:
             level, description = self._control_alert
             self._control_alert = None
-            token = self.engine.take_output() + self.engine.alert_record(description, level)
+            token = prefix + self.engine.take_output() + self.engine.alert_record(description, level)
             if description == AlertDescription.CLOSE_NOTIFY or level == AlertLevel.FATAL:
                 self._closed = True
             return StepOutput(S.SEC_E_OK, token, self._flags(), extra=extra)
         if self._closed:
             return StepOutput(S.SEC_E_OK, b"", self._flags(), extra=extra)
-        return StepOutput(S.SEC_E_OK, self.engine.take_output(), self._flags(), extra=extra)
+        return StepOutput(S.SEC_E_OK, prefix + self.engine.take_output(), self._flags(), extra=extra)
+
+    def _take_handshake_records(self, data: bytes) -> int:
+        """Handle the protected post-handshake records at the start of *data*; return the bytes they took.
+
+        A leg given the server's last handshake token (TLS 1.3 tickets) or a record that
+        DecryptMessage would report as SEC_I_RENEGOTIATE processes it here; the first record
+        of any other kind (application data, an alert, a partial record) and all after it are
+        left for DecryptMessage.
+        """
+        eng = self.engine
+        off = 0
+        while eng.read is not None and len(data) - off >= RECORD_HEADER:
+            read = eng.read
+            try:
+                ctype, _version, length = parse_header(data, off)
+            except TlsError:
+                break
+            end = off + RECORD_HEADER + length
+            wanted = ContentType.HANDSHAKE if eng.version == TLS12 else ContentType.APPLICATION_DATA
+            if end > len(data) or ctype != wanted:
+                break
+            seq = read.seq
+            record = bytearray(data[off:end])
+            try:
+                inner, start, n = read.open_in_place(memoryview(record))
+            except TlsError:
+                read.seq = seq  # DecryptMessage reports it
+                break
+            if inner != ContentType.HANDSHAKE:
+                read.seq = seq
+                break
+            try:
+                eng.post_handshake(bytes(record[start : start + n]))
+            except TlsError as exc:
+                self._peer_closed = True
+                raise self._fail(exc, False) from None
+            self._keep_sessions()
+            off = end
+        return off
 
     def apply_control(self, token: bytes) -> S:
         if len(token) >= 4:
@@ -457,6 +522,9 @@ class SchannelContext(PackageContext):
         total = buf.cbBuffer if mem is not None else 0
         if mem is not None and total > len(mem):
             return S.SEC_E_INVALID_PARAMETER, 0
+        owed = self._owed_input
+        if owed and total >= len(owed) and mem[: len(owed)] == owed:  # type: ignore[index]
+            return self._decrypt_after_owed(message, buf, mem, total)  # type: ignore[arg-type]
         if total < RECORD_HEADER:
             return self._missing(empties, RECORD_HEADER - total)
         view = memoryview(mem)  # type: ignore[arg-type]
@@ -517,8 +585,43 @@ class SchannelContext(PackageContext):
                 self._peer_closed = True
                 return status_for_alert(exc.alert), 0
             self._keep_sessions()
+            self._handshake_extra(view, start, end, total, payload, trailer_buf, empties[2])
             return S.SEC_I_RENEGOTIATE, 0
         return S.SEC_E_ILLEGAL_MESSAGE, 0
+
+    def _handshake_extra(
+        self, view: memoryview, start: int, end: int, total: int, payload: bytes, trailer: SecBuffer, extra: SecBuffer
+    ) -> None:
+        """SEC_I_RENEGOTIATE: EXTRA becomes the handshake message(s) followed by the input bytes after the record.
+
+        The message is moved, in the caller's memory, to the end of its record so that it and
+        the bytes after the record are one SECBUFFER_EXTRA for the caller's next ISC/ASC leg.
+        """
+        n = len(payload)
+        view[end - n : end] = payload
+        trailer.pvBuffer = view[start : end - n]
+        trailer.cbBuffer = end - n - start
+        extra.BufferType = _T_EXTRA
+        extra.pvBuffer = view[end - n : total]
+        extra.cbBuffer = total - end + n
+        self._owed_input = payload
+
+    def _decrypt_after_owed(
+        self, message: list[SecBuffer], buf: SecBuffer, mem: bytearray | memoryview, total: int
+    ) -> tuple[S, int]:
+        """DecryptMessage given the EXTRA of a SEC_I_RENEGOTIATE back (the caller's ISC/ASC leg had no input).
+
+        The handshake bytes at its start were already handled: they are skipped and the
+        records after them decrypted.
+        """
+        owed = self._owed_input
+        self._owed_input = b""
+        buf.pvBuffer = memoryview(mem)[len(owed) : total]
+        buf.cbBuffer = total - len(owed)
+        result = self.decrypt(message, 0)
+        if result[0] == S.SEC_E_INCOMPLETE_MESSAGE:
+            self._owed_input = owed
+        return result
 
     @staticmethod
     def _missing(empties: list[SecBuffer], count: int) -> tuple[S, int]:

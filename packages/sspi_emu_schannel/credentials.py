@@ -56,8 +56,8 @@ class SCH_CREDENTIALS:
     dwFlags: int = 0
     cTlsParameters: int | None = None
     pTlsParameters: list[TLS_PARAMETERS] = field(default_factory=list)
-    #: sspi-emu extension: a server issues TLS 1.3 session tickets (off by default, see SchannelCredential).
-    issue_session_tickets: bool = False
+    #: sspi-emu extension: False stops a server issuing TLS 1.3 session tickets / TLS 1.2 session ids.
+    issue_session_tickets: bool = True
 
 
 @dataclass
@@ -78,8 +78,8 @@ class SCHANNEL_CRED:
     dwSessionLifespan: int = 0
     dwFlags: int = 0
     dwCredFormat: int = 0
-    #: sspi-emu extension: a server issues TLS 1.3 session tickets (off by default, see SchannelCredential).
-    issue_session_tickets: bool = False
+    #: sspi-emu extension: False stops a server issuing TLS 1.3 session tickets / TLS 1.2 session ids.
+    issue_session_tickets: bool = True
 
 
 def _roots(store: object) -> list[Any]:
@@ -114,10 +114,10 @@ class SchannelCredential(Credential):
         strength = (0, 0)
         protocols = DEFAULT_PROTOCOLS
         lifespan_ms = 0
-        #: Whether a server context issues TLS 1.3 session tickets. Windows does by default; here it is
-        #: opt-in (``issue_session_tickets=True``) because a caller must then deliver the server's final
-        #: token and handle SEC_I_RENEGOTIATE on the client, which not every caller does yet.
-        self.issue_tickets = bool(getattr(auth_data, "issue_session_tickets", False))
+        #: Whether a server context issues TLS 1.3 session tickets and TLS 1.2 session ids (on, as on
+        #: Windows; ``issue_session_tickets=False`` turns it off). A caller must then deliver the server's
+        #: final token and handle SEC_I_RENEGOTIATE on the client, as Windows callers do.
+        self.issue_tickets = bool(getattr(auth_data, "issue_session_tickets", True))
         if auth_data is None:
             pass
         elif isinstance(auth_data, SCH_CREDENTIALS):

@@ -107,12 +107,23 @@ class SchannelStream(io.RawIOBase):
                     self._cipher = bytearray(self.context.extra)
                     self.context.extra = b""
                     self._plain += data
+                    self._send_pending()
+                    if self.context.closed:
+                        self._eof = True  # the client's close_notify
+                        return
                     continue
             chunk = self.sock.recv(_READ)
             if not chunk:
                 self._eof = True
                 return
             self._cipher += chunk
+
+    def _send_pending(self) -> None:
+        """Send what the handshake produced in answer to a post-handshake message (e.g. a KeyUpdate)."""
+        out = self.context.pending_output
+        if out:
+            self.context.pending_output = b""
+            self.sock.sendall(out)
 
     def readinto(self, buffer: memoryview | bytearray) -> int:  # type: ignore[override]
         self._fill()

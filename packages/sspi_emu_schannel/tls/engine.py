@@ -103,6 +103,9 @@ class TlsEngine:
         self.server_random = b""
         self.client_finished = b""
         self.server_finished = b""
+        #: Answers owed to post-handshake messages, sent by :meth:`answer_post_handshake` (the next ISC/ASC leg).
+        self._owed_key_update = False
+        self._owed_no_renegotiation = 0
 
     def __repr__(self) -> str:
         return f"<{type(self).__name__} state={self.state.value!r} version=0x{self.version:04x}>"
@@ -271,61 +274,73 @@ class TlsEngine:
 
     # --- after the handshake ------------------------------------------------------------
     def post_handshake(self, payload: bytes) -> None:
-        """Handle handshake messages that arrive after the handshake.
+        """Handle handshake messages that arrive after the handshake (what DecryptMessage saw).
 
-        TLS 1.3: NewSessionTicket (kept) and KeyUpdate (answered). TLS 1.2: a renegotiation
-        request (HelloRequest to a client, ClientHello to a server) is refused with a
-        no_renegotiation warning alert (RFC 5246 7.2.2), queued as output.
+        TLS 1.3: NewSessionTicket (kept) and KeyUpdate (reading keys switched at once). TLS 1.2:
+        a renegotiation request (HelloRequest to a client, ClientHello to a server) is refused
+        with a no_renegotiation warning alert (RFC 5246 7.2.2). Answers (a KeyUpdate in return,
+        the alert) are owed until :meth:`answer_post_handshake`, so that records the caller
+        encrypts meanwhile stay under the keys the peer expects.
         """
-        if self.version != TLS13:
-            self._hs.add(payload)
-            while True:
-                msg = self._hs.next()
-                if msg is None:
-                    return
-                msg_type, body, _raw = msg
-                wanted = HandshakeType.CLIENT_HELLO if self.is_server else 0  # HelloRequest
-                if msg_type != wanted or (msg_type == 0 and body):
-                    raise self._unexpected(msg_type)
-                assert self.write is not None
-                self._flush()
-                self._out += self.write.seal(
-                    ContentType.ALERT, bytes((AlertLevel.WARNING, AlertDescription.NO_RENEGOTIATION))
-                )
         self._hs.add(payload)
         while True:
             msg = self._hs.next()
             if msg is None:
                 return
             msg_type, body, _raw = msg
-            if msg_type == HandshakeType.NEW_SESSION_TICKET and not self.is_server:
-                nst = NewSessionTicket13.decode(body)
-                self.tickets.append(nst)
-                assert self.suite is not None
-                if nst.lifetime:
-                    psk = resumption_psk(self.hash_name, self.resumption_master_secret, nst.nonce)
-                    self.sessions.append(
-                        ResumableSession(
-                            nst.ticket,
-                            psk,
-                            self.suite.code,
-                            self.hash_name,
-                            nst.age_add,
-                            min(nst.lifetime, 604800),
-                            entropy.now(),
-                            list(self.peer_chain),
-                        )
-                    )
+            if self.version != TLS13:
+                wanted = HandshakeType.CLIENT_HELLO if self.is_server else 0  # HelloRequest
+                if msg_type != wanted or (msg_type == 0 and body):
+                    raise self._unexpected(msg_type)
+                self._owed_no_renegotiation += 1
+            elif msg_type == HandshakeType.NEW_SESSION_TICKET and not self.is_server:
+                self._keep_ticket(NewSessionTicket13.decode(body))
             elif msg_type == HandshakeType.KEY_UPDATE:
                 self._require_no_pending()
                 update = KeyUpdate.decode(body)
                 self._rekey_read()
                 if update.request_update:
-                    self._send_handshake(HandshakeType.KEY_UPDATE, KeyUpdate(0).encode(), transcript=False)
-                    self._flush()
-                    self._rekey_write()
+                    self._owed_key_update = True
             else:
                 raise self._unexpected(msg_type)
+
+    def _keep_ticket(self, nst: NewSessionTicket13) -> None:
+        self.tickets.append(nst)
+        assert self.suite is not None
+        if nst.lifetime:
+            psk = resumption_psk(self.hash_name, self.resumption_master_secret, nst.nonce)
+            self.sessions.append(
+                ResumableSession(
+                    nst.ticket,
+                    psk,
+                    self.suite.code,
+                    self.hash_name,
+                    nst.age_add,
+                    min(nst.lifetime, 604800),
+                    entropy.now(),
+                    list(self.peer_chain),
+                )
+            )
+
+    @property
+    def owes_answer(self) -> bool:
+        """True while a post-handshake message still waits for its answer."""
+        return self._owed_key_update or self._owed_no_renegotiation > 0
+
+    def answer_post_handshake(self) -> None:
+        """Queue the answers owed to post-handshake messages (and switch sending keys after a KeyUpdate)."""
+        assert self.write is not None
+        while self._owed_no_renegotiation:
+            self._owed_no_renegotiation -= 1
+            self._flush()
+            self._out += self.write.seal(
+                ContentType.ALERT, bytes((AlertLevel.WARNING, AlertDescription.NO_RENEGOTIATION))
+            )
+        if self._owed_key_update:
+            self._owed_key_update = False
+            self._send_handshake(HandshakeType.KEY_UPDATE, KeyUpdate(0).encode(), transcript=False)
+            self._flush()
+            self._rekey_write()
 
     def request_key_update(self, request_peer: bool = True) -> None:
         """Queue a KeyUpdate and switch our sending keys (TLS 1.3)."""

@@ -87,12 +87,18 @@ def test_ticket_from_another_server_is_ignored():
     assert not resumed(second) and not resumed(second_server)
 
 
-def test_tickets_are_opt_in():
+def test_tickets_on_by_default_and_off_on_request():
+    """Windows issues session tickets by default; issue_session_tickets=False (sspi-emu extension) turns them off."""
     from tests.packages.schannel.schannel_helpers import server_cred as plain_server_cred
 
     ccred = client_cred([PKI.ca.certificate])
     first, _ = connect(ccred, plain_server_cred(PKI.server))
-    assert first.renegotiations == 0
+    assert first.renegotiations == 1
+    second, _ = connect(ccred, plain_server_cred(PKI.server))
+    assert not resumed(second)  # another server credential: its ticket key differs
+    off = acquire(C.SECPKG_CRED_INBOUND, SCH_CREDENTIALS(paCred=[PKI.server], issue_session_tickets=False))
+    third, _ = connect(client_cred([PKI.ca.certificate]), off)
+    assert third.renegotiations == 0
 
 
 @pytest.mark.contract("ISC-SESSION-CACHE")
