@@ -120,7 +120,7 @@ class KerberosCredential(Credential):
                 raise SspiError(S.SEC_E_UNKNOWN_CREDENTIALS, "kdc_proxy_credential must be an sspi_emu.Credential")
             roots = list(settings.kdc_proxy_roots or []) + list(config.anchor_pems())
             proxy = KdcProxyTransport(config.proxies_for, settings.timeout, tls, roots or None)
-            transport = RealmTransport(config.proxies_for, proxy, direct)
+            transport = RealmTransport(config.proxies_for, proxy, direct, config.kdcs_for)
         self.kdc = KdcClient(transport, settings.etypes)
 
     def _locate(self, realm: str) -> list[tuple[str, int]]:

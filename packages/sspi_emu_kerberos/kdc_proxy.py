@@ -371,14 +371,24 @@ class KdcProxyTransport:
 
 
 class RealmTransport:
-    """The proxy transport for realms with a KDC proxy configured, the socket transport for the others."""
+    """A realm's KDC proxies when it has any (then its direct KDCs, if also configured), else its KDCs."""
 
-    def __init__(self, proxies: Callable[[str], list[str]], proxy: KdcTransport, direct: KdcTransport) -> None:
+    def __init__(self, proxies: Callable[[str], list[str]], proxy: KdcTransport, direct: KdcTransport,
+                 kdcs: Callable[[str], list[tuple[str, int]]] | None = None) -> None:
         self.proxies = proxies
         self.proxy = proxy
         self.direct = direct
+        self.kdcs = kdcs
 
     def __call__(self, realm: str, request: bytes) -> bytes:
-        if self.proxies(realm):
+        if not self.proxies(realm):
+            return self.direct(realm, request)
+        try:
             return self.proxy(realm, request)
-        return self.direct(realm, request)
+        except KdcUnreachable as exc:
+            if self.kdcs is None or not self.kdcs(realm):
+                raise
+            try:
+                return self.direct(realm, request)
+            except KdcUnreachable as exc2:
+                raise KdcUnreachable(f"{exc}; {exc2}") from None

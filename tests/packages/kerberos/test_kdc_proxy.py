@@ -19,6 +19,7 @@ from sspi_emu_kerberos.kdc_proxy import (
     KdcProxyError,
     KdcProxyMessage,
     KdcProxyTransport,
+    RealmTransport,
     decode_proxy_message,
     frame,
     http_request,
@@ -331,3 +332,31 @@ def test_realms_without_a_proxy_use_the_direct_transport(monkeypatch: pytest.Mon
                                       KerberosSettings(user="alice", password="pw", realm="LAB.TEST",
                                                        kdc=["127.0.0.1:1"]))
     assert cred.config.proxies_for("LAB.TEST") == [] and cred.config.kdcs_for("LAB.TEST") == [("127.0.0.1", 1)]
+    mixed = KerberosCredential.acquire(None, C.SECPKG_CRED_OUTBOUND,
+                                       KerberosSettings(user="alice@LAB.TEST", password="pw",
+                                                        kdc=["https://p.lab.test/KdcProxy", "k.lab.test"]))
+    assert mixed.config.proxies_for("LAB.TEST") == ["https://p.lab.test/KdcProxy"]
+    assert mixed.config.kdcs_for("LAB.TEST") == [("k.lab.test", 88)]
+
+
+def test_realm_transport_prefers_the_proxy_then_the_kdcs() -> None:
+    calls: list[str] = []
+
+    def proxy(realm: str, request: bytes) -> bytes:
+        calls.append("proxy")
+        if realm == "DOWN.TEST":
+            raise KdcUnreachable("proxy down")
+        return b"via proxy"
+
+    def direct(realm: str, request: bytes) -> bytes:
+        calls.append("direct")
+        return b"direct"
+
+    proxies = {"UP.TEST": ["https://p/"], "DOWN.TEST": ["https://p/"], "ONLY.TEST": ["https://p/"]}
+    kdcs = {"UP.TEST": [("k", 88)], "DOWN.TEST": [("k", 88)], "PLAIN.TEST": [("k", 88)]}
+    t = RealmTransport(lambda r: proxies.get(r, []), proxy, direct, lambda r: kdcs.get(r, []))
+    assert t("UP.TEST", b"") == b"via proxy" and calls == ["proxy"]
+    assert t("DOWN.TEST", b"") == b"direct" and calls[1:] == ["proxy", "direct"]
+    assert t("PLAIN.TEST", b"") == b"direct" and calls[3:] == ["direct"]
+    with pytest.raises(KdcUnreachable):
+        RealmTransport(lambda r: ["https://p/"], proxy, direct, lambda r: [])("DOWN.TEST", b"")
