@@ -31,11 +31,15 @@ _ESS = F.EXTENDED_SESSIONSECURITY
 _KEY_EXCH = F.KEY_EXCH
 
 
+_XOR36 = bytes(b ^ 0x36 for b in range(256))
+_XOR5C = bytes(b ^ 0x5C for b in range(256))
+
+
 def _hmac_md5_pads(key: bytes) -> tuple[hashlib._Hash, hashlib._Hash]:
     """The keyed inner and outer MD5 states of HMAC-MD5 (RFC 2104), copied per message."""
     k = key.ljust(64, b"\x00")
-    inner = hashlib.md5(bytes(b ^ 0x36 for b in k))  # noqa: S324 - HMAC-MD5 is protocol-mandated
-    outer = hashlib.md5(bytes(b ^ 0x5C for b in k))  # noqa: S324
+    inner = hashlib.md5(k.translate(_XOR36))  # noqa: S324 - HMAC-MD5 is protocol-mandated
+    outer = hashlib.md5(k.translate(_XOR5C))  # noqa: S324
     return inner, outer
 
 
@@ -51,14 +55,26 @@ def _rc4(key: bytes, skip: int = 0) -> CipherContext:
 class Direction:
     """Keys and counters for one direction of traffic."""
 
-    __slots__ = ("_seal_key", "inner", "outer", "rc4", "pos", "seq")
+    __slots__ = ("_seal_key", "inner", "outer", "_handle", "pos", "seq")
 
     def __init__(self, sign_key: bytes, seal_key: bytes) -> None:
         self._seal_key = seal_key
         self.inner, self.outer = _hmac_md5_pads(sign_key)
-        self.rc4: CipherContext = _rc4(seal_key)
+        self._handle: CipherContext | None = None  # built on first use (a reset may come first)
         self.pos = 0  # RC4 keystream bytes used (to rebuild the handle on the slow path)
         self.seq = 0
+
+    @property
+    def rc4(self) -> CipherContext:
+        """The RC4 handle, positioned at :attr:`pos` when it has to be (re)built."""
+        handle = self._handle
+        if handle is None:
+            handle = self._handle = _rc4(self._seal_key, self.pos)
+        return handle
+
+    @rc4.setter
+    def rc4(self, handle: CipherContext) -> None:
+        self._handle = handle
 
     def rebuild(self, pos: int) -> CipherContext:
         """A fresh RC4 handle positioned *pos* bytes into the keystream."""
@@ -94,7 +110,7 @@ class SessionSecurity:
     def reset_rc4(self, outgoing: bool) -> None:
         """Re-initialise one direction's RC4 handle, keeping its sequence number (MS-SPNG mechListMIC rule)."""
         d = self.out if outgoing else self.inc
-        d.rc4 = d.rebuild(0)
+        d._handle = None  # rebuilt from position 0 when the direction is next used
         d.pos = 0
 
     # -- signatures -------------------------------------------------------------------
