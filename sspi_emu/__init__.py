@@ -19,15 +19,21 @@ from .constants import *  # noqa: F403
 from .constants import __all__ as _constants_all
 from .context import ClientContext, Credential, ServerContext
 from .errors import SspiError
+from .schannel_credentials import CRYPTO_SETTINGS, SCH_CREDENTIALS, SCHANNEL_CRED, TLS_PARAMETERS, CertContext
 
 __version__ = "0.1.0"
 
 __all__ = [
     *_api_all,
     *_constants_all,
+    "CRYPTO_SETTINGS",
+    "CertContext",
     "ClientContext",
     "Credential",
+    "SCHANNEL_CRED",
+    "SCH_CREDENTIALS",
     "ServerContext",
     "SspiError",
+    "TLS_PARAMETERS",
     "__version__",
 ]

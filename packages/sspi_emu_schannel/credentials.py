@@ -1,9 +1,12 @@
-"""Schannel credentials: SCH_CREDENTIALS, TLS_PARAMETERS and the legacy SCHANNEL_CRED, with Windows field names."""
+"""The acquired Schannel credential, read from SCH_CREDENTIALS / SCHANNEL_CRED.
+
+The structures themselves are defined in :mod:`sspi_emu.schannel_credentials` (the core) and
+are re-exported here for compatibility.
+"""
 
 from __future__ import annotations
 
 import itertools
-from dataclasses import dataclass, field
 from typing import Any
 
 from cryptography.x509.verification import Store
@@ -13,6 +16,7 @@ from sspi_emu import entropy
 from sspi_emu.constants import SecurityStatus
 from sspi_emu.entropy import unix_to_filetime
 from sspi_emu.errors import SspiError
+from sspi_emu.schannel_credentials import SCH_CREDENTIALS, SCHANNEL_CRED, TLS_PARAMETERS
 from sspi_emu.spi import Credential
 
 from . import session_cache
@@ -22,64 +26,13 @@ from .tls.constants import TLS12, TLS13
 from .tls.resumption import SessionStore12, TicketProtector
 from .validation import system_roots
 
+__all__ = ["SCHANNEL_CRED", "SCH_CREDENTIALS", "TLS_PARAMETERS", "SchannelCredential"]
+
 #: Protocols used when the credential does not say (TLS 1.2 and 1.3, both directions).
 DEFAULT_PROTOCOLS = C.SP_PROT_TLS1_2 | C.SP_PROT_TLS1_3
 _SERIALS = itertools.count(1)
 #: Schannel's default session lifespan (ten hours).
 DEFAULT_SESSION_LIFESPAN_MS = 36_000_000
-
-
-@dataclass
-class TLS_PARAMETERS:
-    """One TLS_PARAMETERS entry of SCH_CREDENTIALS (protocols and crypto to disable)."""
-
-    cAlpnIds: int = 0
-    rgstrAlpnIds: list[bytes] = field(default_factory=list)
-    grbitDisabledProtocols: int = 0
-    cDisabledCrypto: int = 0
-    pDisabledCrypto: list[CRYPTO_SETTINGS] = field(default_factory=list)
-    dwFlags: int = 0
-
-
-@dataclass
-class SCH_CREDENTIALS:
-    """The modern Schannel credential (``SCH_CREDENTIALS_VERSION``)."""
-
-    dwVersion: int = C.SCH_CREDENTIALS_VERSION
-    dwCredFormat: int = 0
-    cCreds: int | None = None
-    paCred: list[CertContext] = field(default_factory=list)
-    hRootStore: Any = None
-    cMappers: int = 0
-    aphMappers: list[Any] = field(default_factory=list)
-    dwSessionLifespan: int = 0
-    dwFlags: int = 0
-    cTlsParameters: int | None = None
-    pTlsParameters: list[TLS_PARAMETERS] = field(default_factory=list)
-    #: sspi-emu extension: False stops a server issuing TLS 1.3 session tickets / TLS 1.2 session ids.
-    issue_session_tickets: bool = True
-
-
-@dataclass
-class SCHANNEL_CRED:
-    """The legacy Schannel credential (``SCHANNEL_CRED_VERSION``)."""
-
-    dwVersion: int = C.SCHANNEL_CRED_VERSION
-    cCreds: int | None = None
-    paCred: list[CertContext] = field(default_factory=list)
-    hRootStore: Any = None
-    cMappers: int = 0
-    aphMappers: list[Any] = field(default_factory=list)
-    cSupportedAlgs: int = 0
-    palgSupportedAlgs: list[int] = field(default_factory=list)
-    grbitEnabledProtocols: int = 0
-    dwMinimumCipherStrength: int = 0
-    dwMaximumCipherStrength: int = 0
-    dwSessionLifespan: int = 0
-    dwFlags: int = 0
-    dwCredFormat: int = 0
-    #: sspi-emu extension: False stops a server issuing TLS 1.3 session tickets / TLS 1.2 session ids.
-    issue_session_tickets: bool = True
 
 
 def _roots(store: object) -> list[Any]:

@@ -1,21 +1,35 @@
 """Which cipher suites and groups a credential allows: SCH_CREDENTIALS ``pDisabledCrypto`` (CRYPTO_SETTINGS)
-and the legacy SCHANNEL_CRED ``palgSupportedAlgs`` / cipher-strength limits."""
+and the legacy SCHANNEL_CRED ``palgSupportedAlgs`` / cipher-strength limits.
+
+CRYPTO_SETTINGS and the eTlsAlgorithmUsage values are defined in :mod:`sspi_emu.schannel_credentials`.
+"""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from sspi_emu.schannel_credentials import (
+    CRYPTO_SETTINGS,
+    TlsParametersCngAlgUsageCertSig,
+    TlsParametersCngAlgUsageCipher,
+    TlsParametersCngAlgUsageDigest,
+    TlsParametersCngAlgUsageKeyExchange,
+    TlsParametersCngAlgUsageSignature,
+)
 
 from .algids import CALG_AES_128, CALG_AES_256
 from .tls.constants import Group
 from .tls.groups import SUPPORTED_GROUPS
 from .tls.suites import SUITES, TLS12_SUITES, TLS13_SUITES, CipherSuite
 
-# eTlsAlgorithmUsage
-TlsParametersCngAlgUsageKeyExchange = 0
-TlsParametersCngAlgUsageSignature = 1
-TlsParametersCngAlgUsageCipher = 2
-TlsParametersCngAlgUsageDigest = 3
-TlsParametersCngAlgUsageCertSig = 4
+__all__ = [
+    "CRYPTO_SETTINGS",
+    "TlsParametersCngAlgUsageCertSig",
+    "TlsParametersCngAlgUsageCipher",
+    "TlsParametersCngAlgUsageDigest",
+    "TlsParametersCngAlgUsageKeyExchange",
+    "TlsParametersCngAlgUsageSignature",
+    "allowed_groups",
+    "allowed_suites",
+]
 
 _CIPHER_CNG = {
     "AES_128_GCM": ("AES", 128),
@@ -28,22 +42,6 @@ _GROUP_CNG = {
     Group.SECP256R1: ("ECDH_P256", 256),
     Group.SECP384R1: ("ECDH_P384", 384),
 }
-
-
-@dataclass
-class CRYPTO_SETTINGS:
-    """One algorithm to disable (SCH_CREDENTIALS / TLS_PARAMETERS ``pDisabledCrypto``).
-
-    With ``dwMinBitLength`` / ``dwMaxBitLength`` both 0 the algorithm is disabled; otherwise only
-    key lengths outside that range are.
-    """
-
-    eAlgorithmUsage: int = TlsParametersCngAlgUsageCipher
-    strCngAlgId: str = ""
-    cChainingModes: int = 0
-    rgstrChainingModes: list[str] = field(default_factory=list)
-    dwMinBitLength: int = 0
-    dwMaxBitLength: int = 0
 
 
 def _hits(setting: CRYPTO_SETTINGS, usage: int, cng: str, bits: int) -> bool:

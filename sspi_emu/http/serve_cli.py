@@ -11,6 +11,8 @@ from typing import Any, Iterable
 
 from ..accounts import Account, AccountFileError, FileAccountStore, MemoryAccountStore, split_principal
 from ..context import Credential
+from ..errors import SspiError
+from ..schannel_credentials import SCH_CREDENTIALS, CertContext
 from .app import whoami_app
 from .authenticator import HttpAuthenticator, available_schemes
 from .bindings import channel_bindings_from_certificate
@@ -61,47 +63,42 @@ def _store(args: argparse.Namespace) -> ChainedAccountStore:
     return ChainedAccountStore(stores)
 
 
-def _schannel(args: argparse.Namespace) -> tuple[Credential, bytes, str]:
-    """A Schannel server credential with the certificate the Schannel package generates for its demo."""
-    from cryptography.hazmat.primitives import serialization
-
-    from .. import registry
-    from ..cli import demo_profiles
-
-    package = registry.find("Schannel")
-    if package is None:
-        raise SystemExit("sspi-emu serve: the Schannel package is not installed (use --tls-engine ssl)")
-    profile = demo_profiles(package)[0]
-    server_data, client_data = profile.server_auth_data, profile.client_auth_data
-    cert = getattr(getattr(server_data, "paCred", [None])[0], "certificate", None)
-    roots = getattr(client_data, "hRootStore", None) or []
-    if cert is None or not roots:
-        raise SystemExit("sspi-emu serve: the Schannel package offers no generated certificate")
+def _certificate_files(args: argparse.Namespace) -> tuple[str, str, str | None]:
+    """(certificate PEM, key PEM, generated CA file or None): the user's files, or a CA and certificate made now."""
+    if args.cert:
+        return args.cert, args.key or args.cert, None
+    ca = CertificateAuthority()
+    issued = ca.issue(args.host if args.host not in ("0.0.0.0", "::") else "localhost",  # noqa: S104
+                      hosts=("localhost", "127.0.0.1", "::1") + ((args.host,) if args.host else ()))
     folder = tempfile.mkdtemp(prefix="sspi-emu-serve-")
-    ca_path = os.path.join(folder, "ca.pem")
-    with open(ca_path, "wb") as fh:
-        fh.write(roots[0].public_bytes(serialization.Encoding.PEM))
-    credential = Credential("Schannel", use="inbound", auth_data=server_data)
-    return credential, cert.public_bytes(serialization.Encoding.DER), ca_path
+    cert_path, key_path = issued.write(folder)
+    return cert_path, key_path, ca.write_ca(os.path.join(folder, "ca.pem"))
 
 
-def _tls(args: argparse.Namespace) -> tuple[ssl.SSLContext, bytes, str | None]:
+def _der(cert_path: str) -> bytes:
+    with open(cert_path, "rb") as fh:
+        return ssl.PEM_cert_to_DER_cert(fh.read().decode("ascii"))
+
+
+def _schannel(cert_path: str, key_path: str) -> tuple[Credential, bytes]:
+    """An inbound Schannel credential (SCH_CREDENTIALS) holding the certificate: TLS by our Schannel package."""
+    try:
+        cert = CertContext.from_files(cert_path, key_path)
+    except (OSError, ValueError, TypeError) as exc:
+        raise SystemExit(f"sspi-emu serve: cannot load the certificate: {exc}") from None
+    try:
+        credential = Credential("Schannel", use="inbound", auth_data=SCH_CREDENTIALS(paCred=[cert]))
+    except SspiError as exc:
+        raise SystemExit(f"sspi-emu serve: no Schannel server credential ({exc.status.name}); "
+                         "use --tls-engine ssl") from None
+    return credential, cert.pbCertEncoded
+
+
+def _tls(cert_path: str, key_path: str) -> ssl.SSLContext:
     ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
     ctx.minimum_version = ssl.TLSVersion.TLSv1_2
-    generated_ca: str | None = None
-    if args.cert:
-        cert_path, key_path = args.cert, args.key or args.cert
-    else:
-        ca = CertificateAuthority()
-        issued = ca.issue(args.host if args.host not in ("0.0.0.0", "::") else "localhost",  # noqa: S104
-                          hosts=("localhost", "127.0.0.1", "::1") + ((args.host,) if args.host else ()))
-        folder = tempfile.mkdtemp(prefix="sspi-emu-serve-")
-        cert_path, key_path = issued.write(folder)
-        generated_ca = ca.write_ca(os.path.join(folder, "ca.pem"))
     ctx.load_cert_chain(cert_path, key_path)
-    with open(cert_path, "rb") as fh:
-        der = ssl.PEM_cert_to_DER_cert(fh.read().decode("ascii"))
-    return ctx, der, generated_ca
+    return ctx
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
@@ -118,15 +115,13 @@ def cmd_serve(args: argparse.Namespace) -> int:
     schannel = None
     der = None
     generated_ca = None
-    engine = args.tls_engine or ("ssl" if args.cert else "schannel")
-    if args.tls and engine == "schannel":
-        if args.cert:
-            print("sspi-emu serve: --cert needs --tls-engine ssl (Schannel serves a generated certificate)",
-                  file=sys.stderr)
-            return 2
-        schannel, der, generated_ca = _schannel(args)
-    elif args.tls:
-        ssl_ctx, der, generated_ca = _tls(args)
+    if args.tls:
+        cert_path, key_path, generated_ca = _certificate_files(args)
+        if (args.tls_engine or "schannel") == "schannel":
+            schannel, der = _schannel(cert_path, key_path)
+        else:
+            ssl_ctx = _tls(cert_path, key_path)
+            der = _der(cert_path)
     bindings = channel_bindings_from_certificate(der) if der and args.channel_binding != "none" else None
     authenticator = HttpAuthenticator(schemes, accounts=store, realm=args.realm, channel_bindings=bindings,
                                       persistent=not args.no_persistent)
@@ -163,9 +158,9 @@ def add_commands(subparsers: Any) -> None:
     p.add_argument("--realm", help="the Digest realm (default sspi-emu)")
     p.add_argument("--tls", action="store_true", help="serve HTTPS")
     p.add_argument("--tls-engine", choices=("schannel", "ssl"),
-                   help="TLS by the emulator's Schannel package (default; generated certificate) or by stdlib "
-                        "ssl (default with --cert)")
-    p.add_argument("--cert", help="PEM certificate (with --tls; default: generate one)")
+                   help="TLS by the emulator's Schannel package (default) or by stdlib ssl")
+    p.add_argument("--cert", help="PEM certificate, or PKCS#12 .pfx/.p12 with the schannel engine (with --tls; "
+                        "default: generate one)")
     p.add_argument("--key", help="PEM private key (default: in --cert)")
     p.add_argument("--channel-binding", choices=("none", "accept"), default="accept",
                    help="with --tls: check the clients' tls-server-end-point bindings when sent (default accept)")
