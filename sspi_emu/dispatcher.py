@@ -491,6 +491,91 @@ def _valid_req(req: object) -> bool:
     return isinstance(req, int) and not isinstance(req, bool) and 0 <= req <= _MAX_REQ
 
 
+def _handshake(
+    side: str,
+    phCredential: object,
+    phContext: object,
+    target: str | None,
+    fContextReq: object,
+    TargetDataRep: object,
+    pInput: object,
+    phNewContext: object,
+    pOutput: object,
+    pfContextAttr: object,
+    ptsExpiry: object,
+) -> SecurityStatus:
+    """One InitializeSecurityContext (client) or AcceptSecurityContext (server) call."""
+    if type(fContextReq) is int and 0 <= fContextReq <= _MAX_REQ:  # the common case, without calls
+        req: int = fContextReq
+    else:
+        if isinstance(fContextReq, int) and fContextReq < 0:
+            fContextReq &= 0xFFFFFFFF
+        if not _valid_req(fContextReq):
+            return S.SEC_E_INVALID_PARAMETER
+        req = fContextReq  # type: ignore[assignment]
+    if TargetDataRep not in _DREPS:
+        return S.SEC_E_INVALID_PARAMETER
+    client = side == CLIENT
+    crec = _credential_for(phCredential, phContext)
+    if crec is None:
+        return S.SEC_E_INVALID_HANDLE
+    if not crec.use & (SECPKG_CRED_OUTBOUND if client else SECPKG_CRED_INBOUND):
+        return S.SEC_E_NO_CREDENTIALS
+    read = _read_input(pInput)
+    if read is None or not _check_output(pOutput):
+        return S.SEC_E_INVALID_PARAMETER
+    token, others, token_index = read
+    drep = TargetDataRep if type(TargetDataRep) is int else int(TargetDataRep)  # type: ignore[call-overload,unused-ignore]
+    inp = StepInput(token, others, req, drep, crec.cred)
+    allocate = bool(req & _ALLOCATE)
+    fname = "InitializeSecurityContext" if client else "AcceptSecurityContext"
+
+    def new_context() -> PackageContext:
+        if client:
+            return crec.package.client_context(crec.cred, target, req, drep)
+        return crec.package.server_context(crec.cred, req, drep)
+
+    if phContext is None:
+        if not isinstance(phNewContext, CtxtHandle):
+            return S.SEC_E_INVALID_PARAMETER
+        try:
+            pctx = new_context()
+        except SspiError as exc:
+            return exc.status
+        rec = CtxRecord(crec.package, pctx, side, target, crec)
+        status = _run_leg(fname, rec, inp, pInput, token_index, pOutput, pfContextAttr, ptsExpiry, allocate)
+        if not status & 0x80000000:
+            contexts.add(rec, phNewContext)
+        else:
+            _call(pctx.release)
+        return status
+
+    found = contexts.get(phContext)
+    if found is None or found.side != side:
+        return S.SEC_E_INVALID_HANDLE
+    rec = found
+    if phNewContext is not None and not isinstance(phNewContext, CtxtHandle):
+        return S.SEC_E_INVALID_PARAMETER
+    if rec.state == FAILED:
+        return S.SEC_E_INVALID_HANDLE
+    if rec.state == COMPLETE and rec.pctx.reauthenticate:
+        if not client and not token:
+            return S.SEC_E_INVALID_TOKEN  # a server re-authenticates only on the client's new token
+        try:
+            fresh = new_context()
+        except SspiError as exc:
+            return exc.status
+        _call(rec.pctx.release)
+        rec.pctx, rec.state, rec.attrs = fresh, IN_PROGRESS, 0
+        if client:
+            rec.target = target
+    status = _run_leg(fname, rec, inp, pInput, token_index, pOutput, pfContextAttr, ptsExpiry, allocate)
+    if isinstance(phNewContext, CtxtHandle) and phNewContext is not phContext and not status & 0x80000000:
+        assert isinstance(phContext, CtxtHandle)
+        phNewContext.dwLower, phNewContext.dwUpper = phContext.dwLower, phContext.dwUpper
+    return status
+
+
 def initialize_security_context(
     phCredential: object,
     phContext: object,
@@ -508,70 +593,10 @@ def initialize_security_context(
     """InitializeSecurityContext."""
     if Reserved1 not in (0, None) or Reserved2 not in (0, None):
         return S.SEC_E_INVALID_PARAMETER
-    if type(fContextReq) is int and 0 <= fContextReq <= _MAX_REQ:  # the common case, without calls
-        req: int = fContextReq
-    else:
-        if isinstance(fContextReq, int) and fContextReq < 0:
-            fContextReq &= 0xFFFFFFFF
-        if not _valid_req(fContextReq):
-            return S.SEC_E_INVALID_PARAMETER
-        req = fContextReq  # type: ignore[assignment]
-    if TargetDataRep not in _DREPS:
-        return S.SEC_E_INVALID_PARAMETER
     if pszTargetName is not None and not isinstance(pszTargetName, str):
         return S.SEC_E_INVALID_PARAMETER
-    crec = _credential_for(phCredential, phContext)
-    if crec is None:
-        return S.SEC_E_INVALID_HANDLE
-    if not crec.use & SECPKG_CRED_OUTBOUND:
-        return S.SEC_E_NO_CREDENTIALS
-    read = _read_input(pInput)
-    if read is None or not _check_output(pOutput):
-        return S.SEC_E_INVALID_PARAMETER
-    token, others, token_index = read
-    drep = TargetDataRep if type(TargetDataRep) is int else int(TargetDataRep)  # type: ignore[call-overload,unused-ignore]
-    inp = StepInput(token, others, req, drep, crec.cred)
-    allocate = bool(req & _ALLOCATE)
-
-    if phContext is None:
-        if not isinstance(phNewContext, CtxtHandle):
-            return S.SEC_E_INVALID_PARAMETER
-        try:
-            pctx = crec.package.client_context(crec.cred, pszTargetName, req, drep)
-        except SspiError as exc:
-            return exc.status
-        rec = CtxRecord(crec.package, pctx, CLIENT, pszTargetName, crec)
-        status = _run_leg(
-            "InitializeSecurityContext", rec, inp, pInput, token_index, pOutput, pfContextAttr, ptsExpiry, allocate
-        )
-        if not status & 0x80000000:
-            contexts.add(rec, phNewContext)
-        else:
-            _call(pctx.release)
-        return status
-
-    found = contexts.get(phContext)
-    if found is None or found.side != CLIENT:
-        return S.SEC_E_INVALID_HANDLE
-    rec = found
-    if phNewContext is not None and not isinstance(phNewContext, CtxtHandle):
-        return S.SEC_E_INVALID_PARAMETER
-    if rec.state == FAILED:
-        return S.SEC_E_INVALID_HANDLE
-    if rec.state == COMPLETE and rec.pctx.reauthenticate:
-        try:
-            fresh = crec.package.client_context(crec.cred, pszTargetName, req, drep)
-        except SspiError as exc:
-            return exc.status
-        _call(rec.pctx.release)
-        rec.pctx, rec.state, rec.target, rec.attrs = fresh, IN_PROGRESS, pszTargetName, 0
-    status = _run_leg(
-        "InitializeSecurityContext", rec, inp, pInput, token_index, pOutput, pfContextAttr, ptsExpiry, allocate
-    )
-    if isinstance(phNewContext, CtxtHandle) and phNewContext is not phContext and not status & 0x80000000:
-        assert isinstance(phContext, CtxtHandle)
-        phNewContext.dwLower, phNewContext.dwUpper = phContext.dwLower, phContext.dwUpper
-    return status
+    return _handshake(CLIENT, phCredential, phContext, pszTargetName, fContextReq, TargetDataRep, pInput,
+                      phNewContext, pOutput, pfContextAttr, ptsExpiry)
 
 
 def accept_security_context(
@@ -586,70 +611,8 @@ def accept_security_context(
     ptsTimeStamp: object,
 ) -> SecurityStatus:
     """AcceptSecurityContext."""
-    if type(fContextReq) is int and 0 <= fContextReq <= _MAX_REQ:  # the common case, without calls
-        req: int = fContextReq
-    else:
-        if isinstance(fContextReq, int) and fContextReq < 0:
-            fContextReq &= 0xFFFFFFFF
-        if not _valid_req(fContextReq):
-            return S.SEC_E_INVALID_PARAMETER
-        req = fContextReq  # type: ignore[assignment]
-    if TargetDataRep not in _DREPS:
-        return S.SEC_E_INVALID_PARAMETER
-    crec = _credential_for(phCredential, phContext)
-    if crec is None:
-        return S.SEC_E_INVALID_HANDLE
-    if not crec.use & SECPKG_CRED_INBOUND:
-        return S.SEC_E_NO_CREDENTIALS
-    read = _read_input(pInput)
-    if read is None or not _check_output(pOutput):
-        return S.SEC_E_INVALID_PARAMETER
-    token, others, token_index = read
-    drep = TargetDataRep if type(TargetDataRep) is int else int(TargetDataRep)  # type: ignore[call-overload,unused-ignore]
-    inp = StepInput(token, others, req, drep, crec.cred)
-    allocate = bool(req & _ALLOCATE)
-
-    if phContext is None:
-        if not isinstance(phNewContext, CtxtHandle):
-            return S.SEC_E_INVALID_PARAMETER
-        try:
-            pctx = crec.package.server_context(crec.cred, req, drep)
-        except SspiError as exc:
-            return exc.status
-        rec = CtxRecord(crec.package, pctx, SERVER, None, crec)
-        status = _run_leg(
-            "AcceptSecurityContext", rec, inp, pInput, token_index, pOutput, pfContextAttr, ptsTimeStamp, allocate
-        )
-        if not status & 0x80000000:
-            contexts.add(rec, phNewContext)
-        else:
-            _call(pctx.release)
-        return status
-
-    found = contexts.get(phContext)
-    if found is None or found.side != SERVER:
-        return S.SEC_E_INVALID_HANDLE
-    rec = found
-    if phNewContext is not None and not isinstance(phNewContext, CtxtHandle):
-        return S.SEC_E_INVALID_PARAMETER
-    if rec.state == FAILED:
-        return S.SEC_E_INVALID_HANDLE
-    if rec.state == COMPLETE and rec.pctx.reauthenticate:
-        if not token:
-            return S.SEC_E_INVALID_TOKEN  # re-authentication needs the client's new token
-        try:
-            fresh = crec.package.server_context(crec.cred, req, drep)
-        except SspiError as exc:
-            return exc.status
-        _call(rec.pctx.release)
-        rec.pctx, rec.state, rec.attrs = fresh, IN_PROGRESS, 0
-    status = _run_leg(
-        "AcceptSecurityContext", rec, inp, pInput, token_index, pOutput, pfContextAttr, ptsTimeStamp, allocate
-    )
-    if isinstance(phNewContext, CtxtHandle) and phNewContext is not phContext and not status & 0x80000000:
-        assert isinstance(phContext, CtxtHandle)
-        phNewContext.dwLower, phNewContext.dwUpper = phContext.dwLower, phContext.dwUpper
-    return status
+    return _handshake(SERVER, phCredential, phContext, None, fContextReq, TargetDataRep, pInput,
+                      phNewContext, pOutput, pfContextAttr, ptsTimeStamp)
 
 
 def complete_auth_token(phContext: object, pToken: object) -> SecurityStatus:
