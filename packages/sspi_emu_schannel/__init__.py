@@ -9,7 +9,8 @@ server certificate on the fly.
 Where this emulation knowingly differs from Windows:
 
 - ``hRootStore`` also adds trust roots for a *client* (Windows uses the system store only).
-- A server issues TLS 1.3 session tickets / TLS 1.2 session ids by default, as Windows does
+- A server issues TLS 1.3 session tickets, TLS 1.2 session ids and (to clients that send
+  the session_ticket extension, as this client does) TLS 1.2 RFC 5077 tickets by default, as Windows does
   (the credential's ``issue_session_tickets=False``, an sspi-emu extension, turns that off):
   a caller sends the server's last token and handles SEC_I_RENEGOTIATE on the client.
 - After SEC_I_RENEGOTIATE, SECBUFFER_EXTRA starts with the post-handshake message(s) in the

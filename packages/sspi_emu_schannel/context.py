@@ -59,6 +59,7 @@ from .alpn import (
 )
 from .bindings import tls_server_end_point, tls_unique
 from .credentials import SchannelCredential
+from .engine_settings import apply_engine_settings, seals_tickets
 from .exporter import SecPkgContext_KeyingMaterialInfo, eap_key_block, export_keying_material
 from .statuses import status_for_alert, status_for_peer_alert
 from .tls.client import TlsClient
@@ -116,13 +117,15 @@ class SchannelContext(PackageContext):
         if server:
             if cred.reconnects and cred.issue_tickets:
                 config.session_store = cred.session_store()
-                config.ticket_protector = cred.ticket_protector()
+                config.ticket_protector = cred.ticket_protector() if seals_tickets(cred.engine_settings) else None
                 config.tickets = 1
                 config.ticket_lifetime = int(min(cred.session_lifespan, 604800))
+                config.tickets12 = True
             config.require_client_certificate = bool(req & C.ASC_REQ_MUTUAL_AUTH)
             config.certificate_authorities = [root.subject.public_bytes() for root in cred.extra_roots]
             if not cred.flags & C.SCH_CRED_MANUAL_CRED_VALIDATION:
                 config.verify_peer = self._verify_client
+            apply_engine_settings(config, cred.engine_settings)
             self.engine: TlsEngine = TlsServer(config)
         else:
             manual = bool(req & C.ISC_REQ_MANUAL_CRED_VALIDATION) or bool(
@@ -133,6 +136,8 @@ class SchannelContext(PackageContext):
             config.ask_for_client_certificate = not req & C.ISC_REQ_USE_SUPPLIED_CREDS
             if cred.reconnects:
                 config.resume = session_cache.take(target, cred)
+                config.session_tickets12 = True
+            apply_engine_settings(config, cred.engine_settings)
             self.engine = TlsClient(config)
         self._started = False
         self._closed = False

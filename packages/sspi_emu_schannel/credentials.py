@@ -22,6 +22,7 @@ from sspi_emu.spi import Credential
 from . import session_cache
 from .certs import CertContext, as_certificates
 from .cryptopolicy import CRYPTO_SETTINGS, allowed_groups, allowed_suites
+from .engine_settings import checked_engine_settings
 from .tls.constants import TLS12, TLS13
 from .tls.resumption import SessionStore12, TicketProtector
 from .validation import system_roots
@@ -71,6 +72,8 @@ class SchannelCredential(Credential):
         #: Windows; ``issue_session_tickets=False`` turns it off). A caller must then deliver the server's
         #: final token and handle SEC_I_RENEGOTIATE on the client, as Windows callers do.
         self.issue_tickets = bool(getattr(auth_data, "issue_session_tickets", True))
+        #: sspi-emu's TLS engine knobs (``EngineSettings``, not a Windows field), or None.
+        self.engine_settings = checked_engine_settings(getattr(auth_data, "EngineSettings", None))
         if auth_data is None:
             pass
         elif isinstance(auth_data, SCH_CREDENTIALS):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import hmac
 import ipaddress
@@ -37,6 +38,7 @@ from .messages import (
     ClientKeyExchangeECDHE,
     EncryptedExtensions,
     Finished,
+    NewSessionTicket12,
     ServerHello,
     ServerKeyExchangeECDHE,
     frame,
@@ -96,6 +98,8 @@ class TlsClient(TlsEngine):
             offer = None
         self._offer: ResumableSession | None = offer
         self._offer12 = offer if offer is not None and offer.version == TLS12 else None
+        self._expect_ticket12 = False
+        self._ticket12: NewSessionTicket12 | None = None
 
     # --- ClientHello ----------------------------------------------------------------------
     def _offered_suites(self) -> list[int]:
@@ -110,8 +114,9 @@ class TlsClient(TlsEngine):
             bodies[ExtensionType.SERVER_NAME] = ext.encode_server_name(self.server_name)
         bodies[ExtensionType.RENEGOTIATION_INFO] = ext.encode_renegotiation_info(b"")
         bodies[ExtensionType.SUPPORTED_GROUPS] = ext.encode_u16_vector(cfg.advertised_groups or cfg.groups)
-        if cfg.send_session_ticket_extension:
-            bodies[ExtensionType.SESSION_TICKET] = b""
+        if cfg.send_session_ticket_extension or (cfg.session_tickets12 and tls12):
+            offer12 = self._offer12
+            bodies[ExtensionType.SESSION_TICKET] = offer12.ticket if offer12 is not None and tls12 else b""
         if tls13:
             bodies[ExtensionType.KEY_SHARE] = ext.encode_key_share_client(
                 [(g, s.public) for g, s in self._shares.items()]
@@ -172,6 +177,11 @@ class TlsClient(TlsEngine):
         tls13 = TLS13 in self.versions
         session_id = entropy.random_bytes(32, "session-id") if cfg.compatibility_session_id and tls13 else b""
         if self._offer12 is not None:
+            if self._offer12.ticket and not self._offer12.session_id:
+                # RFC 5077 3.4: a session id of our own, which the server echoes when it takes the ticket
+                self._offer12 = dataclasses.replace(
+                    self._offer12, session_id=entropy.random_bytes(32, "session-id")
+                )
             session_id = self._offer12.session_id
         self._hello = ClientHello(random, session_id, self._offered_suites(), [])
         if tls13:
@@ -432,6 +442,10 @@ class TlsClient(TlsEngine):
         self.server_random = sh.random
         self._transcript += raw
         self.session_id = sh.session_id
+        if ext.find(sh.extensions, ExtensionType.SESSION_TICKET) is not None:
+            if not (self.config.session_tickets12 or self.config.send_session_ticket_extension):
+                raise TlsError(AlertDescription.UNSUPPORTED_EXTENSION, "session_ticket we did not offer")
+            self._expect_ticket12 = True
         offer = self._offer12
         if offer is not None and sh.session_id == offer.session_id:
             # Abbreviated handshake (RFC 5246 7.3): the server resumed our session.
@@ -489,6 +503,11 @@ class TlsClient(TlsEngine):
                 return
             self._send_client_flight12()
             self.state = State.WAIT_CHANGE_CIPHER_SPEC
+        elif st is State.WAIT_CHANGE_CIPHER_SPEC and msg_type == HandshakeType.NEW_SESSION_TICKET:
+            if not self._expect_ticket12 or self._ticket12 is not None:
+                raise self._unexpected(msg_type)
+            self._ticket12 = NewSessionTicket12.decode(body)
+            self._transcript += raw
         elif st is State.WAIT_FINISHED and msg_type == HandshakeType.FINISHED:
             fin = Finished.decode(body)
             expected = verify_data12(self.hash_name, self.master_secret12, b"server finished", self.transcript_hash())
@@ -505,7 +524,12 @@ class TlsClient(TlsEngine):
                 self._send_handshake(HandshakeType.FINISHED, verify_data)
                 self.client_finished = verify_data
                 self._flush()
-            elif self.session_id:
+                if self._ticket12 is not None:
+                    self._remember_session12()
+                elif self._offer12 is not None and self._offer12.ticket:
+                    # a TLS 1.2 ticket stays valid: keep it (a fresh session id goes with it next time)
+                    self.sessions.append(dataclasses.replace(self._offer12, session_id=b""))
+            elif self.session_id or self._ticket12 is not None:
                 self._remember_session12()
             self.state = State.CONNECTED
             self._flight_done = True
@@ -545,18 +569,21 @@ class TlsClient(TlsEngine):
 
     def _remember_session12(self) -> None:
         assert self.suite is not None
+        nst = self._ticket12
+        ticket = nst.ticket if nst is not None else b""
         self.sessions.append(
             ResumableSession(
-                b"",
+                ticket,
                 b"",
                 self.suite.code,
                 self.hash_name,
                 0,
-                36000,
+                min(nst.lifetime_hint, 36000) if nst is not None and nst.lifetime_hint else 36000,
                 entropy.now(),
                 list(self.peer_chain),
                 version=TLS12,
-                session_id=self.session_id,
+                # with a ticket, our own session id is sent next time (RFC 5077 3.4)
+                session_id=b"" if ticket else self.session_id,
                 master_secret=self.master_secret12,
                 extended_master_secret=self.extended_master_secret,
             )

@@ -77,5 +77,10 @@ class TlsConfig:
     ticket_protector: TicketProtector | None = None
     #: Server: TLS 1.2 sessions to resume by id (None: no session ids are issued).
     session_store: SessionStore12 | None = None
+    #: Server: issue and accept TLS 1.2 session tickets (RFC 5077; needs ``ticket_protector``).
+    tickets12: bool = False
+    #: Client: offer TLS 1.2 session tickets (RFC 5077): the session_ticket extension, with the
+    #: ticket of a resumable TLS 1.2 session when there is one.
+    session_tickets12: bool = False
     #: Client: a 32-byte legacy_session_id (middlebox compatibility mode).
     compatibility_session_id: bool = False

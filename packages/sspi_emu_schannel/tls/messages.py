@@ -253,6 +253,25 @@ class NewSessionTicket13:
 
 
 @dataclass
+class NewSessionTicket12:
+    """TLS 1.2 NewSessionTicket (RFC 5077 3.3): lifetime hint and the opaque ticket."""
+
+    lifetime_hint: int
+    ticket: bytes = field(repr=False)
+
+    def encode(self) -> bytes:
+        return u32(self.lifetime_hint) + vec16(self.ticket)
+
+    @classmethod
+    def decode(cls, body: bytes) -> NewSessionTicket12:
+        r = Reader(body)
+        lifetime = r.u32()
+        ticket = r.vec16()
+        r.done()
+        return cls(lifetime, ticket)
+
+
+@dataclass
 class KeyUpdate:
     request_update: int
 
@@ -357,6 +376,7 @@ __all__ = [
     "HandshakeReassembler",
     "HandshakeType",
     "KeyUpdate",
+    "NewSessionTicket12",
     "NewSessionTicket13",
     "ServerHello",
     "ServerKeyExchangeECDHE",

@@ -1,4 +1,5 @@
-"""TLS 1.3 session resumption (RFC 8446 2.2, 4.2.11, 4.6.1): tickets, the pre_shared_key extension and binders."""
+"""Session resumption: TLS 1.3 tickets, the pre_shared_key extension and binders (RFC 8446 2.2, 4.2.11, 4.6.1);
+TLS 1.2 session ids (RFC 5246) and session tickets (RFC 5077)."""
 
 from __future__ import annotations
 
@@ -102,6 +103,7 @@ class TicketState:
 
 
 _STATE = struct.Struct(">HdII")
+_STATE12 = struct.Struct(">HBdI")
 
 
 class TicketProtector:
@@ -127,6 +129,25 @@ class TicketProtector:
             return None
         suite, created, lifetime, age_add = _STATE.unpack_from(plain)
         return TicketState(plain[_STATE.size :], suite, created, lifetime, age_add)
+
+    def seal12(self, session: ServerSession12) -> bytes:
+        """A TLS 1.2 session ticket (RFC 5077) holding *session*; TLS 1.3 tickets do not open as one."""
+        nonce = entropy.random_bytes(12, "ticket-nonce")
+        plain = _STATE12.pack(
+            session.suite, int(session.extended_master_secret), session.created, int(session.lifetime)
+        )
+        return nonce + self._aead.encrypt(nonce, plain + session.master_secret, b"sspi-emu ticket 1.2")
+
+    def open12(self, ticket: bytes) -> ServerSession12 | None:
+        """The session in a TLS 1.2 ticket this key sealed, or None."""
+        if len(ticket) < 12 + 16 + _STATE12.size + 48:
+            return None
+        try:
+            plain = self._aead.decrypt(ticket[:12], ticket[12:], b"sspi-emu ticket 1.2")
+        except InvalidTag:
+            return None
+        suite, ems, created, lifetime = _STATE12.unpack_from(plain)
+        return ServerSession12(plain[_STATE12.size :], suite, bool(ems), created, float(lifetime))
 
 
 @dataclass

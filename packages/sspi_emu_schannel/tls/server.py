@@ -35,6 +35,7 @@ from .messages import (
     ClientKeyExchangeECDHE,
     EncryptedExtensions,
     Finished,
+    NewSessionTicket12,
     NewSessionTicket13,
     ServerHello,
     ServerKeyExchangeECDHE,
@@ -78,6 +79,7 @@ class TlsServer(TlsEngine):
         self._ticket_nonce = 0
         self._hello_raw = b""
         self.session_id = b""
+        self._issue_ticket12 = False
 
     @property
     def _key_kind(self) -> str:
@@ -391,10 +393,13 @@ class TlsServer(TlsEngine):
             exts.append((ExtensionType.EC_POINT_FORMATS, b"\x01\x00"))
         if self.alpn is not None:
             exts.append((ExtensionType.ALPN, ext.encode_alpn([self.alpn])))
-        resumed = self._resumable12(ch)
+        resumed = self._from_ticket12(ch) or self._resumable12(ch)
         if resumed is not None:
             self._resume12(ch, resumed, exts)
             return
+        if self._ticket_offered12(ch):
+            exts.append((ExtensionType.SESSION_TICKET, b""))
+            self._issue_ticket12 = True
         if cfg.session_store is not None:
             self.session_id = entropy.random_bytes(32, "session-id")
         assert self.suite is not None
@@ -417,13 +422,36 @@ class TlsServer(TlsEngine):
         self.state = State.WAIT_CERTIFICATE if self._requested_cert else State.WAIT_CLIENT_KEY_EXCHANGE
         self._flight_done = True
 
+    def _ticket_offered12(self, ch: ClientHello) -> bool:
+        """True when the client takes TLS 1.2 session tickets and this server issues them."""
+        cfg = self.config
+        return (
+            cfg.tickets12
+            and cfg.ticket_protector is not None
+            and ext.find(ch.extensions, ExtensionType.SESSION_TICKET) is not None
+        )
+
+    def _from_ticket12(self, ch: ClientHello) -> ServerSession12 | None:
+        """The session in the client's RFC 5077 ticket, if it is ours, unexpired and usable here."""
+        if not self._ticket_offered12(ch) or not ch.session_id:
+            return None
+        ticket = ext.find(ch.extensions, ExtensionType.SESSION_TICKET)
+        assert self.config.ticket_protector is not None
+        found = self.config.ticket_protector.open12(ticket) if ticket else None
+        if found is None or not found.created <= entropy.now() < found.created + found.lifetime:
+            return None
+        return self._usable12(found, ch)
+
     def _resumable12(self, ch: ClientHello) -> ServerSession12 | None:
         """The cached session the client asks to resume, if it can be (RFC 5246 7.4.1.2, RFC 7627 5.3)."""
         store = self.config.session_store
         if store is None or not ch.session_id:
             return None
         found = store.get(ch.session_id, entropy.now())
-        if found is None or found.suite not in ch.cipher_suites or found.suite not in self.config.cipher_suites:
+        return self._usable12(found, ch) if found is not None else None
+
+    def _usable12(self, found: ServerSession12, ch: ClientHello) -> ServerSession12 | None:
+        if found.suite not in ch.cipher_suites or found.suite not in self.config.cipher_suites:
             return None
         suite = SUITES.get(found.suite)
         if suite is None or suite.version != TLS12 or suite.auth != self._key_kind:
@@ -497,6 +525,18 @@ class TlsServer(TlsEngine):
                 self.state = State.CONNECTED
                 self._flight_done = True
                 return
+            assert self.suite is not None
+            session = ServerSession12(
+                self.master_secret12,
+                self.suite.code,
+                self.extended_master_secret,
+                entropy.now(),
+                self.config.ticket_lifetime,
+            )
+            if self._issue_ticket12:
+                assert self.config.ticket_protector is not None
+                nst = NewSessionTicket12(self.config.ticket_lifetime, self.config.ticket_protector.seal12(session))
+                self._send_handshake(HandshakeType.NEW_SESSION_TICKET, nst.encode())
             self._send_ccs()
             self.write = self._write12
             verify_data = verify_data12(
@@ -506,14 +546,6 @@ class TlsServer(TlsEngine):
             self.server_finished = verify_data
             self._flush()
             if self.config.session_store is not None and self.session_id:
-                assert self.suite is not None
-                session = ServerSession12(
-                    self.master_secret12,
-                    self.suite.code,
-                    self.extended_master_secret,
-                    entropy.now(),
-                    self.config.ticket_lifetime,
-                )
                 self.config.session_store.add(self.session_id, session)
             self.state = State.CONNECTED
             self._flight_done = True

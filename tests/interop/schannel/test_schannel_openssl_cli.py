@@ -247,3 +247,26 @@ def test_resumption_against_s_server(pem_pki, version):
                 assert bool(info.dwFlags & 1) == bool(attempt)
                 # a clean close_notify: OpenSSL drops TLS 1.2 sessions of connections that end without one
                 sock.sendall(ours.shutdown())
+
+
+def test_tls12_ticket_resumption_against_s_server_without_session_cache(pem_pki):
+    """s_server -no_cache keeps no session ids: the second connection can only resume by our RFC 5077 ticket."""
+    from sspi_emu.attributes import SecPkgContext_SessionInfo
+
+    ccred = client_cred([pem_pki.ca.certificate])
+    with s_server(pem_pki, "-tls1_2", "-no_cache", "-naccept", "2") as port:
+        for attempt in range(2):
+            with socket.create_connection(("127.0.0.1", port), TIMEOUT) as sock:
+                sock.settimeout(TIMEOUT)
+                ours = Endpoint(ccred, False, "localhost")
+                client_handshake(sock, ours)
+                assert ours.status == St.SEC_E_OK
+                sock.sendall(ours.encrypt(b"ticket\n"))
+                got = b""
+                while b"\n" not in got:
+                    got += ours.decrypt(recv_some(sock))
+                assert got == b"tekcit\n"
+                info = SecPkgContext_SessionInfo()
+                assert ours.query(C.SECPKG_ATTR_SESSION_INFO, info) == St.SEC_E_OK
+                assert bool(info.dwFlags & 1) == bool(attempt)
+                sock.sendall(ours.shutdown())
