@@ -27,7 +27,7 @@ SETTINGS = settings(max_examples=300, deadline=None, suppress_health_check=[Heal
 DECODERS = [
     m.ClientHello.decode, m.ServerHello.decode, m.EncryptedExtensions.decode, m.Certificate13.decode,
     m.Certificate12.decode, m.CertificateRequest13.decode, m.CertificateRequest12.decode, m.CertificateVerify.decode,
-    m.Finished.decode, m.NewSessionTicket13.decode, m.KeyUpdate.decode, m.ServerKeyExchangeECDHE.decode,
+    m.Finished.decode, m.NewSessionTicket13.decode, m.NewSessionTicket12.decode, m.KeyUpdate.decode, m.ServerKeyExchangeECDHE.decode,
     m.ClientKeyExchangeECDHE.decode, ext.decode_extensions, ext.decode_server_name, ext.decode_u16_vector,
     ext.decode_versions_client, ext.decode_key_share_client, ext.decode_key_share_server, ext.decode_alpn,
     ext.decode_renegotiation_info, ext.decode_cookie, ext.decode_u16, ext.decode_authorities,
@@ -187,3 +187,39 @@ def test_accept_on_mutated_resuming_client_hello(edits):
     server.handshake(_mutate(RESUMING_HELLO, edits))
     assert isinstance(server.status, St) and server.status != St.SEC_E_INTERNAL_ERROR
     server.delete()
+
+
+@SETTINGS
+@given(st.binary(max_size=200))
+def test_tls12_ticket_opening_never_raises(data):
+    """Random bytes as an RFC 5077 ticket: None, never an exception, never a session."""
+    assert resumption.TicketProtector(b"k" * 32).open12(data) is None
+
+
+@SETTINGS
+@given(st.binary(max_size=64), st.integers(min_value=0, max_value=300))
+def test_client_hello_with_random_tls12_ticket_is_a_full_handshake(ticket, cut):
+    """A TLS 1.2 ClientHello carrying garbage in session_ticket: the server runs a full handshake (or refuses)."""
+    from sspi_emu_schannel import SCH_CREDENTIALS, TLS_PARAMETERS
+
+    from tests.packages.schannel.schannel_helpers import acquire
+
+    only12 = [TLS_PARAMETERS(grbitDisabledProtocols=C.SP_PROT_TLS1_3)]
+    scred = acquire(C.SECPKG_CRED_INBOUND, SCH_CREDENTIALS(paCred=[PKI.server], pTlsParameters=only12))
+    client = Endpoint(acquire(C.SECPKG_CRED_OUTBOUND, SCH_CREDENTIALS(hRootStore=[PKI.ca.certificate],
+                                                                       pTlsParameters=only12)), False, "localhost")
+    raw = client.start()
+    ch = m.ClientHello.decode(raw[9:])
+    assert ext.find(ch.extensions, 35) == b""  # the empty session_ticket extension
+    exts = [(t, ticket if t == 35 else v) for t, v in ch.extensions]
+    body = m.ClientHello(ch.random, ch.session_id or b"\x01" * 32, ch.cipher_suites, exts).encode()
+    hs = b"\x01" + len(body).to_bytes(3, "big") + body
+    record = b"\x16\x03\x01" + len(hs).to_bytes(2, "big") + hs
+    server = Endpoint(scred, True)
+    server.handshake(record[:max(cut, 5)] if cut < len(record) else record)
+    assert server.status is not None
+    if cut >= len(record):
+        assert server.status == St.SEC_I_CONTINUE_NEEDED  # a full handshake: the garbage ticket is ignored
+    else:
+        assert server.status in (St.SEC_I_CONTINUE_NEEDED, St.SEC_E_INCOMPLETE_MESSAGE) or server.status.is_error
+    assert server.status != St.SEC_E_INTERNAL_ERROR
