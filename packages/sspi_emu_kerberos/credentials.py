@@ -120,6 +120,8 @@ class KerberosCredential(Credential):
                 raise SspiError(S.SEC_E_UNKNOWN_CREDENTIALS, "kdc_proxy_credential must be an sspi_emu.Credential")
             roots = list(settings.kdc_proxy_roots or []) + list(config.anchor_pems())
             proxy = KdcProxyTransport(config.proxies_for, settings.timeout, tls, roots or None)
+            if settings.kdc_proxy_roots and tls is None:
+                _ = proxy.credential  # unusable roots fail AcquireCredentialsHandle, not the first ISC
             transport = RealmTransport(config.proxies_for, proxy, direct, config.kdcs_for)
         self.kdc = KdcClient(transport, settings.etypes)
 

@@ -15,7 +15,6 @@ Schannel checks it (trust roots, name); this package never imports the Schannel 
 
 from __future__ import annotations
 
-import importlib
 import socket
 import struct
 import threading
@@ -28,6 +27,7 @@ from sspi_emu import constants as C
 from sspi_emu.constants import SecurityStatus as S
 from sspi_emu.context import ClientContext, Credential
 from sspi_emu.errors import SspiError
+from sspi_emu.schannel_credentials import SCH_CREDENTIALS
 
 from . import der
 from . import der_reader as r
@@ -225,16 +225,13 @@ def parse_http_response(data: bytes, eof: bool = False) -> tuple[int, dict[str, 
 # -- the transport -----------------------------------------------------------------------------
 
 def _roots_credential(roots: list[object] | None) -> Credential:
-    """An outbound Schannel credential trusting *roots* (plus the system's), or the default one."""
+    """An outbound Schannel credential trusting *roots* (certificates or PEM bytes) besides the system's."""
     if not roots:
         return Credential("Schannel", use="outbound")
     try:
-        core = importlib.import_module("sspi_emu.schannel_credentials")
-    except ImportError:
-        raise SspiError(S.SEC_E_UNKNOWN_CREDENTIALS, "kdc_proxy_roots needs sspi_emu.schannel_credentials; "
-                        "pass kdc_proxy_credential instead") from None
-    sch = core.SCH_CREDENTIALS(hRootStore=list(roots))
-    return Credential("Schannel", use="outbound", auth_data=sch)
+        return Credential("Schannel", use="outbound", auth_data=SCH_CREDENTIALS(hRootStore=list(roots)))
+    except (TypeError, ValueError) as exc:
+        raise SspiError(S.SEC_E_UNKNOWN_CREDENTIALS, f"kdc_proxy_roots: {exc}") from None
 
 
 class _TlsConnection:

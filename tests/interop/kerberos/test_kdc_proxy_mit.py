@@ -14,7 +14,6 @@ from typing import Iterator
 import gssapi
 import pytest
 from sspi_emu_kerberos import KerberosSettings
-from sspi_emu_schannel import SCH_CREDENTIALS
 
 import sspi_emu as S
 from sspi_emu import constants as C
@@ -82,7 +81,7 @@ def proxy_only_krb5_conf(realm: MitRealm, srv: HttpsServer, ca: CertificateAutho
 
 
 def tls_credential(ca: CertificateAuthority) -> S.Credential:
-    return S.Credential("Schannel", use="outbound", auth_data=SCH_CREDENTIALS(hRootStore=[ca.cert_pem]))
+    return S.Credential("Schannel", use="outbound", auth_data=S.SCH_CREDENTIALS(hRootStore=[ca.cert_pem]))
 
 
 def mit_acceptor(realm: MitRealm) -> gssapi.SecurityContext:
@@ -110,6 +109,33 @@ def test_our_client_through_kdcproxy_to_mit_acceptor(mit_realm: MitRealm, kdcpro
     assert server.unwrap(client.wrap(b"via kdcproxy")).message == b"via kdcproxy"
     assert client.unwrap(server.wrap(b"back", True).message) == b"back"
     # AS-REQ and TGS-REQ (the test realm does not require pre-authentication): both through kdcproxy
+    assert kdcproxy_server.requests[0] - before == 2
+
+
+def test_negotiate_through_kdcproxy_from_krb5_conf_alone(mit_realm: MitRealm, kdcproxy_server: HttpsServer,
+                                                        proxy_ca: CertificateAuthority,
+                                                        monkeypatch: pytest.MonkeyPatch) -> None:
+    """The same krb5.conf kinit uses (``kdc = https://...``, ``http_anchors``), a plain user/password
+    Negotiate credential, an MIT SPNEGO acceptor: Kerberos is chosen and its tickets come through kdcproxy."""
+    monkeypatch.setenv("KRB5_CONFIG", str(proxy_only_krb5_conf(mit_realm, kdcproxy_server, proxy_ca)))
+    monkeypatch.delenv("KRB5CCNAME", raising=False)
+    before = kdcproxy_server.requests[0]
+    cred = S.Credential("Negotiate", use="outbound", user=f"{USER}@{REALM}", password=PASSWORD)
+    client = S.ClientContext("Negotiate", target=SPN, credential=cred, flags=FLAGS)
+    acc = gssapi.Credentials(usage="accept", mechs=[gssapi.OID.from_int_seq("1.3.6.1.5.5.2")],
+                             store={"keytab": str(mit_realm.keytab)})
+    server = gssapi.SecurityContext(creds=acc, usage="accept")
+    token = client.step(None)
+    while not (client.complete and server.complete):
+        reply = server.step(token)
+        if client.complete:
+            break
+        token = client.step(reply or b"")
+        if server.complete and not token:
+            break
+    assert client.complete and server.complete and client.negotiated_package == "Kerberos"
+    assert str(server.initiator_name) == f"{USER}@{REALM}"
+    assert server.unwrap(client.wrap(b"spnego via kdcproxy")).message == b"spnego via kdcproxy"
     assert kdcproxy_server.requests[0] - before == 2
 
 

@@ -30,7 +30,6 @@ from sspi_emu_kerberos.kdc_proxy import (
 from sspi_emu_kerberos.kdc_proxy_server import KdcProxyServer
 from sspi_emu_kerberos.memory_kdc import MemoryKdc
 from sspi_emu_kerberos.transport import KdcUnreachable
-from sspi_emu_schannel import SCH_CREDENTIALS
 
 import sspi_emu as S
 from sspi_emu import constants as C
@@ -226,7 +225,7 @@ def proxy(ca: CertificateAuthority, kdc: MemoryKdc) -> Iterator[HttpsServer]:
 
 
 def tls_credential(ca: CertificateAuthority) -> S.Credential:
-    return S.Credential("Schannel", use="outbound", auth_data=SCH_CREDENTIALS(hRootStore=[ca.cert_pem]))
+    return S.Credential("Schannel", use="outbound", auth_data=S.SCH_CREDENTIALS(hRootStore=[ca.cert_pem]))
 
 
 def client_settings(url: str, ca: CertificateAuthority, **extra: object) -> KerberosSettings:
@@ -360,3 +359,41 @@ def test_realm_transport_prefers_the_proxy_then_the_kdcs() -> None:
     assert t("PLAIN.TEST", b"") == b"direct" and calls[3:] == ["direct"]
     with pytest.raises(KdcUnreachable):
         RealmTransport(lambda r: ["https://p/"], proxy, direct, lambda r: [])("DOWN.TEST", b"")
+
+
+def test_kdc_proxy_roots_without_a_schannel_credential(proxy: HttpsServer, ca: CertificateAuthority,
+                                                       monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("KRB5_CONFIG", "/nonexistent")
+    before = proxy.requests[0]
+    settings = KerberosSettings(user=f"alice@{REALM}", password="Passw0rd!", kdc_proxy=proxy.url(),
+                                kdc_proxy_roots=[ca.cert_pem], timeout=5.0)
+    client = S.ClientContext("Kerberos", target="HTTP/web.proxy.test",
+                             credential=S.Credential("Kerberos", auth_data=settings))
+    assert client.step(None) and proxy.requests[0] - before == 3
+    with pytest.raises(SspiError) as exc:
+        S.Credential("Kerberos", auth_data=KerberosSettings(user=f"alice@{REALM}", password="pw",
+                                                            kdc_proxy=proxy.url(), kdc_proxy_roots=[42]))
+    assert exc.value.status == St.SEC_E_UNKNOWN_CREDENTIALS
+
+
+def test_krb5_conf_proxy_and_http_anchors_alone(proxy: HttpsServer, ca: CertificateAuthority, tmp_path: object,
+                                               monkeypatch: pytest.MonkeyPatch) -> None:
+    """Only configuration (MIT's krb5.conf syntax): a plain user/password credential goes through the proxy."""
+    ca_path = ca.write_ca(f"{tmp_path}/ca.pem")
+    conf = f"{tmp_path}/krb5.conf"
+    with open(conf, "w") as fh:
+        fh.write(f"[libdefaults]\n default_realm = {REALM}\n[realms]\n {REALM} = {{\n  kdc = {proxy.url()}\n"
+                 f"  http_anchors = FILE:{ca_path}\n }}\n")
+    monkeypatch.setenv("KRB5_CONFIG", conf)
+    before = proxy.requests[0]
+    cred = S.Credential("Kerberos", user="alice", password="Passw0rd!")
+    client = S.ClientContext("Kerberos", target="HTTP/web.proxy.test", credential=cred)
+    assert client.step(None) and proxy.requests[0] - before == 3
+    # without the anchor the proxy's certificate is not trusted
+    with open(conf, "w") as fh:
+        fh.write(f"[libdefaults]\n default_realm = {REALM}\n[realms]\n {REALM} = {{\n  kdc = {proxy.url()}\n }}\n")
+    client = S.ClientContext("Kerberos", target="HTTP/web.proxy.test",
+                             credential=S.Credential("Kerberos", user="alice", password="Passw0rd!"))
+    with pytest.raises(SspiError) as exc:
+        client.step(None)
+    assert exc.value.status == St.SEC_E_NO_AUTHENTICATING_AUTHORITY
