@@ -29,6 +29,7 @@ __all__ = [
     "SCH_CREDENTIALS",
     "TLS_PARAMETERS",
     "CertContext",
+    "TlsEngineSettings",
     "TlsParametersCngAlgUsageCertSig",
     "TlsParametersCngAlgUsageCipher",
     "TlsParametersCngAlgUsageDigest",
@@ -194,6 +195,43 @@ class TLS_PARAMETERS:
 
 
 @dataclass
+class TlsEngineSettings:
+    """sspi-emu extension with no Windows counterpart: TLS engine knobs for reproducing a published handshake.
+
+    Set as ``SCH_CREDENTIALS.EngineSettings`` (or ``SCHANNEL_CRED.EngineSettings``) to make
+    the handshake messages match a specification's trace byte for byte (RFC 8448). Real
+    Schannel has no such field and chooses these values itself; ``None`` / the defaults
+    leave sspi-emu's own choices. Code points are IANA TLS values.
+    """
+
+    #: Cipher suites in preference order (offered by a client, preferred by a server); suites the
+    #: rest of the credential disables are dropped.
+    cipher_suites: tuple[int, ...] | None = None
+    #: Client: the groups to send key shares for (each must be enabled).
+    key_share_groups: tuple[int, ...] | None = None
+    #: The supported_groups list as sent (ClientHello; a server's EncryptedExtensions when
+    #: ``send_groups_in_encrypted_extensions``); it may name groups sspi-emu does not implement.
+    advertised_groups: tuple[int, ...] | None = None
+    #: Client: the signature_algorithms list as sent; it may name schemes sspi-emu does not implement.
+    advertised_schemes: tuple[int, ...] | None = None
+    #: Client: the order of ClientHello extensions (extension type code points).
+    client_extension_order: tuple[int, ...] | None = None
+    #: RFC 8449 record_size_limit to announce (None: not sent).
+    record_size_limit: int | None = None
+    #: Client: send an empty session_ticket extension (RFC 5077) in a TLS 1.3 ClientHello.
+    send_session_ticket_extension: bool = False
+    #: Server: repeat supported_groups in EncryptedExtensions.
+    send_groups_in_encrypted_extensions: bool = False
+    #: Server: TLS 1.3 tickets are ``ticket_length`` random bytes (entropy label ``ticket``)
+    #: instead of sealed session state; such tickets cannot be resumed.
+    random_tickets: bool = False
+    #: Server: the length of random tickets.
+    ticket_length: int = 32
+    #: Server: max_early_data_size announced in tickets (None: no early_data extension).
+    ticket_max_early_data: int | None = None
+
+
+@dataclass
 class SCH_CREDENTIALS:
     """The modern Schannel credential (``SCH_CREDENTIALS_VERSION``)."""
 
@@ -210,6 +248,8 @@ class SCH_CREDENTIALS:
     pTlsParameters: list[TLS_PARAMETERS] = field(default_factory=list)
     #: sspi-emu extension: False stops a server issuing TLS 1.3 session tickets / TLS 1.2 session ids.
     issue_session_tickets: bool = True
+    #: sspi-emu extension (not a Windows field): TLS engine knobs, see :class:`TlsEngineSettings`.
+    EngineSettings: TlsEngineSettings | None = None
 
 
 @dataclass
@@ -232,3 +272,5 @@ class SCHANNEL_CRED:
     dwCredFormat: int = 0
     #: sspi-emu extension: False stops a server issuing TLS 1.3 session tickets / TLS 1.2 session ids.
     issue_session_tickets: bool = True
+    #: sspi-emu extension (not a Windows field): TLS engine knobs, see :class:`TlsEngineSettings`.
+    EngineSettings: TlsEngineSettings | None = None

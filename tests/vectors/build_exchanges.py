@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import base64
 import json
+import struct
 from pathlib import Path
 from typing import Any, Callable
 
@@ -23,6 +24,7 @@ from sspi_emu import entropy, vectors
 from sspi_emu.accounts import MemoryAccountStore
 from sspi_emu.buffers import SecBuffer, SecBufferDesc
 from sspi_emu.entropy import FILETIME_UNIX_EPOCH, PinnedEntropy
+from sspi_emu.schannel_credentials import SCH_CREDENTIALS, TLS_PARAMETERS, CertContext, TlsEngineSettings
 
 ROOT = Path(__file__).resolve().parents[2]
 VECTORS = ROOT / "vectors"
@@ -240,6 +242,157 @@ def kerberos_acceptor() -> dict[str, Any]:
     return _write(rec, EXCHANGES / f"{name}.json")
 
 
+# --- Schannel: RFC 8448 section 3 (TLS 1.3 simple 1-RTT) ------------------------------------------
+
+#: RFC 8448 3's ClientHello: supported_groups, signature_algorithms and extension order as printed.
+RFC8448_GROUPS = (0x001D, 0x0017, 0x0018, 0x0019, 0x0100, 0x0101, 0x0102, 0x0103, 0x0104)
+RFC8448_SCHEMES = (0x0403, 0x0503, 0x0603, 0x0203, 0x0804, 0x0805, 0x0806, 0x0401, 0x0501, 0x0601, 0x0201, 0x0402,
+                   0x0502, 0x0602, 0x0202)
+RFC8448_ORDER = (0x0000, 0xFF01, 0x000A, 0x0023, 0x0033, 0x002B, 0x000D, 0x002D, 0x001C)
+RFC8448_SUITES = (0x1301, 0x1303, 0x1302)
+TLS_REQ = (C.ISC_REQ_REPLAY_DETECT | C.ISC_REQ_SEQUENCE_DETECT | C.ISC_REQ_CONFIDENTIALITY | C.ISC_REQ_STREAM
+           | C.ISC_REQ_ALLOCATE_MEMORY | C.ISC_REQ_MANUAL_CRED_VALIDATION)
+TLS_SREQ = (C.ASC_REQ_REPLAY_DETECT | C.ASC_REQ_SEQUENCE_DETECT | C.ASC_REQ_CONFIDENTIALITY | C.ASC_REQ_STREAM
+            | C.ASC_REQ_ALLOCATE_MEMORY)
+
+
+def _rfc8448_server_cert(i: dict[str, Any]) -> CertContext:
+    """The RFC's server certificate (from its Certificate message) and RSA key (from its printed primes)."""
+    from cryptography import x509
+    from cryptography.hazmat.primitives.asymmetric import rsa
+
+    k = i["server_rsa_private_key"]
+    n = {name: int(value, 16) for name, value in k.items()}
+    pub = rsa.RSAPublicNumbers(n["public_exponent"], n["modulus"])
+    key = rsa.RSAPrivateNumbers(n["prime1"], n["prime2"], n["private_exponent"], n["exponent1"], n["exponent2"],
+                                n["coefficient"], pub).private_key()
+    msg = bytes.fromhex(i["certificate"])
+    # Certificate (RFC 8446 4.4.2): type(1) len(3) context_len(1)=0 list_len(3) cert_len(3) cert ...
+    assert msg[0] == 11 and msg[4] == 0
+    cert_len = int.from_bytes(msg[8:11], "big")
+    return CertContext(x509.load_der_x509_certificate(msg[11:11 + cert_len]), key)
+
+
+def _seal(ctx: S.CtxtHandle, plain: bytes) -> bytes:
+    bufs = [SecBuffer(C.SECBUFFER_STREAM_HEADER, 5), SecBuffer(C.SECBUFFER_DATA, plain),
+            SecBuffer(C.SECBUFFER_STREAM_TRAILER, 17), SecBuffer(C.SECBUFFER_EMPTY, None)]
+    status = S.EncryptMessage(ctx, 0, SecBufferDesc(bufs), 0)
+    assert status == C.SEC_E_OK, status
+    return b"".join(b.tobytes() for b in bufs[:3])
+
+
+def _open(ctx: S.CtxtHandle, record: bytes) -> tuple[C.SecurityStatus, bytes]:
+    bufs = [SecBuffer(C.SECBUFFER_DATA, record)] + [SecBuffer(C.SECBUFFER_EMPTY, None) for _ in range(3)]
+    status = S.DecryptMessage(ctx, SecBufferDesc(bufs), 0, S.ULONG())
+    data = b"".join(b.tobytes() for b in bufs if b.BufferType == C.SECBUFFER_DATA)
+    return status, data
+
+
+def _shutdown(ctx: S.CtxtHandle) -> None:
+    token = SecBufferDesc([SecBuffer(C.SECBUFFER_TOKEN, struct.pack("<I", C.SCHANNEL_SHUTDOWN))])
+    assert S.ApplyControlToken(ctx, token) == C.SEC_E_OK
+
+
+def rfc8448_simple_1rtt() -> dict[str, Any]:
+    """RFC 8448 3 through the C-shaped API: both sides, every record byte for byte, data both ways, close_notify.
+
+    The ClientHello / EncryptedExtensions / NewSessionTicket details the RFC's implementation
+    chose (groups, schemes, extension order, record_size_limit, an opaque 178-byte ticket)
+    come from ``SCH_CREDENTIALS.EngineSettings``, sspi-emu's non-Windows extension; the ticket
+    lifetime (30 s) from ``dwSessionLifespan``.
+    """
+    v = load("schannel-rfc8448.json")
+    i, e, p = v["inputs"], v["expected"], v["pinned"]
+    h = bytes.fromhex
+    only13 = [TLS_PARAMETERS(grbitDisabledProtocols=C.SP_PROT_TLS1_2)]
+    client_auth = SCH_CREDENTIALS(pTlsParameters=only13, EngineSettings=TlsEngineSettings(
+        cipher_suites=RFC8448_SUITES, key_share_groups=(0x001D,), advertised_groups=RFC8448_GROUPS,
+        advertised_schemes=RFC8448_SCHEMES, client_extension_order=RFC8448_ORDER, record_size_limit=0x4001,
+        send_session_ticket_extension=True))
+    ticket = h(e["new_session_ticket_ticket"])
+    server_auth = SCH_CREDENTIALS(
+        paCred=[_rfc8448_server_cert(i)], pTlsParameters=only13, dwSessionLifespan=p["ticket_lifetime"] * 1000,
+        EngineSettings=TlsEngineSettings(
+            cipher_suites=RFC8448_SUITES, advertised_groups=RFC8448_GROUPS, record_size_limit=0x4001,
+            send_groups_in_encrypted_extensions=True, random_tickets=True, ticket_length=len(ticket),
+            ticket_max_early_data=p["ticket_max_early_data"]))
+    randoms = [h(i["client_random"]), h(i["client_private_key"]), h(i["server_random"]), h(i["server_private_key"]),
+               h(p["rsa_pss_salt"]), h(p["ticket_age_add"]), ticket]
+    cplain, splain = h(i["client_application_data_plaintext"]), h(i["server_application_data_plaintext"])
+    name = "rfc8448-3-tls13-simple-1rtt"
+    meta = {
+        "description": "RFC 8448 section 3 (TLS 1.3 simple 1-RTT handshake) through the C-shaped API: ClientHello, "
+                       "the server's ServerHello + encrypted flight, the client's Finished, the NewSessionTicket "
+                       "(taken by the client's next ISC leg), application data each way (EncryptMessage / "
+                       "DecryptMessage) and close_notify each way (ApplyControlToken SCHANNEL_SHUTDOWN + ISC/ASC)",
+        "source": v["source"],
+        "secrets": "published (the RFC's example RSA key and x25519 private keys)",
+        "published": [
+            {"leg": 0, "field": "output[0]", "value": "ClientHello record", "match": "exact"},
+            {"leg": 1, "field": "output[0]", "value": "ServerHello record + server handshake record", "match": "exact"},
+            {"leg": 2, "field": "output[0]", "value": "client Finished record", "match": "exact"},
+            {"leg": 3, "field": "output[0]", "value": "NewSessionTicket record", "match": "exact"},
+            {"leg": 5, "field": "output[0..2]", "value": "client application_data record", "match": "exact"},
+            {"leg": 7, "field": "output[0..2]", "value": "server application_data record", "match": "exact"},
+            {"leg": 10, "field": "output[0]", "value": "client close_notify record", "match": "exact"},
+            {"leg": 13, "field": "output[0]", "value": "server close_notify record", "match": "exact"},
+        ],
+        "notes": "Random values in the order drawn: client random, client x25519 key (client); server random, "
+                 "server x25519 key, the RSA-PSS salt recovered from the RFC's CertificateVerify, ticket_age_add, "
+                 "the ticket (server). The RFC's implementation choices are set through the credentials' "
+                 "EngineSettings (sspi_emu.schannel_credentials.TlsEngineSettings, an sspi-emu extension, not a "
+                 "Windows field). The client validates the server certificate manually "
+                 "(ISC_REQ_MANUAL_CRED_VALIDATION): the RFC's self-signed certificate expires in 2026.",
+    }
+    out = EXCHANGES / f"{name}.json"
+    with entropy.pinned(PinnedEntropy(randoms, clock=1_700_000_000.0)), \
+            vectors.recording(None, include_secrets=True, name=name, meta=meta) as rec:
+        ccred = _acquire("Schannel", C.SECPKG_CRED_OUTBOUND, client_auth)
+        scred = _acquire("Schannel", C.SECPKG_CRED_INBOUND, server_auth)
+        cctx, sctx = S.CtxtHandle(), S.CtxtHandle()
+        st, ch = _isc(ccred, cctx, False, "server", TLS_REQ, [])
+        assert st == C.SEC_I_CONTINUE_NEEDED, st
+        st, sflight = _asc(scred, sctx, False, TLS_SREQ, [SecBuffer(C.SECBUFFER_TOKEN, ch),
+                                                           SecBuffer(C.SECBUFFER_EMPTY, None)])
+        assert st == C.SEC_I_CONTINUE_NEEDED, st
+        st, cfin = _isc(ccred, cctx, True, "server", TLS_REQ, [SecBuffer(C.SECBUFFER_TOKEN, sflight),
+                                                                SecBuffer(C.SECBUFFER_EMPTY, None)])
+        assert st == C.SEC_E_OK, st
+        st, nst = _asc(scred, sctx, True, TLS_SREQ, [SecBuffer(C.SECBUFFER_TOKEN, cfin),
+                                                       SecBuffer(C.SECBUFFER_EMPTY, None)])
+        assert st == C.SEC_E_OK, st
+        st, nothing = _isc(ccred, cctx, True, "server", TLS_REQ, [SecBuffer(C.SECBUFFER_TOKEN, nst),
+                                                                   SecBuffer(C.SECBUFFER_EMPTY, None)])
+        assert st == C.SEC_E_OK and nothing == b"", (st, nothing)
+        crecord = _seal(cctx, cplain)
+        assert _open(sctx, crecord) == (C.SEC_E_OK, cplain)
+        srecord = _seal(sctx, splain)
+        assert _open(cctx, srecord) == (C.SEC_E_OK, splain)
+        _shutdown(cctx)
+        st, cclose = _isc(ccred, cctx, True, "server", TLS_REQ, [])
+        assert st == C.SEC_E_OK, st
+        st, _ = _open(sctx, cclose)
+        assert st == C.SEC_I_CONTEXT_EXPIRED, st
+        _shutdown(sctx)
+        st, sclose = _asc(scred, sctx, True, TLS_SREQ, [SecBuffer(C.SECBUFFER_EMPTY, None)])
+        assert st == C.SEC_E_OK, st
+        st, _ = _open(cctx, sclose)
+        assert st == C.SEC_I_CONTEXT_EXPIRED, st
+        for ctx in (cctx, sctx):
+            S.DeleteSecurityContext(ctx)
+        for cred in (ccred, scred):
+            S.FreeCredentialsHandle(cred)
+    assert ch == h(e["client_hello_record"]), "ClientHello"
+    assert sflight == h(e["server_hello_record"]) + h(e["server_handshake_record"]), "server flight"
+    assert cfin == h(e["client_finished_record"]), "client Finished"
+    assert nst == h(e["new_session_ticket_record"]), "NewSessionTicket"
+    assert crecord == h(e["client_application_data_record"]), "client application data"
+    assert srecord == h(e["server_application_data_record"]), "server application data"
+    assert cclose == h(e["client_close_notify_record"]), "client close_notify"
+    assert sclose == h(e["server_close_notify_record"]), "server close_notify"
+    return _write(rec, out)
+
+
 def _write(rec: vectors.Recorder, out: Path, contains: dict[int, list[str]] | None = None) -> dict[str, Any]:
     (vector,) = rec.vectors()
     for leg_index, pieces in (contains or {}).items():
@@ -294,7 +447,8 @@ def builders() -> dict[str, Callable[[], dict[str, Any]]]:
 
 def main() -> None:
     EXCHANGES.mkdir(parents=True, exist_ok=True)
-    extra = {"rfc2831-4-imap": rfc2831_imap, "kerberos-acceptor": kerberos_acceptor}
+    extra = {"rfc2831-4-imap": rfc2831_imap, "kerberos-acceptor": kerberos_acceptor,
+             "rfc8448-3": rfc8448_simple_1rtt}
     for name, build in {**builders(), **extra}.items():
         build()
         print("wrote", name)

@@ -17,7 +17,7 @@ EXCHANGES = VECTORS / "exchanges"
 PUBLISHED = [
     "ms-nlmp-4.2.2-ntlmv1", "ms-nlmp-4.2.3-ntlmv1", "ms-nlmp-4.2.4-ntlmv2", "rfc2617-3.5-digest-md5",
     "rfc7616-3.9.1-digest-sha256", "rfc7616-3.9.1-digest-md5", "rfc7616-3.9.2-digest-sha512-256-userhash",
-    "rfc2831-4-digest-md5-imap",
+    "rfc2831-4-digest-md5-imap", "rfc8448-3-tls13-simple-1rtt",
 ]
 
 
@@ -80,6 +80,32 @@ def test_digest_exchanges_carry_the_published_responses() -> None:
     derived = _load("digest-rfc7616.json")["derived_fips_sha512_256"]
     userhash = text("rfc7616-3.9.2-digest-sha512-256-userhash")
     assert f'response="{derived["response"]}"' in userhash and f'username="{derived["userhash_username"]}"' in userhash
+
+
+def test_rfc8448_exchange_carries_the_published_records() -> None:
+    """Every record of RFC 8448 section 3 is an expected output of the exchange, in the RFC's order."""
+    e = _load("schannel-rfc8448.json")["expected"]
+    x = json.loads((EXCHANGES / "rfc8448-3-tls13-simple-1rtt.json").read_text(encoding="utf-8"))
+    legs = x["legs"]
+
+    def out(leg: int) -> str:
+        return "".join(b.get("hex", "") for b in legs[leg]["output"][:3])
+
+    assert [(leg["side"], leg["call"]) for leg in legs[:5]] == [
+        ("client", "InitializeSecurityContext"), ("server", "AcceptSecurityContext"),
+        ("client", "InitializeSecurityContext"), ("server", "AcceptSecurityContext"),
+        ("client", "InitializeSecurityContext")]
+    assert out(0) == e["client_hello_record"]
+    assert out(1) == e["server_hello_record"] + e["server_handshake_record"]
+    assert out(2) == e["client_finished_record"]
+    assert out(3) == e["new_session_ticket_record"]
+    assert legs[4]["input"][0]["hex"] == e["new_session_ticket_record"] and out(4) == ""
+    assert legs[5]["call"] == "EncryptMessage" and out(5) == e["client_application_data_record"]
+    assert legs[7]["call"] == "EncryptMessage" and out(7) == e["server_application_data_record"]
+    assert out(10) == e["client_close_notify_record"] and out(13) == e["server_close_notify_record"]
+    for side in ("client", "server"):
+        settings = x["sides"][side]["auth_data"]["fields"]["EngineSettings"]
+        assert settings["$class"] == "sspi_emu.schannel_credentials.TlsEngineSettings"
 
 
 def test_published_exchanges_declare_their_secrets_as_published() -> None:
