@@ -360,7 +360,7 @@ class KdcProxyTransport:
                 return self.exchange(url, realm, request, deadline)
             except SspiError as exc:
                 errors.append(f"{text}: TLS {exc.status.name}")
-            except (OSError, KdcProxyError) as exc:
+            except (OSError, UnicodeError, KdcProxyError) as exc:
                 errors.append(f"{text}: {type(exc).__name__} {exc}")
             if time.monotonic() >= deadline:
                 break
