@@ -57,6 +57,9 @@ def _handshake(t: types.SimpleNamespace, version: str) -> tuple[Any, Any, Any]:
         s_status, _, _ = ws.AcceptSecurityContext(scred, None if first else sctx, token_in(tok), sreq, 0, sctx, out)
         first, tok = False, out[0].Buffer
         if c_status == 0 and s_status == 0:
+            if tok:  # the server's last token (TLS 1.3 session tickets) is delivered, as Windows callers do
+                c_status, _, _ = ws.InitializeSecurityContext(ccred, cctx, "localhost", creq, 0, token_in(tok), cctx,
+                                                              token_out())
             break
         out = token_out()
         c_status, _, _ = ws.InitializeSecurityContext(ccred, cctx, "localhost", creq, 0, token_in(tok), cctx, out)
