@@ -18,7 +18,7 @@ if [ -n "$missing" ]; then
     DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq $missing >/dev/null
 fi
 
-python3 -m pip install -q --disable-pip-version-check -e '.[test,peers,http]' requests-ntlm uvicorn gssapi kdcproxy
+python3 -m pip install -q --disable-pip-version-check -e '.[test,peers,http]' requests-ntlm uvicorn gssapi kdcproxy tlslite-ng
 # requests-negotiate-sspi depends on pypiwin32 (Windows only): installed without it, it runs on the pywin32 shim.
 python3 -m pip install -q --disable-pip-version-check --no-deps requests-negotiate-sspi
 

@@ -165,6 +165,7 @@ class TlsServer(TlsEngine):
 
     # --- TLS 1.3 -----------------------------------------------------------------------------
     def _start13(self, ch: ClientHello) -> None:
+        self._check_mandatory13(ch)
         self._choose_suite(ch, TLS13)
         self._choose_scheme(tls13=True)
         ks_body = ext.find(ch.extensions, ExtensionType.KEY_SHARE)
@@ -183,6 +184,18 @@ class TlsServer(TlsEngine):
                 self._hello_retry(ch, group)
                 return
         raise TlsError(AlertDescription.HANDSHAKE_FAILURE, "no common group")
+
+    @staticmethod
+    def _check_mandatory13(ch: ClientHello) -> None:
+        """The extensions a TLS 1.3 ClientHello must carry together (RFC 8446 9.2): else missing_extension."""
+        present = {t for t, _ in ch.extensions}
+        psk = ExtensionType.PRE_SHARED_KEY in present
+        if psk and ExtensionType.PSK_KEY_EXCHANGE_MODES not in present:
+            raise TlsError(AlertDescription.MISSING_EXTENSION, "pre_shared_key without psk_key_exchange_modes")
+        if not psk and not {ExtensionType.SIGNATURE_ALGORITHMS, ExtensionType.SUPPORTED_GROUPS} <= present:
+            raise TlsError(AlertDescription.MISSING_EXTENSION, "no signature_algorithms / supported_groups")
+        if (ExtensionType.SUPPORTED_GROUPS in present) != (ExtensionType.KEY_SHARE in present):
+            raise TlsError(AlertDescription.MISSING_EXTENSION, "supported_groups and key_share go together")
 
     def _accept_psk(self, ch: ClientHello) -> bytes | None:
         """The PSK of a valid ticket the client offered (first identity), or None for a full handshake."""
