@@ -15,6 +15,14 @@ Where this emulation knowingly differs from Windows:
   a caller sends the server's last token and handles SEC_I_RENEGOTIATE on the client.
 - After SEC_I_RENEGOTIATE, SECBUFFER_EXTRA starts with the post-handshake message(s) in the
   clear (then the bytes after their record); the caller hands it to ISC/ASC as the TOKEN.
+- TLS 1.3 post-handshake client authentication: a client whose credential holds a
+  certificate offers post_handshake_auth; a server context asks once, on the first leg after
+  the handshake whose fContextReq newly has ASC_REQ_MUTUAL_AUTH (SEC_E_OK with the
+  CertificateRequest as the token). The request and the answer travel as post-handshake
+  messages (SEC_I_RENEGOTIATE, then ISC/ASC).
+- SECBUFFER_PKG_PARAMS (no Schannel layout is documented): with ISC_REQ_USE_SUPPLIED_CREDS, a
+  4-byte little-endian index into the credential's ``paCred`` picks the client certificate
+  to present (0xFFFFFFFF: none).
 - With a pinned or recording entropy source, RSA-PSS signatures take their salt from the
   entropy source (RSA private operation done here with the CRT numbers) and ECDSA uses
   RFC 6979 nonces, so exchanges replay byte for byte; with the system source ``cryptography``

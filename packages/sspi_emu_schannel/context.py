@@ -65,7 +65,7 @@ from .statuses import status_for_alert, status_for_peer_alert
 from .tls.client import TlsClient
 from .tls.codec import MissingClientCertificate, TlsError
 from .tls.config import TlsConfig
-from .tls.constants import MAX_PLAINTEXT, RECORD_HEADER, TLS12, AlertDescription, AlertLevel, ContentType
+from .tls.constants import MAX_PLAINTEXT, RECORD_HEADER, TLS12, TLS13, AlertDescription, AlertLevel, ContentType
 from .tls.engine import PeerAlert, TlsEngine
 from .tls.records import RecordFramingError, parse_header
 from .tls.server import TlsServer
@@ -134,6 +134,8 @@ class SchannelContext(PackageContext):
             if not manual:
                 config.verify_peer = self._verify_server
             config.ask_for_client_certificate = not req & C.ISC_REQ_USE_SUPPLIED_CREDS
+            # offered by a client that can answer (its credential holds a certificate)
+            config.post_handshake_auth = TLS13 in versions and local is not None
             if cred.reconnects:
                 config.resume = session_cache.take(target, cred)
                 config.session_tickets12 = True
@@ -215,6 +217,8 @@ class SchannelContext(PackageContext):
 
     # --- handshake legs ---------------------------------------------------------------------
     def step(self, inp: StepInput) -> StepOutput:
+        if not self.server and self.req & C.ISC_REQ_USE_SUPPLIED_CREDS:
+            self._apply_pkg_params(inp)
         if self.engine.complete or self._closed:
             return self._after_handshake(inp)
         if not self._started:
@@ -287,6 +291,35 @@ class SchannelContext(PackageContext):
                 session_cache.store(self.target, self.cred, eng.sessions, self.cred.session_lifespan)
             eng.sessions = []
 
+    def _apply_pkg_params(self, inp: StepInput) -> None:
+        """ISC_REQ_USE_SUPPLIED_CREDS: a SECBUFFER_PKG_PARAMS input names the client certificate to present.
+
+        Windows documents no Schannel layout for this buffer; sspi-emu's is a ULONG (4 bytes,
+        little-endian): the index, in the credential's ``paCred``, of the certificate (with its
+        private key) to send when the server asks for one, during the handshake or after it.
+        0xFFFFFFFF presents none. Without the buffer the credential's first certificate with a
+        key is used; nothing is chosen automatically.
+        """
+        blob = inp.find(C.SECBUFFER_PKG_PARAMS)
+        if blob is None:
+            return
+        if len(blob) != 4:
+            raise SspiError(S.SEC_E_INVALID_PARAMETER, "SECBUFFER_PKG_PARAMS: a 4-byte certificate index")
+        index = int.from_bytes(blob, "little")
+        cred = inp.credential if isinstance(inp.credential, SchannelCredential) else self.cred
+        eng = self.engine
+        if index == 0xFFFFFFFF:
+            chain: list[x509.Certificate] = []
+            key = None
+        else:
+            if index >= len(cred.certificates) or cred.certificates[index].private_key is None:
+                raise SspiError(S.SEC_E_NO_CREDENTIALS, "SECBUFFER_PKG_PARAMS: no such certificate with a key")
+            chosen = cred.certificates[index]
+            chain, key = [chosen.certificate, *chosen.chain], chosen.private_key
+        eng.config.certificate_chain = chain
+        eng.config.private_key = key
+        eng.local_chain = list(chain)
+
     def _apply_alpn(self, inp: StepInput) -> None:
         blob = inp.find(C.SECBUFFER_APPLICATION_PROTOCOLS)
         if blob is not None:
@@ -309,6 +342,9 @@ class SchannelContext(PackageContext):
             data = data[self._take_handshake_records(data) :]
         extra = len(data)
         prefix = b""
+        if self._wants_post_handshake_auth(inp):
+            self.engine.request_client_certificate()
+            return StepOutput(S.SEC_E_OK, self.engine.take_output(), self._flags(), extra=extra)
         if self.engine.owes_answer and not self._closed:
             self.engine.answer_post_handshake()
             prefix = self.engine.take_output()
@@ -324,6 +360,22 @@ class SchannelContext(PackageContext):
         if self._closed:
             return StepOutput(S.SEC_E_OK, b"", self._flags(), extra=extra)
         return StepOutput(S.SEC_E_OK, prefix + self.engine.take_output(), self._flags(), extra=extra)
+
+    def _wants_post_handshake_auth(self, inp: StepInput) -> bool:
+        """Server, TLS 1.3: a leg after the handshake newly asking for ASC_REQ_MUTUAL_AUTH requests a client
+        certificate (post-handshake authentication), once, if the client offered it."""
+        eng = self.engine
+        return (
+            self.server
+            and bool(inp.req & C.ASC_REQ_MUTUAL_AUTH)
+            and not self.req & C.ASC_REQ_MUTUAL_AUTH
+            and eng.version == TLS13
+            and eng.pha_offered
+            and not eng.pha_requested
+            and not eng.peer_chain
+            and not self._closed
+            and not self._peer_closed
+        )
 
     def _take_handshake_records(self, data: bytes) -> int:
         """Handle the protected post-handshake records at the start of *data*; return the bytes they took.

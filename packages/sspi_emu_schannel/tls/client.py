@@ -125,6 +125,8 @@ class TlsClient(TlsEngine):
                 [v for v in (TLS13, TLS12) if v in self.versions]
             )
             bodies[ExtensionType.PSK_KEY_EXCHANGE_MODES] = ext.encode_psk_modes([1])
+            if cfg.post_handshake_auth:
+                bodies[ExtensionType.POST_HANDSHAKE_AUTH] = b""
         if tls12:
             bodies[ExtensionType.EC_POINT_FORMATS] = b"\x01\x00"
             bodies[ExtensionType.EXTENDED_MASTER_SECRET] = b""

@@ -82,5 +82,7 @@ class TlsConfig:
     #: Client: offer TLS 1.2 session tickets (RFC 5077): the session_ticket extension, with the
     #: ticket of a resumable TLS 1.2 session when there is one.
     session_tickets12: bool = False
+    #: Client: offer TLS 1.3 post-handshake client authentication (the post_handshake_auth extension).
+    post_handshake_auth: bool = False
     #: Client: a 32-byte legacy_session_id (middlebox compatibility mode).
     compatibility_session_id: bool = False

@@ -10,11 +10,12 @@ from cryptography import x509
 
 from sspi_emu import entropy
 
+from . import post_auth
 from .codec import DecodeError, TlsError
 from .config import TlsConfig
 from .constants import RECORD_HEADER, TLS12, TLS13, AlertDescription, AlertLevel, ContentType, HandshakeType
 from .keyschedule import KeySchedule13
-from .messages import HandshakeReassembler, KeyUpdate, NewSessionTicket13, frame
+from .messages import CertificateRequest13, HandshakeReassembler, KeyUpdate, NewSessionTicket13, frame
 from .records import RecordCipher, parse_header, record_header, record_need
 from .resumption import ResumableSession, resumption_psk
 from .suites import CipherSuite
@@ -106,6 +107,12 @@ class TlsEngine:
         #: Answers owed to post-handshake messages, sent by :meth:`answer_post_handshake` (the next ISC/ASC leg).
         self._owed_key_update = False
         self._owed_no_renegotiation = 0
+        #: Post-handshake client authentication (TLS 1.3): requests a client still has to answer,
+        #: the request a server waits on, whether the client offered it, whether a server asked.
+        self._pha_owed: list[tuple[CertificateRequest13, bytes]] = []
+        self._pha_pending: post_auth.ServerRequest | None = None
+        self.pha_offered = False
+        self.pha_requested = False
 
     def __repr__(self) -> str:
         return f"<{type(self).__name__} state={self.state.value!r} version=0x{self.version:04x}>"
@@ -287,7 +294,7 @@ class TlsEngine:
             msg = self._hs.next()
             if msg is None:
                 return
-            msg_type, body, _raw = msg
+            msg_type, body, raw = msg
             if self.version != TLS13:
                 wanted = HandshakeType.CLIENT_HELLO if self.is_server else 0  # HelloRequest
                 if msg_type != wanted or (msg_type == 0 and body):
@@ -301,8 +308,45 @@ class TlsEngine:
                 self._rekey_read()
                 if update.request_update:
                     self._owed_key_update = True
+            elif msg_type == HandshakeType.CERTIFICATE_REQUEST and not self.is_server:
+                if not self.config.post_handshake_auth:
+                    raise self._unexpected(msg_type)
+                request = CertificateRequest13.decode(body)
+                if not request.context:
+                    raise TlsError(AlertDescription.ILLEGAL_PARAMETER, "empty certificate_request_context")
+                self._pha_owed.append((request, raw))
+            elif self.is_server and self._pha_pending is not None:
+                self._pha_receive(msg_type, body, raw)
             else:
                 raise self._unexpected(msg_type)
+
+    def _pha_receive(self, msg_type: int, body: bytes, raw: bytes) -> None:
+        pending = self._pha_pending
+        assert pending is not None and self.schedule is not None
+        done = post_auth.server_receive(
+            pending, msg_type, body, raw, self.schedule, self._client_app_secret, self.config.signature_schemes
+        )
+        if not done:
+            return
+        self._pha_pending = None
+        if pending.chain:
+            if self.config.verify_peer is not None:
+                self.config.verify_peer(pending.chain)
+            self.peer_chain = pending.chain
+        elif self.config.require_client_certificate:
+            raise TlsError(AlertDescription.CERTIFICATE_REQUIRED, "the client sent no certificate")
+
+    def request_client_certificate(self) -> None:
+        """Server, TLS 1.3: queue a post-handshake CertificateRequest (the client offered post_handshake_auth)."""
+        if not self.is_server or self.version != TLS13 or not self.complete or not self.pha_offered:
+            raise TlsError(AlertDescription.INTERNAL_ERROR, "post-handshake authentication is not available")
+        raw, pending = post_auth.make_request(
+            bytes(self._transcript), self.config.signature_schemes, list(self.config.certificate_authorities)
+        )
+        self._pha_pending = pending
+        self.pha_requested = True
+        self._pending += raw
+        self._flush()
 
     def _keep_ticket(self, nst: NewSessionTicket13) -> None:
         self.tickets.append(nst)
@@ -325,11 +369,26 @@ class TlsEngine:
     @property
     def owes_answer(self) -> bool:
         """True while a post-handshake message still waits for its answer."""
-        return self._owed_key_update or self._owed_no_renegotiation > 0
+        return self._owed_key_update or self._owed_no_renegotiation > 0 or bool(self._pha_owed)
 
     def answer_post_handshake(self) -> None:
         """Queue the answers owed to post-handshake messages (and switch sending keys after a KeyUpdate)."""
         assert self.write is not None
+        while self._pha_owed:
+            request, raw = self._pha_owed.pop(0)
+            assert self.schedule is not None
+            answer, sent = post_auth.client_answer(
+                bytes(self._transcript),
+                raw,
+                request,
+                self.local_chain,
+                self.config.private_key,
+                self.schedule,
+                self._client_app_secret,
+            )
+            self._pending += answer
+            self._flush()
+            self.certificate_sent = self.certificate_sent or sent
         while self._owed_no_renegotiation:
             self._owed_no_renegotiation -= 1
             self._flush()

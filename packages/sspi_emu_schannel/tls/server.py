@@ -124,6 +124,7 @@ class TlsServer(TlsEngine):
         sni = ext.find(ch.extensions, ExtensionType.SERVER_NAME)
         self.server_name = ext.decode_server_name(sni) if sni is not None else None
         self._choose_alpn(ch)
+        self.pha_offered = ext.find(ch.extensions, ExtensionType.POST_HANDSHAKE_AUTH) is not None
         self._transcript += raw
         self._hello_raw = raw
         if version == TLS13:
