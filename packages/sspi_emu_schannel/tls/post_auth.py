@@ -104,6 +104,8 @@ def server_receive(
         return False
     if msg_type == HandshakeType.CERTIFICATE_VERIFY:
         cv = CertificateVerify.decode(body)
+        if not req.chain:
+            raise TlsError(AlertDescription.UNEXPECTED_MESSAGE, "CertificateVerify without a certificate")
         try:
             public_key = req.chain[0].public_key()
         except Exception:  # noqa: BLE001 - odd keys fail in several ways

@@ -223,3 +223,53 @@ def test_client_hello_with_random_tls12_ticket_is_a_full_handshake(ticket, cut):
     else:
         assert server.status in (St.SEC_I_CONTINUE_NEEDED, St.SEC_E_INCOMPLETE_MESSAGE) or server.status.is_error
     assert server.status != St.SEC_E_INTERNAL_ERROR
+
+
+@SETTINGS
+@given(st.binary(max_size=300))
+def test_post_handshake_auth_messages_only_raise_tls_errors(data):
+    """Random handshake bytes while a server waits on a post-handshake Certificate, or as a client's
+    CertificateRequest: TlsError (an alert), never another exception."""
+    from sspi_emu_schannel.tls.keyschedule import KeySchedule13
+    from sspi_emu_schannel.tls.post_auth import make_request, server_receive
+
+    schedule = KeySchedule13("sha256", None)
+    for msg_type in (11, 15, 20):
+        _raw, pending = make_request(b"transcript", (0x0403,), [])
+        pending.expect = msg_type
+        try:
+            server_receive(pending, msg_type, data, b"\x00" + data, schedule, bytes(32), (0x0403,))
+        except TlsError:
+            pass
+    try:
+        m.CertificateRequest13.decode(data)
+    except TlsError:
+        pass
+
+
+@SETTINGS
+@given(st.binary(min_size=1, max_size=200), st.integers(min_value=0, max_value=2))
+def test_random_post_handshake_auth_answers_through_decrypt_message(payload, kind):
+    """A server waiting on a post-handshake client certificate gets random handshake bytes: an error status."""
+    from sspi_emu_schannel import SCH_CREDENTIALS
+    from sspi_emu_schannel.tls.constants import ContentType
+
+    from sspi_emu import dispatcher
+    from tests.packages.schannel.schannel_helpers import acquire
+
+    client_cert = testcerts.issue(PKI.ca, "alice", client=True)
+    ccred = acquire(C.SECPKG_CRED_OUTBOUND, SCH_CREDENTIALS(hRootStore=[PKI.ca.certificate], paCred=[client_cert]))
+    scred = acquire(C.SECPKG_CRED_INBOUND, SCH_CREDENTIALS(paCred=[PKI.server], hRootStore=[PKI.ca.certificate]))
+    client, server = Endpoint(ccred, False, "localhost"), Endpoint(scred, True)
+    run_handshake(client, server)
+    server.req |= C.ASC_REQ_MUTUAL_AUTH
+    status, request = server._leg(None)
+    assert status == St.SEC_E_OK and request
+    ceng = dispatcher.contexts.get(client.ctx).pctx.engine
+    message = bytes((11, 15, 20)[kind:kind + 1]) + len(payload).to_bytes(3, "big") + payload
+    record = ceng.write.seal(ContentType.HANDSHAKE, message)
+    mem = bytearray(record)
+    bufs = [SecBuffer(C.SECBUFFER_DATA, mem)] + [SecBuffer(C.SECBUFFER_EMPTY, None, 0) for _ in range(3)]
+    status = S.DecryptMessage(server.ctx, SecBufferDesc(bufs), 0, Box())
+    assert status != St.SEC_E_INTERNAL_ERROR
+    assert status.is_error or status == St.SEC_I_RENEGOTIATE
