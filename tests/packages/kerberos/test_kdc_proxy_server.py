@@ -16,48 +16,14 @@ from typing import Any, Callable, Iterable
 from wsgiref.simple_server import WSGIRequestHandler, WSGIServer, make_server
 
 import pytest
-from cryptography import x509
-from cryptography.hazmat.primitives import hashes
 from sspi_emu_kerberos.kdc_proxy import KdcProxyMessage, decode_proxy_message, frame, unframe
 from sspi_emu_kerberos.kdc_proxy_server import wsgi_app
 
 from sspi_emu.http import certs
 
+#: The core's test CA (its certificates carry the key identifiers RFC 5280 validation wants).
+CertificateAuthority = certs.CertificateAuthority
 
-class CertificateAuthority(certs.CertificateAuthority):
-    """The core's test CA, issuing leaves with the key identifiers strict RFC 5280 validation wants.
-
-    (Schannel's validator, ``cryptography.x509.verification``, refuses a leaf without an
-    AuthorityKeyIdentifier, which ``sspi_emu.http.certs`` does not add.)
-    """
-
-    def __init__(self, name: str = "sspi-emu test CA") -> None:
-        super().__init__(name)
-        ca = self.issued
-        ski = x509.SubjectKeyIdentifier.from_public_key(ca.key.public_key())
-        builder = (x509.CertificateBuilder().subject_name(ca.certificate.subject).issuer_name(ca.certificate.subject)
-                   .public_key(ca.key.public_key()).serial_number(ca.certificate.serial_number)
-                   .not_valid_before(ca.certificate.not_valid_before_utc)
-                   .not_valid_after(ca.certificate.not_valid_after_utc))
-        for ext in ca.certificate.extensions:
-            builder = builder.add_extension(ext.value, ext.critical)
-        builder = builder.add_extension(ski, critical=False)
-        self.issued = certs.IssuedCertificate(builder.sign(ca.key, hashes.SHA256()), ca.key)
-
-    def issue(self, common_name: str = "localhost", *, hosts: tuple[str, ...] = ("localhost", "127.0.0.1"),
-              client: bool = False) -> certs.IssuedCertificate:
-        plain = super().issue(common_name, hosts=hosts, client=client)
-        cert = plain.certificate
-        builder = (x509.CertificateBuilder().subject_name(cert.subject).issuer_name(cert.issuer)
-                   .public_key(plain.key.public_key()).serial_number(cert.serial_number)
-                   .not_valid_before(cert.not_valid_before_utc).not_valid_after(cert.not_valid_after_utc))
-        for ext in cert.extensions:
-            builder = builder.add_extension(ext.value, ext.critical)
-        builder = builder.add_extension(
-            x509.AuthorityKeyIdentifier.from_issuer_public_key(self.issued.key.public_key()), critical=False)
-        builder = builder.add_extension(x509.SubjectKeyIdentifier.from_public_key(plain.key.public_key()),
-                                        critical=False)
-        return certs.IssuedCertificate(builder.sign(self.issued.key, hashes.SHA256()), plain.key)
 
 WsgiApp = Callable[[dict[str, Any], Callable[..., Any]], Iterable[bytes]]
 
