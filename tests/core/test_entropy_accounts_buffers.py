@@ -100,3 +100,19 @@ def test_status_forms():
     assert SecurityStatus.from_int(-2146893044) is SecurityStatus.SEC_E_LOGON_DENIED
     assert str(SecurityStatus.SEC_I_CONTINUE_NEEDED) == "SEC_I_CONTINUE_NEEDED"
     assert to_signed(0x80000001) == -2147483647
+
+
+from hypothesis import given  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+from sspi_emu.accounts import Account, parse_account_line  # noqa: E402
+
+
+@given(st.text(max_size=200))
+def test_account_line_parser_never_crashes(line):
+    try:
+        result = parse_account_line(line, "f:1")
+    except AccountFileError as exc:
+        assert str(exc).startswith("f:1: ")
+    else:
+        assert result is None or isinstance(result, Account)
