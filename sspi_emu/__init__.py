@@ -19,7 +19,14 @@ from .constants import *  # noqa: F403
 from .constants import __all__ as _constants_all
 from .context import ClientContext, Credential, ServerContext
 from .errors import SspiError
-from .schannel_credentials import CRYPTO_SETTINGS, SCH_CREDENTIALS, SCHANNEL_CRED, TLS_PARAMETERS, CertContext
+from .schannel_credentials import (
+    CRYPTO_SETTINGS,
+    SCH_CREDENTIALS,
+    SCHANNEL_CRED,
+    TLS_PARAMETERS,
+    CertContext,
+    TlsEngineSettings,
+)
 
 __version__ = "0.1.0"
 
@@ -35,5 +42,6 @@ __all__ = [
     "ServerContext",
     "SspiError",
     "TLS_PARAMETERS",
+    "TlsEngineSettings",
     "__version__",
 ]
