@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import time
 
 import httpx
 import pytest
@@ -78,7 +79,11 @@ def test_plugin_server_fixture(sspi_server: RunningServer) -> None:
     r = requests.get(f"{sspi_server.url}/plugin", auth=RequestsAuth("NTLM", user=sspi_server.user,
                                                                       password=sspi_server.password), timeout=20)
     assert r.status_code == 200 and r.json()["user"] == WHO
-    assert any("/plugin" in line and " 200 " in line for line in sspi_server.log)
+    # the server writes its log line after sending the response: wait for it (bounded)
+    deadline = time.monotonic() + 10
+    while not any("/plugin" in line and " 200 " in line for line in sspi_server.log):
+        assert time.monotonic() < deadline, sspi_server.log
+        time.sleep(0.01)
 
 
 def test_plugin_accounts_are_the_servers(sspi_accounts: MemoryAccountStore, sspi_server: RunningServer) -> None:
