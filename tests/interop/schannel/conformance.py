@@ -300,7 +300,9 @@ class OurServer:
             except OSError:
                 return
             with conn:
-                conn.settimeout(5)
+                # longer than the client's wait, so a "silent" server never races the client's timeout
+                # (the client hangs up after its own timeout, which ends this recv at once)
+                conn.settimeout(30)
                 ours = Endpoint(self.credential, True)  # type: ignore[arg-type]
                 try:
                     while True:
