@@ -9,8 +9,9 @@ if [ "$(id -u)" != "0" ] && command -v sudo >/dev/null 2>&1; then SUDO="sudo"; f
 
 # System peers: OpenSSL and curl (TLS / HTTP interop), Apache and Cyrus SASL for Digest interop,
 # MIT Kerberos (KDC, kadmin, kinit; libkrb5-dev to build python-gssapi; krb5-k5tls for kinit through
-# a KDC proxy) for Kerberos interop; kdcproxy (pip) is the independent MS-KKDCP proxy.
-APT_PEERS="openssl curl apache2 apache2-utils gss-ntlmssp libsasl2-2 libsasl2-modules krb5-kdc krb5-admin-server krb5-user libkrb5-dev krb5-k5tls"
+# a KDC proxy) for Kerberos interop; kdcproxy (pip) is the independent MS-KKDCP proxy; testssl.sh scans
+# the Schannel server.
+APT_PEERS="openssl curl apache2 apache2-utils gss-ntlmssp libsasl2-2 libsasl2-modules krb5-kdc krb5-admin-server krb5-user libkrb5-dev krb5-k5tls testssl.sh"
 missing=""
 for p in $APT_PEERS; do dpkg -s "$p" >/dev/null 2>&1 || missing="$missing $p"; done
 if [ -n "$missing" ]; then
@@ -23,7 +24,7 @@ python3 -m pip install -q --disable-pip-version-check -e '.[test,peers,http]' re
 python3 -m pip install -q --disable-pip-version-check --no-deps requests-negotiate-sspi
 
 # Every required peer must be present: a skipped interop test does not count.
-for cmd in openssl curl apache2 htdigest krb5kdc kdb5_util kadmin.local kinit; do
+for cmd in openssl curl apache2 htdigest krb5kdc kdb5_util kadmin.local kinit testssl; do
     command -v "$cmd" >/dev/null 2>&1 || [ -x "/usr/sbin/$cmd" ] || { echo "required peer missing: $cmd" >&2; exit 1; }
 done
 python3 - <<'PY'
