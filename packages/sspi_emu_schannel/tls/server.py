@@ -52,7 +52,7 @@ from .resumption import (
     resumption_psk,
 )
 from .signatures import certificate_verify_input, choose_scheme, sign, verify
-from .suites import EMPTY_RENEGOTIATION_INFO_SCSV, SUITES
+from .suites import EMPTY_RENEGOTIATION_INFO_SCSV, FALLBACK_SCSV, SUITES
 
 _DER = Encoding.DER
 
@@ -114,6 +114,9 @@ class TlsServer(TlsEngine):
         version = next((v for v in (TLS13, TLS12) if v in cfg.versions and v in client_versions), 0)
         if not version:
             raise TlsError(AlertDescription.PROTOCOL_VERSION, "no common protocol version")
+        if FALLBACK_SCSV in ch.cipher_suites and version < max(cfg.versions):
+            # RFC 7507 3: a client that fell back below a version we support is being downgraded
+            raise TlsError(AlertDescription.INAPPROPRIATE_FALLBACK, "TLS_FALLBACK_SCSV below our highest version")
         self.version = version
         self._hello = ch
         self.client_random = ch.random

@@ -25,6 +25,7 @@ HANDSHAKE_FAILURE = 40
 ILLEGAL_PARAMETER = 47
 DECODE_ERROR = 50
 PROTOCOL_VERSION = 70
+INAPPROPRIATE_FALLBACK = 86
 MISSING_EXTENSION = 109
 
 X25519, SECP256R1 = 0x001D, 0x0017
@@ -196,6 +197,9 @@ def _cases() -> list[Case]:
     case("supported_versions with an odd length", lambda: hello_record(
         exts=[sni(), groups(X25519), sig_algs(), extension(43, b"\x03\x03\x04\x03"), key_share()]),
          {alert(DECODE_ERROR)}, "RFC 8446 4.2.1 (decode_error)")
+    case("TLS 1.2 ClientHello with TLS_FALLBACK_SCSV", lambda: hello_record(
+        exts=[sni(), groups(X25519, SECP256R1), sig_algs(), ems(), reneg(), extension(11, b"\x01\x00")],
+        suites=(*TLS12_SUITES, 0x5600)), {alert(INAPPROPRIATE_FALLBACK)}, "RFC 7507 3 (inappropriate_fallback)")
     # TLS 1.3 extension rules
     case("TLS 1.3 without key_share or supported_groups", lambda: hello_record(
         exts=[sni(), sig_algs(), versions(0x0304), psk_modes()], suites=TLS13_SUITES),
