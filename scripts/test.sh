@@ -19,7 +19,7 @@ if [ -n "$missing" ]; then
     DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq $missing >/dev/null
 fi
 
-python3 -m pip install -q --disable-pip-version-check -e '.[test,peers,http]' requests-ntlm uvicorn gssapi kdcproxy tlslite-ng
+python3 -m pip install -q --disable-pip-version-check -e '.[test,peers,http]'
 # requests-negotiate-sspi depends on pypiwin32 (Windows only): installed without it, it runs on the pywin32 shim.
 python3 -m pip install -q --disable-pip-version-check --no-deps requests-negotiate-sspi
 
@@ -29,7 +29,7 @@ for cmd in openssl curl apache2 htdigest krb5kdc kdb5_util kadmin.local kinit te
 done
 python3 - <<'PY'
 import importlib, sys
-for mod in ("spnego", "sspilib", "requests", "hypothesis", "cryptography", "pyasn1", "httpx", "requests_ntlm", "uvicorn", "gssapi", "kdcproxy"):
+for mod in ("spnego", "sspilib", "requests", "hypothesis", "cryptography", "pyasn1", "httpx", "requests_ntlm", "uvicorn", "gssapi", "kdcproxy", "tlslite"):
     try:
         importlib.import_module(mod)
     except Exception as exc:
