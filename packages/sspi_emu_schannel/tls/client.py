@@ -27,7 +27,7 @@ from .constants import (
 )
 from .engine import State, TlsEngine, load_chain
 from .groups import KeyShare
-from .keyschedule import KeySchedule13, key_block12, master_secret12, master_secret12_legacy, verify_data12
+from .keyschedule import KeySchedule13, master_secret12, master_secret12_legacy, verify_data12
 from .messages import (
     Certificate12,
     Certificate13,
@@ -43,7 +43,6 @@ from .messages import (
     ServerKeyExchangeECDHE,
     frame,
 )
-from .records import RecordCipher
 from .resumption import ResumableSession, binder, binders_length, encode_client_psk
 from .signatures import PrivateKey, certificate_verify_input, choose_scheme, sign, verify
 from .suites import SUITES
@@ -590,25 +589,6 @@ class TlsClient(TlsEngine):
                 extended_master_secret=self.extended_master_secret,
             )
         )
-
-    def _install_keys12(self) -> None:
-        assert self.suite is not None
-        s = self.suite
-        n = 2 * s.key_len + 2 * s.fixed_iv_len
-        block = key_block12(self.hash_name, self.master_secret12, self.client_random, self.server_random, n)
-        ck, sk = block[: s.key_len], block[s.key_len : 2 * s.key_len]
-        civ = block[2 * s.key_len : 2 * s.key_len + s.fixed_iv_len]
-        siv = block[2 * s.key_len + s.fixed_iv_len :]
-        self._write12 = RecordCipher(s, TLS12, ck, civ)
-        self._read12 = RecordCipher(s, TLS12, sk, siv)
-
-    def _on_change_cipher_spec(self) -> None:
-        if self.version == TLS12 and self.state is State.WAIT_CHANGE_CIPHER_SPEC:
-            self._require_no_pending()
-            self.read = self._read12
-            self.state = State.WAIT_FINISHED
-            return
-        super()._on_change_cipher_spec()
 
 
 _DER = Encoding.DER

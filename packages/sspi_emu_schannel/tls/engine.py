@@ -14,7 +14,7 @@ from . import post_auth
 from .codec import DecodeError, TlsError
 from .config import TlsConfig
 from .constants import RECORD_HEADER, TLS12, TLS13, AlertDescription, AlertLevel, ContentType, HandshakeType
-from .keyschedule import KeySchedule13
+from .keyschedule import KeySchedule13, key_block12
 from .messages import CertificateRequest13, HandshakeReassembler, KeyUpdate, NewSessionTicket13, frame
 from .records import RecordCipher, parse_header, record_header, record_need
 from .resumption import ResumableSession, resumption_psk
@@ -100,6 +100,8 @@ class TlsEngine:
         self.exporter_master_secret = b""
         self.resumption_master_secret = b""
         self.master_secret12 = b""
+        self._read12: RecordCipher | None = None
+        self._write12: RecordCipher | None = None
         self.client_random = b""
         self.server_random = b""
         self.client_finished = b""
@@ -249,7 +251,24 @@ class TlsEngine:
         if self._hs.pending:
             raise TlsError(AlertDescription.UNEXPECTED_MESSAGE, "handshake data across a key change")
 
+    def _install_keys12(self) -> None:
+        """Derive the TLS 1.2 key block and make this side's read and write record ciphers."""
+        assert self.suite is not None
+        s = self.suite
+        n = 2 * s.key_len + 2 * s.fixed_iv_len
+        block = key_block12(self.hash_name, self.master_secret12, self.client_random, self.server_random, n)
+        ck, sk = block[: s.key_len], block[s.key_len : 2 * s.key_len]
+        civ = block[2 * s.key_len : 2 * s.key_len + s.fixed_iv_len]
+        siv = block[2 * s.key_len + s.fixed_iv_len :]
+        client, server = RecordCipher(s, TLS12, ck, civ), RecordCipher(s, TLS12, sk, siv)
+        self._write12, self._read12 = (server, client) if self.is_server else (client, server)
+
     def _on_change_cipher_spec(self) -> None:
+        if self.version == TLS12 and self.state is State.WAIT_CHANGE_CIPHER_SPEC:
+            self._require_no_pending()
+            self.read = self._read12
+            self.state = State.WAIT_FINISHED
+            return
         if self.version == TLS13 or self.state in (State.WAIT_SERVER_HELLO, State.START, State.WAIT_CLIENT_HELLO):
             # TLS 1.3 middlebox compatibility: ignored (RFC 8446 5).
             if self.state is State.CONNECTED:
