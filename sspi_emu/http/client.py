@@ -19,7 +19,7 @@ from .authenticator import SCHEME_PACKAGES
 from .bindings import channel_bindings_from_certificate
 from .headers import Challenge, HeaderError, format_token, parse_challenges
 
-__all__ = ["ClientAuthFlow", "MutualAuthError", "HttpAuthError"]
+__all__ = ["ClientAuthFlow", "HttpAuthError", "MutualAuthError", "SspiAuthOptions"]
 
 _MUTUAL_MODES = ("required", "optional", "disabled")
 
@@ -241,3 +241,39 @@ class ClientAuthFlow:
             self.reset()
             raise MutualAuthError(f"{self.scheme}: the server did not complete mutual authentication")
         self.authenticated = True
+
+
+class SspiAuthOptions:
+    """What the requests and httpx auth classes share: the options and the :class:`ClientAuthFlow`.
+
+    ``preemptive``: send the first Negotiate / NTLM token with the first request instead of
+    waiting for a 401. ``max_rounds``: how many 401 answers to take before giving up.
+    """
+
+    def __init__(
+        self,
+        package: str = "Negotiate",
+        *,
+        user: str | None = None,
+        password: str | None = None,
+        domain: str | None = None,
+        credential: Credential | None = None,
+        target: str | None = None,
+        mutual: str = "required",
+        channel_bindings: bool = True,
+        preemptive: bool = False,
+        max_rounds: int = 5,
+    ) -> None:
+        self.flow = ClientAuthFlow(package, user=user, password=password, domain=domain, credential=credential,
+                                   target=target, mutual=mutual, channel_bindings=channel_bindings)
+        self.preemptive = preemptive
+        self.max_rounds = max_rounds
+
+    def preemptive_header(self, url: str) -> str | None:
+        """The Authorization value to send before any 401, or None."""
+        if self.preemptive and self.flow.scheme != "Digest" and not self.flow.authenticated:
+            return self.flow.start(url)
+        return None
+
+    def __repr__(self) -> str:
+        return f"HttpSspiAuth({self.flow.scheme!r})"

@@ -13,8 +13,7 @@ from typing import Generator
 
 import httpx
 
-from ..context import Credential
-from .client import ClientAuthFlow, HttpAuthError, MutualAuthError
+from .client import HttpAuthError, MutualAuthError, SspiAuthOptions
 
 __all__ = ["HttpSspiAuth", "HttpAuthError", "MutualAuthError"]
 
@@ -32,36 +31,15 @@ def _peer_certificate(response: httpx.Response) -> bytes | None:
     return der if isinstance(der, bytes) else None
 
 
-class HttpSspiAuth(httpx.Auth):
-    """Negotiate / NTLM / Digest for httpx (see :class:`ClientAuthFlow` for the options)."""
+class HttpSspiAuth(SspiAuthOptions, httpx.Auth):
+    """Negotiate / NTLM / Digest for httpx (options: :class:`SspiAuthOptions`)."""
 
     requires_response_body = True
 
-    def __init__(
-        self,
-        package: str = "Negotiate",
-        *,
-        user: str | None = None,
-        password: str | None = None,
-        domain: str | None = None,
-        credential: Credential | None = None,
-        target: str | None = None,
-        mutual: str = "required",
-        channel_bindings: bool = True,
-        preemptive: bool = False,
-        max_rounds: int = 5,
-    ) -> None:
-        self.flow = ClientAuthFlow(package, user=user, password=password, domain=domain, credential=credential,
-                                   target=target, mutual=mutual, channel_bindings=channel_bindings)
-        self.preemptive = preemptive
-        self.max_rounds = max_rounds
-
-    def __repr__(self) -> str:
-        return f"HttpSspiAuth({self.flow.scheme!r})"
-
     def auth_flow(self, request: httpx.Request) -> Generator[httpx.Request, httpx.Response, None]:
-        if self.preemptive and self.flow.scheme != "Digest" and not self.flow.authenticated:
-            request.headers["Authorization"] = self.flow.start(str(request.url))
+        first = self.preemptive_header(str(request.url))
+        if first is not None:
+            request.headers["Authorization"] = first
         response = yield request
         rounds = 0
         while response.status_code == 401 and rounds < self.max_rounds:

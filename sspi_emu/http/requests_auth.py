@@ -18,8 +18,7 @@ from typing import Any
 import requests
 from requests.auth import AuthBase
 
-from ..context import Credential
-from .client import ClientAuthFlow, HttpAuthError, MutualAuthError
+from .client import HttpAuthError, MutualAuthError, SspiAuthOptions
 
 __all__ = ["HttpSspiAuth", "HttpAuthError", "MutualAuthError"]
 
@@ -46,38 +45,13 @@ def _body(request: requests.PreparedRequest) -> bytes | None:
     return None
 
 
-class HttpSspiAuth(AuthBase):
-    """Negotiate / NTLM / Digest for requests (see :class:`ClientAuthFlow` for the options).
-
-    ``preemptive``: send the first Negotiate / NTLM token with the first request instead of
-    waiting for a 401.
-    """
-
-    def __init__(
-        self,
-        package: str = "Negotiate",
-        *,
-        user: str | None = None,
-        password: str | None = None,
-        domain: str | None = None,
-        credential: Credential | None = None,
-        target: str | None = None,
-        mutual: str = "required",
-        channel_bindings: bool = True,
-        preemptive: bool = False,
-        max_rounds: int = 5,
-    ) -> None:
-        self.flow = ClientAuthFlow(package, user=user, password=password, domain=domain, credential=credential,
-                                   target=target, mutual=mutual, channel_bindings=channel_bindings)
-        self.preemptive = preemptive
-        self.max_rounds = max_rounds
-
-    def __repr__(self) -> str:
-        return f"HttpSspiAuth({self.flow.scheme!r})"
+class HttpSspiAuth(SspiAuthOptions, AuthBase):
+    """Negotiate / NTLM / Digest for requests (options: :class:`SspiAuthOptions`)."""
 
     def __call__(self, request: requests.PreparedRequest) -> requests.PreparedRequest:
-        if self.preemptive and self.flow.scheme != "Digest" and not self.flow.authenticated:
-            request.headers["Authorization"] = self.flow.start(request.url or "")
+        first = self.preemptive_header(request.url or "")
+        if first is not None:
+            request.headers["Authorization"] = first
         request.register_hook("response", self._on_response)
         return request
 
