@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import os
-import struct
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from .bereader import BigEndianReader
 from .keys import Key
 from .messages import Asn1Error, PrincipalName, Ticket, decode_ticket
 
@@ -43,26 +43,9 @@ class Ccache:
     credentials: list[CachedCredential]
 
 
-class _Reader:
+class _Reader(BigEndianReader):
     def __init__(self, data: bytes) -> None:
-        self.data = data
-        self.pos = 0
-
-    def take(self, n: int) -> bytes:
-        if n < 0 or self.pos + n > len(self.data):
-            raise CcacheError("truncated ccache")
-        out = self.data[self.pos : self.pos + n]
-        self.pos += n
-        return out
-
-    def u8(self) -> int:
-        return self.take(1)[0]
-
-    def u16(self) -> int:
-        return int(struct.unpack(">H", self.take(2))[0])
-
-    def u32(self) -> int:
-        return int(struct.unpack(">I", self.take(4))[0])
+        super().__init__(data, CcacheError, "ccache")
 
     def data32(self) -> bytes:
         return self.take(self.u32())

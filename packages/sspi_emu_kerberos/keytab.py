@@ -6,6 +6,7 @@ import struct
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from .bereader import BigEndianReader
 from .keys import Key
 
 __all__ = ["KeytabEntry", "KeytabError", "parse_keytab", "read_keytab", "write_keytab"]
@@ -27,26 +28,9 @@ class KeytabEntry:
     timestamp: int = 0
 
 
-class _Reader:
+class _Reader(BigEndianReader):
     def __init__(self, data: bytes) -> None:
-        self.data = data
-        self.pos = 0
-
-    def take(self, n: int) -> bytes:
-        if n < 0 or self.pos + n > len(self.data):
-            raise KeytabError("truncated keytab")
-        out = self.data[self.pos : self.pos + n]
-        self.pos += n
-        return out
-
-    def u8(self) -> int:
-        return self.take(1)[0]
-
-    def u16(self) -> int:
-        return int(struct.unpack(">H", self.take(2))[0])
-
-    def u32(self) -> int:
-        return int(struct.unpack(">I", self.take(4))[0])
+        super().__init__(data, KeytabError, "keytab")
 
     def counted(self) -> bytes:
         return self.take(self.u16())
