@@ -6,6 +6,8 @@ import datetime
 import functools
 from typing import Iterable
 
+from sspi_emu.der import tlv
+
 __all__ = [
     "app",
     "bit_string",
@@ -18,21 +20,6 @@ __all__ = [
     "sequence_of",
     "tlv",
 ]
-
-
-def _length(n: int) -> bytes:
-    if n < 0x80:
-        return bytes([n])
-    body = n.to_bytes((n.bit_length() + 7) // 8, "big")
-    return bytes([0x80 | len(body)]) + body
-
-
-def tlv(tag: int, content: bytes) -> bytes:
-    """One tag-length-value with a single-octet tag."""
-    n = len(content)
-    if n < 0x80:
-        return bytes((tag, n)) + content
-    return bytes((tag,)) + _length(n) + content
 
 
 @functools.lru_cache(maxsize=512)

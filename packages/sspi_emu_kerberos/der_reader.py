@@ -8,6 +8,9 @@ from __future__ import annotations
 
 import calendar
 
+from sspi_emu.der import DerError
+from sspi_emu.der import read_tlv as tlv_at
+
 __all__ = [
     "DerError",
     "Span",
@@ -23,32 +26,6 @@ __all__ = [
 ]
 
 Span = tuple[int, int]
-
-
-class DerError(Exception):
-    """Malformed DER."""
-
-
-def tlv_at(data: bytes, pos: int, limit: int) -> tuple[int, int, int]:
-    """(tag, content start, content end) of the TLV at *pos* that must end by *limit*."""
-    if pos + 2 > limit:
-        raise DerError("truncated TLV")
-    tag = data[pos]
-    if tag & 0x1F == 0x1F:
-        raise DerError("multi-octet tags are not used by Kerberos")
-    first = data[pos + 1]
-    pos += 2
-    if first < 0x80:
-        length = first
-    else:
-        n = first & 0x7F
-        if n == 0 or n > 4 or pos + n > limit:
-            raise DerError("bad length")
-        length = int.from_bytes(data[pos : pos + n], "big")
-        pos += n
-    if pos + length > limit:
-        raise DerError("length beyond the enclosing value")
-    return tag, pos, pos + length
 
 
 def expect(data: bytes, span: Span, tag: int) -> Span:

@@ -1,4 +1,4 @@
-"""Minimal DER reading and writing for SPNEGO's few shapes: TLVs, lengths, OBJECT IDENTIFIERs.
+"""SPNEGO's few DER shapes on top of the core TLV reader: expected elements and OBJECT IDENTIFIERs.
 
 Readers raise :class:`NotCanonical` for anything that is not plain definite-length DER of the
 expected shape; :mod:`sspi_emu_negotiate.tokens` then hands the input to the pyasn1 decoder.
@@ -6,48 +6,19 @@ expected shape; :mod:`sspi_emu_negotiate.tokens` then hands the input to the pya
 
 from __future__ import annotations
 
-from functools import lru_cache
+from functools import lru_cache, partial
 
+from sspi_emu.der import DerError, length_octets, read_tlv, tlv
 
-class NotCanonical(ValueError):
-    """Input the DER fast path does not read (it may still be valid BER)."""
+__all__ = ["NotCanonical", "der_length", "expect", "oid_content", "oid_from_content", "only", "read", "tlv"]
 
+#: Input the DER fast path does not read (it may still be valid BER).
+NotCanonical = DerError
 
-def der_length(n: int) -> bytes:
-    """The DER definite-length octets for a content of *n* bytes."""
-    if n < 0x80:
-        return bytes((n,))
-    body = n.to_bytes((n.bit_length() + 7) // 8, "big")
-    return bytes((0x80 | len(body),)) + body
+der_length = length_octets
 
-
-def tlv(tag: int, content: bytes) -> bytes:
-    """One DER element."""
-    return bytes((tag,)) + der_length(len(content)) + content
-
-
-def read(data: bytes, pos: int, end: int) -> tuple[int, int, int]:
-    """Read the element at *pos* (ending by *end*): ``(tag, content_start, content_end)``."""
-    if pos + 2 > end:
-        raise NotCanonical("truncated header")
-    tag = data[pos]
-    if tag & 0x1F == 0x1F:
-        raise NotCanonical("multi-byte tag")
-    first = data[pos + 1]
-    pos += 2
-    if first < 0x80:
-        length = first
-    else:
-        n = first & 0x7F
-        if n == 0 or n > 4 or pos + n > end:
-            raise NotCanonical("indefinite, oversized or truncated length")
-        length = int.from_bytes(data[pos : pos + n], "big")
-        if length < 0x80 or data[pos] == 0:
-            raise NotCanonical("non-minimal length")
-        pos += n
-    if pos + length > end:
-        raise NotCanonical("element runs past its container")
-    return tag, pos, pos + length
+#: Read the element at *pos* (ending by *end*), canonical DER only: ``(tag, content_start, content_end)``.
+read = partial(read_tlv, minimal=True)
 
 
 def expect(data: bytes, pos: int, end: int, tag: int) -> tuple[int, int]:

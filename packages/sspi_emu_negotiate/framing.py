@@ -11,6 +11,7 @@ from pyasn1.codec.der import decoder
 from pyasn1.type import univ
 
 from sspi_emu.constants import SecurityStatus
+from sspi_emu.der import DerError, read_tlv
 from sspi_emu.errors import SspiError
 
 from .der import NotCanonical, der_length, oid_content, oid_from_content, tlv
@@ -30,26 +31,11 @@ def read_header(data: bytes, offset: int = 0) -> tuple[int, int, int]:
 
     Raises SEC_E_INVALID_TOKEN when the header is truncated, indefinite, or overruns *data*.
     """
-    if offset + 2 > len(data):
-        raise _invalid("truncated ASN.1 header")
-    tag_byte = data[offset]
-    if tag_byte & 0x1F == 0x1F:
-        raise _invalid("multi-byte ASN.1 tags are not used by SPNEGO")
-    first = data[offset + 1]
-    pos = offset + 2
-    if first < 0x80:
-        length = first
-    else:
-        n = first & 0x7F
-        if n == 0 or n > 4:
-            raise _invalid("indefinite or oversized ASN.1 length")
-        if pos + n > len(data):
-            raise _invalid("truncated ASN.1 length")
-        length = int.from_bytes(data[pos : pos + n], "big")
-        pos += n
-    if pos + length > len(data):
-        raise _invalid("ASN.1 length runs past the token")
-    return tag_byte, pos, length
+    try:
+        tag_byte, start, end = read_tlv(data, offset, len(data))
+    except DerError as exc:
+        raise _invalid(f"bad ASN.1 header: {exc}") from None
+    return tag_byte, start, end - start
 
 
 def oid_der(oid: str) -> bytes:
