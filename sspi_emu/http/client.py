@@ -22,6 +22,7 @@ from .headers import Challenge, HeaderError, format_token, parse_challenges
 __all__ = ["ClientAuthFlow", "HttpAuthError", "MutualAuthError", "SspiAuthOptions"]
 
 _MUTUAL_MODES = ("required", "optional", "disabled")
+_DIGEST_QOPS = ("auth", "auth-int")
 
 
 class HttpAuthError(Exception):
@@ -53,7 +54,8 @@ class ClientAuthFlow:
     neither (the default identity from ``SSPI_EMU_USER`` / ``SSPI_EMU_PASSWORD``).
     ``target``: the SPN (default ``HTTP/<host>``). ``mutual``: ``required`` (default: fail
     unless the server proves itself where the scheme can, i.e. Negotiate and Digest),
-    ``optional`` (check when the server answers) or ``disabled``.
+    ``optional`` (check when the server answers) or ``disabled``. ``digest_qop``: ``"auth-int"``
+    makes Digest cover the request body where the server offers it (default ``"auth"``).
     """
 
     def __init__(
@@ -68,9 +70,12 @@ class ClientAuthFlow:
         mutual: str = "required",
         flags: int | None = None,
         channel_bindings: bool = True,
+        digest_qop: str = "auth",
     ) -> None:
         if mutual not in _MUTUAL_MODES:
             raise ValueError(f"mutual must be one of {_MUTUAL_MODES}")
+        if digest_qop not in _DIGEST_QOPS:
+            raise ValueError(f"digest_qop must be one of {_DIGEST_QOPS}")
         self.scheme = _scheme_for(package)
         self.package = SCHEME_PACKAGES[self.scheme]
         self.mutual = mutual
@@ -82,7 +87,8 @@ class ClientAuthFlow:
         if flags is not None:
             base = flags
         elif self.scheme == "Digest":
-            base = C.ISC_REQ_CONNECTION  # qop=auth: the request body is not covered (no auth-int)
+            # qop=auth leaves the request body uncovered; ISC_REQ_INTEGRITY asks for auth-int.
+            base = C.ISC_REQ_CONNECTION | (C.ISC_REQ_INTEGRITY if digest_qop == "auth-int" else 0)
         else:
             base = DEFAULT_CLIENT_FLAGS
         if mutual != "disabled":
@@ -248,6 +254,7 @@ class SspiAuthOptions:
 
     ``preemptive``: send the first Negotiate / NTLM token with the first request instead of
     waiting for a 401. ``max_rounds``: how many 401 answers to take before giving up.
+    ``digest_qop``: ``"auth-int"`` to cover request bodies with Digest (see :class:`ClientAuthFlow`).
     """
 
     def __init__(
@@ -263,9 +270,11 @@ class SspiAuthOptions:
         channel_bindings: bool = True,
         preemptive: bool = False,
         max_rounds: int = 5,
+        digest_qop: str = "auth",
     ) -> None:
         self.flow = ClientAuthFlow(package, user=user, password=password, domain=domain, credential=credential,
-                                   target=target, mutual=mutual, channel_bindings=channel_bindings)
+                                   target=target, mutual=mutual, channel_bindings=channel_bindings,
+                                   digest_qop=digest_qop)
         self.preemptive = preemptive
         self.max_rounds = max_rounds
 

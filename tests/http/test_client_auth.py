@@ -71,6 +71,54 @@ def test_httpx_async_auth_against_serve(serve: ServeProcess, package: str) -> No
     assert r.status_code == 200 and r.json()["user"] == WHO
 
 
+def _qop(authorization: str) -> str:
+    m = re.search(r"qop=\"?([\w-]+)", authorization)
+    assert m, authorization
+    return m.group(1)
+
+
+@pytest.mark.parametrize("client", ["requests", "httpx"])
+def test_digest_auth_int_covers_the_body(serve: ServeProcess, client: str) -> None:
+    """digest_qop="auth-int": the Authorization carries qop=auth-int and the server checks the body hash."""
+    body = b"covered by the response hash"
+    if client == "requests":
+        rauth = requests_auth.HttpSspiAuth("Digest", user=WHO, password=PASSWORD, digest_qop="auth-int")
+        with requests.Session() as s:
+            r = s.post(f"{serve.url}/int-rq", data=body, auth=rauth, timeout=20)
+            sent = r.request.headers["Authorization"]
+            status, doc = r.status_code, r.json()
+    else:
+        hauth = httpx_auth.HttpSspiAuth("Digest", user=WHO, password=PASSWORD, digest_qop="auth-int")
+        with httpx.Client(auth=hauth, timeout=20) as c:
+            hr = c.post(f"{serve.url}/int-hx", content=body)
+            sent = hr.request.headers["Authorization"]
+            status, doc = hr.status_code, hr.json()
+    assert status == 200 and doc["user"] == WHO and doc["body_length"] == len(body)
+    assert _qop(sent) == "auth-int"
+
+
+def test_digest_auth_int_refuses_a_changed_body(serve: ServeProcess) -> None:
+    flow = requests_auth.HttpSspiAuth("Digest", user=WHO, password=PASSWORD, digest_qop="auth-int").flow
+    url = f"{serve.url}/int-tamper"
+    challenge = requests.post(url, data=b"original", timeout=20)
+    assert challenge.status_code == 401
+    header = flow.respond(challenge.headers["WWW-Authenticate"], url, "POST", b"original")
+    assert header is not None and _qop(header) == "auth-int"
+    changed = requests.post(url, data=b"changed!", headers={"Authorization": header}, timeout=20)
+    assert changed.status_code == 401
+    # the same body under a fresh challenge is accepted: the refusal above was the body hash
+    challenge = requests.post(url, data=b"original", timeout=20)
+    header = flow.respond(challenge.headers["WWW-Authenticate"], url, "POST", b"original")
+    assert header is not None
+    ok = requests.post(url, data=b"original", headers={"Authorization": header}, timeout=20)
+    assert ok.status_code == 200
+
+
+def test_digest_qop_is_checked() -> None:
+    with pytest.raises(ValueError):
+        requests_auth.HttpSspiAuth("Digest", digest_qop="auth-conf")
+
+
 @pytest.mark.parametrize("package", PACKAGES)
 def test_wrong_password_gives_401(serve: ServeProcess, package: str) -> None:
     auth = requests_auth.HttpSspiAuth(package, user=WHO if package != "Digest" else USER, password="nope")
