@@ -12,7 +12,8 @@ from .params import (
     encode_ext_value,
     format_params,
     parse_challenges,
-    parse_directives,
+    parse_params,
+    plain_challenge,
 )
 
 __all__ = ["DigestChallenge", "DigestCredentials", "AuthenticationInfo", "parse_digest_challenges"]
@@ -97,8 +98,13 @@ class DigestChallenge:
 
 def parse_digest_challenges(text: str) -> list[DigestChallenge]:
     """Every Digest challenge with a known algorithm in a WWW-Authenticate value (other schemes skipped)."""
+    single = plain_challenge(text)
+    if single is not None:  # the usual value: one challenge
+        challenges = [single]
+    else:
+        challenges = parse_challenges(text)
     out: list[DigestChallenge] = []
-    for ch in parse_challenges(text):
+    for ch in challenges:
         if ch.scheme.lower() != "digest":
             continue
         if ch.token68 is not None:
@@ -130,11 +136,14 @@ class DigestCredentials:
     @classmethod
     def parse(cls, text: str) -> "DigestCredentials":
         """Parse an Authorization value (``Digest`` and the parameters)."""
-        parts = text.strip(" \t").split(None, 1)
-        scheme, rest = (parts[0], parts[1]) if len(parts) == 2 else (parts[0] if parts else "", "")
-        if scheme.lower() != "digest":
-            raise ParseError("not a Digest Authorization value")
-        params, _ = parse_directives(rest)
+        if text.startswith("Digest "):  # the usual form, without splitting a copy of the text
+            rest = text[7:].lstrip()
+        else:
+            parts = text.strip(" \t").split(None, 1)
+            scheme, rest = (parts[0], parts[1]) if len(parts) == 2 else (parts[0] if parts else "", "")
+            if scheme.lower() != "digest":
+                raise ParseError("not a Digest Authorization value")
+        params = parse_params(rest)
         get = params.get
         realm, nonce, uri, response = get("realm"), get("nonce"), get("uri"), get("response")
         if realm is None or nonce is None or uri is None or response is None:
@@ -208,7 +217,7 @@ class AuthenticationInfo:
     @classmethod
     def parse(cls, text: str) -> "AuthenticationInfo":
         """Parse an Authentication-Info value."""
-        params, _ = parse_directives(text)
+        params = parse_params(text)
         if "rspauth" not in params:
             raise ParseError("Authentication-Info lacks rspauth")
         qop = params.get("qop")

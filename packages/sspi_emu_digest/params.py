@@ -20,6 +20,8 @@ __all__ = [
     "Challenge",
     "parse_challenges",
     "parse_directives",
+    "parse_params",
+    "plain_challenge",
     "quote",
     "format_params",
     "decode_ext_value",
@@ -95,6 +97,28 @@ def _fast_pairs(text: str) -> list[tuple[str, str]] | None:
     return [(name.lower(), word or _UNESCAPE.sub(r"\1", q)) for name, q, word in columns]
 
 
+# The same scan for the usual case: names already lower-case ASCII tokens (any other name
+# character is a stray), so the pairs can go straight into a dict.
+_LOWER_NAME = r"[a-z0-9!#$%&'*+.^_`|~-]+"
+_PLAIN_SCAN = re.compile(
+    rf'({_LOWER_NAME})[ \t]*=[ \t]*(?:"({_QTEXT})"|({_WORD}))[ \t]*(?:,[ \t,]*|$)|(.)', re.S
+)
+
+
+def _plain_params(text: str) -> dict[str, str] | None:
+    """The directives of a plain ``name=value, ...`` list (lower-case names, none repeated, no
+    leading separator) in one regex pass; None for any other text, which the general parser decides."""
+    found = _PLAIN_SCAN.findall(text)
+    if "\\" in text:
+        params = {name: word or _UNESCAPE.sub(r"\1", q) for name, q, word, _ in found}
+    else:
+        params = {name: word or q for name, q, word, _ in found}
+    # A stray character gives the name "", a repeated name a shorter dict.
+    if "" in params or len(params) != len(found) or len(found) > MAX_ELEMENTS:
+        return None
+    return params
+
+
 def _lex(text: str) -> list[_Item]:
     if len(text) > MAX_TEXT:
         raise ParseError(f"value is longer than {MAX_TEXT} characters")
@@ -162,19 +186,42 @@ def parse_directives(
     """
     if len(text) > MAX_TEXT:
         raise ParseError(f"value is longer than {MAX_TEXT} characters")
-    params: dict[str, str] = {}
     lists: dict[str, list[str]] = {}
+    if not repeatable:
+        return parse_params(text), lists
+    params: dict[str, str] = {}
     pairs = _fast_pairs(text)
     if pairs is None:
         pairs = [_param(element) for element in _elements(_lex(text))]
-    if not repeatable:
-        params = dict(pairs)
-        if len(params) != len(pairs):
-            raise ParseError("a directive appears more than once")
-        return params, lists
     for name, value in pairs:
         _add(params, name, value, repeatable, lists)
     return params, lists
+
+
+def parse_params(text: str) -> dict[str, str]:
+    """Parse ``name=value, ...`` where no name may repeat (names lower-cased; empty elements ignored)."""
+    if len(text) > MAX_TEXT:
+        raise ParseError(f"value is longer than {MAX_TEXT} characters")
+    params = _plain_params(text)
+    if params is not None:
+        return params
+    pairs = [_param(element) for element in _elements(_lex(text))]
+    params = dict(pairs)
+    if len(params) != len(pairs):
+        raise ParseError("a directive appears more than once")
+    return params
+
+
+def plain_challenge(text: str) -> Challenge | None:
+    """The one challenge of a WWW-Authenticate value in the usual plain form (one scheme, then
+    its parameters); None for any other value, which :func:`parse_challenges` handles."""
+    if len(text) > MAX_TEXT:
+        raise ParseError(f"value is longer than {MAX_TEXT} characters")
+    m = _SCHEME.match(text)
+    if m is None:
+        return None
+    params = _plain_params(text[m.end() :])
+    return Challenge(m.group(1), params) if params else None
 
 
 def parse_challenges(text: str) -> list[Challenge]:
@@ -182,21 +229,9 @@ def parse_challenges(text: str) -> list[Challenge]:
 
     Duplicate parameters within one challenge raise :class:`ParseError`.
     """
-    if len(text) > MAX_TEXT:
-        raise ParseError(f"value is longer than {MAX_TEXT} characters")
-    m = _SCHEME.match(text)
-    if m is not None:
-        pairs = _fast_pairs(text[m.end() :])
-        if pairs:
-            params = dict(pairs)
-            if len(params) == len(pairs):  # no duplicate: the usual case, without a Python loop
-                return [Challenge(m.group(1), params)]
-            single = Challenge(m.group(1))
-            for name, value in pairs:
-                if name in single.params:
-                    raise ParseError(f"parameter {name!r} appears more than once")
-                single.params[name] = value
-            return [single]
+    single = plain_challenge(text)
+    if single is not None:
+        return [single]
     challenges: list[Challenge] = []
     for element in _elements(_lex(text)):
         kinds = "".join(k for k, _ in element)

@@ -136,3 +136,77 @@ def test_fast_and_general_parsers_agree(text: str) -> None:
 def test_fast_path_challenge_round_trip(value: str) -> None:
     chs = parse_challenges(f"Digest realm={quote(value)}, nonce=abc")
     assert chs[0].params == {"realm": value, "nonce": "abc"}
+
+
+_NAMES = st.sampled_from(["realm", "nonce", "qop", "Realm", "NONCE", "a", "x-y", "username*", "é", "b"])
+_OWS = st.sampled_from(["", " ", "\t", "  "])
+_VALUES = st.one_of(
+    st.text(alphabet=st.characters(blacklist_characters="\r\n\x00"), max_size=12).map(quote),
+    st.from_regex(r"[A-Za-z0-9+/=.-]{1,8}", fullmatch=True),
+    st.sampled_from(['"unterminated', "", '"a\\"b"', '"\\\\"', "a b", "x\x01"]),
+)
+_ELEMENT = st.tuples(_NAMES, _OWS, _VALUES, _OWS).map(lambda e: f"{e[0]}{e[1]}={e[1]}{e[2]}{e[3]}")
+_SEPARATORS = st.sampled_from([", ", ",", " , ", ",, ", ", ,"])
+# Mostly well-formed lists (so the plain path is taken), with case, escapes, duplicates and junk mixed in.
+plain_lists = st.tuples(st.lists(_ELEMENT, max_size=8), _SEPARATORS, st.sampled_from(["", " ", ",", ", "])).map(
+    lambda t: t[1].join(t[0]) + t[2]
+)
+
+
+def _general(text: str) -> dict[str, str] | str:
+    from sspi_emu_digest.params import _elements, _lex, _param
+
+    try:
+        pairs = [_param(e) for e in _elements(_lex(text))]
+    except ParseError:
+        return "error"
+    params = dict(pairs)
+    return params if len(params) == len(pairs) else "error"
+
+
+@_SETTINGS
+@given(text=st.one_of(plain_lists, structured, st.text(max_size=120)))
+def test_plain_and_general_parsers_agree(text: str) -> None:
+    from sspi_emu_digest.params import _plain_params, parse_params
+
+    plain = _plain_params(text)
+    general = _general(text)
+    if plain is not None:
+        assert plain == general
+    try:
+        assert parse_params(text) == general
+    except ParseError:
+        assert general == "error"
+
+
+def test_plain_parser_takes_the_usual_values_and_leaves_the_rest() -> None:
+    from sspi_emu_digest.params import _plain_params
+
+    assert _plain_params('realm="a, b=c", nc=00000001 ,qop=auth,, x="q\\"t"') == {
+        "realm": "a, b=c", "nc": "00000001", "qop": "auth", "x": 'q"t'}
+    assert _plain_params("") == {}
+    for other in ('Realm="a"', 'realm="a", realm="b"', ', realm="a"', 'realm="a" junk', 'realm="a\n"', "é=1"):
+        assert _plain_params(other) is None
+
+
+@_SETTINGS
+@given(rest=st.one_of(plain_lists, structured), scheme=st.sampled_from(["Digest", "digest", "Basic", " Digest", "A B"]))
+def test_plain_challenge_agrees_with_parse_challenges(rest: str, scheme: str) -> None:
+    from sspi_emu_digest.params import plain_challenge
+
+    text = f"{scheme} {rest}"
+    single = plain_challenge(text)
+    if single is not None:
+        assert parse_challenges(text) == [single]
+
+
+@_SETTINGS
+@given(rest=plain_lists, lead=st.sampled_from(["Digest ", "Digest   ", "Digest \t", "Digest\t", " Digest ", "digest "]))
+def test_authorization_scheme_forms_parse_alike(rest: str, lead: str) -> None:
+    def outcome(text: str) -> object:
+        try:
+            return DigestCredentials.parse(text)
+        except ParseError:
+            return "error"
+
+    assert outcome(lead + rest) == outcome("Digest " + rest.lstrip())
