@@ -3,7 +3,6 @@ bounded nonce-count tracker that rejects a replayed ``nc``."""
 
 from __future__ import annotations
 
-import base64
 import binascii
 import enum
 import hmac
@@ -38,24 +37,26 @@ class NonceIssuer:
     """
 
     def __init__(self, secret: bytes, lifetime: float, label: str) -> None:
-        self._secret = secret
         self.lifetime_ms = int(lifetime * 1000)
-        self._label = label.encode("utf-8")
+        # Keyed once, with the label already absorbed: each MAC copies this state.
+        self._keyed = hmac.new(secret, label.encode("utf-8") + b"\x00", "sha256")
 
     def _mac(self, body: bytes) -> bytes:
-        return hmac.digest(self._secret, self._label + b"\x00" + body, "sha256")[:_MAC_LEN]
+        h = self._keyed.copy()
+        h.update(body)
+        return h.digest()[:_MAC_LEN]
 
     def issue(self) -> str:
         """A fresh nonce (time and randomness from :mod:`sspi_emu.entropy`)."""
         body = _BODY.pack(int(entropy.now() * 1000) & 0xFFFFFFFFFFFFFFFF)
         body += entropy.random_bytes(_RANDOM_LEN, "digest-nonce")
-        return base64.b64encode(body + self._mac(body)).decode("ascii")
+        return binascii.b2a_base64(body + self._mac(body), newline=False).decode("ascii")
 
     def check(self, nonce: str) -> tuple[NonceState, int]:
         """Whether *nonce* is ours and fresh; also its issue time (ms), 0 when forged."""
         try:
-            raw = base64.b64decode(nonce.encode("ascii"), validate=True)
-        except (binascii.Error, UnicodeEncodeError, ValueError):
+            raw = binascii.a2b_base64(nonce, strict_mode=True)
+        except (binascii.Error, ValueError):
             return NonceState.FORGED, 0
         if len(raw) != _BODY.size + _RANDOM_LEN + _MAC_LEN:
             return NonceState.FORGED, 0

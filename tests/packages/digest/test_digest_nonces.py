@@ -20,9 +20,17 @@ def test_nonce_is_valid_then_stale() -> None:
         assert issuer.check(nonce)[0] is NonceState.STALE
 
 
-@pytest.mark.parametrize("bad", ["", "!!!", "AAAA", "A" * 44])
+@pytest.mark.parametrize("bad", ["", "!!!", "AAAA", "A" * 44, "é" * 56, "A" * 55 + "=", "A" * 52 + "=AAA", " " + "A" * 56])
 def test_forged_nonces(bad: str) -> None:
     assert NonceIssuer(b"k" * 32, 10, "http").check(bad)[0] is NonceState.FORGED
+
+
+def test_nonce_with_junk_is_forged() -> None:
+    issuer = NonceIssuer(b"k" * 32, 10, "http")
+    nonce = issuer.issue()
+    assert issuer.check(nonce)[0] is NonceState.VALID
+    for bad in (nonce + "=", nonce + "A", nonce[:-1], "*" + nonce[1:], nonce.replace("=", "") + "\n"):
+        assert issuer.check(bad)[0] is NonceState.FORGED
 
 
 def test_nonce_bound_to_secret_and_label() -> None:
