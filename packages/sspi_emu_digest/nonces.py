@@ -55,10 +55,13 @@ class NonceIssuer:
     def check(self, nonce: str) -> tuple[NonceState, int]:
         """Whether *nonce* is ours and fresh; also its issue time (ms), 0 when forged."""
         try:
-            raw = binascii.a2b_base64(nonce, strict_mode=True)
-        except (binascii.Error, ValueError):
+            raw = binascii.a2b_base64(nonce)
+        except (binascii.Error, ValueError):  # ValueError: not ASCII
             return NonceState.FORGED, 0
         if len(raw) != _BODY.size + _RANDOM_LEN + _MAC_LEN:
+            return NonceState.FORGED, 0
+        # Only the exact text issue() makes: the lenient decoder skips junk and ignores spare bits.
+        if binascii.b2a_base64(raw, newline=False) != nonce.encode("ascii"):
             return NonceState.FORGED, 0
         body, mac = raw[:-_MAC_LEN], raw[-_MAC_LEN:]
         if not hmac.compare_digest(mac, self._mac(body)):

@@ -29,8 +29,14 @@ def test_nonce_with_junk_is_forged() -> None:
     issuer = NonceIssuer(b"k" * 32, 10, "http")
     nonce = issuer.issue()
     assert issuer.check(nonce)[0] is NonceState.VALID
-    for bad in (nonce + "=", nonce + "A", nonce[:-1], "*" + nonce[1:], nonce.replace("=", "") + "\n"):
+    for bad in (nonce + "=", nonce + "A", nonce[:-1], "*" + nonce[1:], nonce.replace("=", "") + "\n",
+                nonce[:10] + "\n" + nonce[10:], nonce[:10] + "*" + nonce[10:]):
         assert issuer.check(bad)[0] is NonceState.FORGED
+    # The same bytes in another spelling (spare low bits set in the last character) are not the nonce.
+    alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/"
+    assert nonce.endswith("=") and not nonce.endswith("==")  # 32 bytes: the last character has 2 spare bits
+    other = nonce[:-2] + alphabet[alphabet.index(nonce[-2]) ^ 1] + "="
+    assert other != nonce and issuer.check(other)[0] is NonceState.FORGED
 
 
 def test_nonce_bound_to_secret_and_label() -> None:
