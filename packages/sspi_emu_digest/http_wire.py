@@ -11,6 +11,7 @@ from .params import (
     decode_ext_value,
     encode_ext_value,
     format_params,
+    is_plain_qtext,
     parse_challenges,
     parse_params,
     plain_challenge,
@@ -185,6 +186,26 @@ class DigestCredentials:
 
     def format(self) -> str:
         """The Authorization value (scheme included)."""
+        cnonce, opaque = self.cnonce, self.opaque
+        if self.username_ext or not is_plain_qtext(
+            f"{self.username}{self.realm}{self.uri}{self.nonce}{cnonce or ''}{opaque or ''}{self.response}"
+        ):
+            return self._format_general()
+        # Every quoted value needs no escape: one f-string per part, in the order _format_general uses.
+        out = f'Digest username="{self.username}", realm="{self.realm}", uri="{self.uri}"'
+        if self.algorithm_sent:
+            out += f", algorithm={self.algorithm.name}"
+        out += f', nonce="{self.nonce}"'
+        if self.qop is not None and self.nc is not None and cnonce is not None:
+            out += f', nc={self.nc}, cnonce="{cnonce}", qop={self.qop}'
+        out += f', response="{self.response}"'
+        if opaque is not None:
+            out += f', opaque="{opaque}"'
+        if self.userhash:
+            out += ", userhash=true"
+        return out
+
+    def _format_general(self) -> str:
         pairs: list[tuple[str, str, bool]] = []
         if self.username_ext:
             pairs.append(("username*", encode_ext_value(self.username), False))
@@ -231,6 +252,18 @@ class AuthenticationInfo:
 
     def format(self) -> str:
         """The Authentication-Info value."""
+        qop, nc, cnonce = self.qop, self.nc, self.cnonce
+        if (
+            self.nextnonce is None
+            and qop is not None
+            and nc is not None
+            and cnonce is not None
+            and is_plain_qtext(self.rspauth + cnonce)
+        ):  # the usual reply to a qop request: one f-string, in the order _format_general uses
+            return f'qop={qop}, rspauth="{self.rspauth}", cnonce="{cnonce}", nc={nc}'
+        return self._format_general()
+
+    def _format_general(self) -> str:
         pairs: list[tuple[str, str, bool]] = []
         if self.nextnonce is not None:
             pairs.append(("nextnonce", self.nextnonce, True))

@@ -23,6 +23,7 @@ __all__ = [
     "parse_params",
     "plain_challenge",
     "quote",
+    "is_plain_qtext",
     "format_params",
     "decode_ext_value",
     "encode_ext_value",
@@ -268,6 +269,11 @@ def quote(value: str) -> str:
 
 
 _PLAIN_QTEXT = re.compile(r'[^"\\\r\n\x00]*').fullmatch
+
+
+def is_plain_qtext(text: str) -> bool:
+    """Whether *text* can go between double quotes as it is (no ``"``, ``\\``, CR, LF or NUL)."""
+    return _PLAIN_QTEXT(text) is not None
 
 
 def format_params(pairs: list[tuple[str, str, bool]], sep: str = ", ") -> str:

@@ -210,3 +210,39 @@ def test_authorization_scheme_forms_parse_alike(rest: str, lead: str) -> None:
             return "error"
 
     assert outcome(lead + rest) == outcome("Digest " + rest.lstrip())
+
+
+_FIELD = st.one_of(st.sampled_from(["alice", "/dir/index.html", "a b", "", "é", 'q"t', "b\\s"]),
+                   st.text(alphabet=st.characters(blacklist_characters="\r\n\x00"), max_size=8))
+_OPTIONAL = st.one_of(st.none(), _FIELD)
+
+
+@_SETTINGS
+@given(username=_FIELD, realm=_FIELD, nonce=_FIELD, uri=_FIELD, response=_FIELD, qop=st.sampled_from([None, "auth"]),
+       nc=st.sampled_from([None, "00000001"]), cnonce=_OPTIONAL, opaque=_OPTIONAL, flags=st.lists(st.booleans(), min_size=3,
+       max_size=3), alg=st.sampled_from(["MD5", "SHA-256-sess"]))
+def test_authorization_formats_alike_and_round_trips(username: str, realm: str, nonce: str, uri: str, response: str,
+                                                      qop: str | None, nc: str | None, cnonce: str | None,
+                                                      opaque: str | None, flags: list[bool], alg: str) -> None:
+    from sspi_emu_digest.algorithms import ALGORITHMS
+
+    creds = DigestCredentials(username, realm, nonce, uri, response, ALGORITHMS[alg.upper()], qop, nc, cnonce, opaque,
+                              flags[0], flags[1], flags[2])
+    text = creds.format()
+    assert text == creds._format_general()
+    back = DigestCredentials.parse(text)
+    assert (back.username, back.realm, back.nonce, back.uri, back.opaque) == (username, realm, nonce, uri, opaque)
+    assert back.response == response.strip().lower()
+
+
+@_SETTINGS
+@given(rspauth=_FIELD, qop=st.sampled_from([None, "auth", "auth-int"]), nc=st.sampled_from([None, "0000000a"]),
+       cnonce=_OPTIONAL, nextnonce=_OPTIONAL)
+def test_authentication_info_formats_alike_and_round_trips(rspauth: str, qop: str | None, nc: str | None,
+                                                           cnonce: str | None, nextnonce: str | None) -> None:
+    info = AuthenticationInfo(rspauth, qop, nc, cnonce, nextnonce)
+    text = info.format()
+    assert text == info._format_general()
+    back = AuthenticationInfo.parse(text)
+    assert (back.qop, back.nc, back.cnonce, back.nextnonce) == (qop, nc, cnonce, nextnonce)
+    assert back.rspauth == rspauth.strip().lower()
