@@ -73,11 +73,16 @@ for _name, _strength, _factory, _hex in _BASES:
     ALGORITHMS[f"{_name}-SESS"] = DigestAlgorithm(f"{_name}-sess", _name, True, _strength, _factory, _hex)
 
 
+#: Every algorithm by its wire name exactly as sent (what nearly every peer sends).
+_BY_WIRE_NAME = {alg.name: alg for alg in ALGORITHMS.values()}
+_MD5 = ALGORITHMS["MD5"]
+
+
 def lookup(name: str | None) -> DigestAlgorithm | None:
     """The algorithm for a directive value (absent means MD5, RFC 7616 §3.3); None if unknown."""
     if name is None:
-        return ALGORITHMS["MD5"]
-    return ALGORITHMS.get(name.strip().upper())
+        return _MD5
+    return _BY_WIRE_NAME.get(name) or ALGORITHMS.get(name.strip().upper())
 
 
 def strongest(names: list[DigestAlgorithm]) -> DigestAlgorithm | None:

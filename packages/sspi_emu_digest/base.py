@@ -63,7 +63,7 @@ from .params import MAX_TEXT, ParseError, decode_text
 __all__ = ["DigestContextBase", "RequestParams", "request_params", "token_text", "invalid", "logon_failure"]
 
 
-@dataclass
+@dataclass(slots=True)
 class RequestParams:
     """The HTTP request parts a leg was given."""
 
@@ -79,26 +79,29 @@ def _text(data: bytes) -> str:
 
 def request_params(buffers: Sequence[tuple[int, bytes]]) -> RequestParams:
     """Read method / URI / body / realm from (type, bytes) pairs (see the module docstring)."""
-    out = RequestParams()
     if not buffers:
-        return out
-    params = [d for t, d in buffers if t == SECBUFFER_PKG_PARAMS]
-    data = [d for t, d in buffers if t == SECBUFFER_DATA]
+        return RequestParams()
+    params: list[bytes] = []
+    data: bytes | None = None
+    for kind, value in buffers:
+        if kind == SECBUFFER_PKG_PARAMS:
+            params.append(value)
+        elif kind == SECBUFFER_DATA and data is None:
+            data = value
     n = len(params)
+    method, uri, realm = "GET", None, None
     try:
         if n > 0 and params[0]:
-            out.method = _text(params[0]) or "GET"
+            method = _text(params[0]) or "GET"
         if n > 1 and params[1]:
-            out.uri = _text(params[1]) or None
+            uri = _text(params[1]) or None
         if n > 3 and params[3]:
-            out.realm = _text(params[3]) or None
+            realm = _text(params[3]) or None
     except UnicodeDecodeError as exc:
         raise SspiError(SecurityStatus.SEC_E_INVALID_PARAMETER, "method, URI and realm must be US-ASCII") from exc
-    if data:
-        out.body = data[0]
-    elif len(params) > 2:
-        out.body = params[2]
-    return out
+    if data is None and n > 2:
+        data = params[2]
+    return RequestParams(method, uri, data, realm)
 
 
 def buffer_pairs(buffers: list[SecBuffer]) -> list[tuple[int, bytes]]:

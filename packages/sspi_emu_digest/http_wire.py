@@ -101,11 +101,11 @@ def parse_digest_challenges(text: str) -> list[DigestChallenge]:
     """Every Digest challenge with a known algorithm in a WWW-Authenticate value (other schemes skipped)."""
     single = plain_challenge(text)
     if single is not None:  # the usual value: one challenge
-        challenges = [single]
-    else:
-        challenges = parse_challenges(text)
+        scheme, params = single
+        parsed = DigestChallenge.from_params(params) if scheme.lower() == "digest" else None
+        return [parsed] if parsed is not None else []
     out: list[DigestChallenge] = []
-    for ch in challenges:
+    for ch in parse_challenges(text):
         if ch.scheme.lower() != "digest":
             continue
         if ch.token68 is not None:

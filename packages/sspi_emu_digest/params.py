@@ -213,16 +213,16 @@ def parse_params(text: str) -> dict[str, str]:
     return params
 
 
-def plain_challenge(text: str) -> Challenge | None:
-    """The one challenge of a WWW-Authenticate value in the usual plain form (one scheme, then
-    its parameters); None for any other value, which :func:`parse_challenges` handles."""
+def plain_challenge(text: str) -> tuple[str, dict[str, str]] | None:
+    """The scheme and parameters of a WWW-Authenticate value holding one challenge in the usual
+    plain form; None for any other value, which :func:`parse_challenges` handles."""
     if len(text) > MAX_TEXT:
         raise ParseError(f"value is longer than {MAX_TEXT} characters")
     m = _SCHEME.match(text)
     if m is None:
         return None
     params = _plain_params(text[m.end() :])
-    return Challenge(m.group(1), params) if params else None
+    return (m.group(1), params) if params else None
 
 
 def parse_challenges(text: str) -> list[Challenge]:
@@ -232,7 +232,7 @@ def parse_challenges(text: str) -> list[Challenge]:
     """
     single = plain_challenge(text)
     if single is not None:
-        return [single]
+        return [Challenge(*single)]
     challenges: list[Challenge] = []
     for element in _elements(_lex(text)):
         kinds = "".join(k for k, _ in element)

@@ -192,12 +192,12 @@ def test_plain_parser_takes_the_usual_values_and_leaves_the_rest() -> None:
 @_SETTINGS
 @given(rest=st.one_of(plain_lists, structured), scheme=st.sampled_from(["Digest", "digest", "Basic", " Digest", "A B"]))
 def test_plain_challenge_agrees_with_parse_challenges(rest: str, scheme: str) -> None:
-    from sspi_emu_digest.params import plain_challenge
+    from sspi_emu_digest.params import Challenge, plain_challenge
 
     text = f"{scheme} {rest}"
     single = plain_challenge(text)
     if single is not None:
-        assert parse_challenges(text) == [single]
+        assert parse_challenges(text) == [Challenge(*single)]
 
 
 @_SETTINGS
