@@ -12,6 +12,7 @@ __all__ = [
     "encode_sasl",
     "base_ha1",
     "session_ha1",
+    "session_ha1_hex",
     "userhash",
     "http_response",
     "sasl_a1",
@@ -49,9 +50,14 @@ def base_ha1(alg: DigestAlgorithm, user: bytes, realm: bytes, password: bytes) -
 
 def session_ha1(alg: DigestAlgorithm, base: bytes, nonce: str, cnonce: str) -> str:
     """The hex H(A1) a response uses: *base* itself, or for -sess H(hex(base) ":" nonce ":" cnonce)."""
+    return session_ha1_hex(alg, base.hex(), nonce, cnonce)
+
+
+def session_ha1_hex(alg: DigestAlgorithm, base_hex: str, nonce: str, cnonce: str) -> str:
+    """:func:`session_ha1` for a base already in hex."""
     if not alg.sess:
-        return base.hex()
-    return alg.hexdigest(f"{base.hex()}:{nonce}:{cnonce}".encode())
+        return base_hex
+    return alg.hex(f"{base_hex}:{nonce}:{cnonce}".encode())
 
 
 def userhash(alg: DigestAlgorithm, user: bytes, realm: bytes) -> str:

@@ -140,7 +140,7 @@ class DigestCredential(Credential):
             self.opaque = hmac.new(secret, b"digest-opaque", hashlib.sha256).hexdigest()[:32]
         self._userhash_lock = threading.Lock()
         self._userhash_cache: dict[tuple[str, str, str], Account] = {}
-        self._ha1_cache: dict[tuple[str, bytes, bool], bytes] = {}
+        self._ha1_cache: dict[tuple[str, str, bool], str] = {}
         #: HTTP challenges by (realm, stale) with a placeholder for the nonce.
         self.challenge_templates: dict[tuple[str, bool], bytes] = {}
 
@@ -165,8 +165,9 @@ class DigestCredential(Credential):
         elif not self.use & SECPKG_CRED_INBOUND:
             raise SspiError(SecurityStatus.SEC_E_NO_CREDENTIALS, "no Digest client credentials")
 
-    def client_ha1(self, alg: DigestAlgorithm, realm: bytes, utf8: bool) -> bytes:
-        """H(user:realm:password) for the client identity (memoised per algorithm, realm and charset)."""
+    def client_ha1(self, alg: DigestAlgorithm, realm: str, utf8: bool) -> str:
+        """H(user:realm:password) in hex for the client identity (memoised per algorithm, realm and
+        charset: the identity's password is fixed for the credential's life)."""
         assert self.client is not None
         key = (alg.base, realm, utf8)
         hit = self._ha1_cache.get(key)
@@ -174,7 +175,7 @@ class DigestCredential(Credential):
             if len(self._ha1_cache) >= 64:
                 self._ha1_cache.clear()
             user = encode_http(self.client.user, utf8)
-            hit = alg.digest(user + b":" + realm + b":" + encode_http(self.client.password, utf8))
+            hit = alg.hex(user + b":" + encode_http(realm, utf8) + b":" + encode_http(self.client.password, utf8))
             self._ha1_cache[key] = hit
         return hit
 
@@ -190,12 +191,15 @@ class DigestCredential(Credential):
 
     def lookup(self, user: str, realm: str) -> Account | None:
         """The account for a Digest user name (``DOMAIN\\user`` accepted) in *realm*."""
-        if self.store is None:
+        store = self.store
+        if store is None:
             return None
-        name, domain = split_principal(user)
-        if domain:
-            return self.store.lookup(name, domain)
-        return self.store.lookup(name, realm) or self.store.lookup(name, None)
+        if "\\" in user:
+            name, domain = split_principal(user)
+            if domain:
+                return store.lookup(name, domain)
+            user = name
+        return store.lookup(user, realm) or store.lookup(user, None)
 
     def lookup_userhash(self, alg: DigestAlgorithm, hashed: str, realm: str) -> Account | None:
         """The account whose H(user:realm) is *hashed* (needs an iterable store)."""
@@ -225,6 +229,8 @@ class DigestCredential(Credential):
 
 def stored_ha1(account: Account, alg: DigestAlgorithm, realm: str) -> bytes | None:
     """A stored raw H(user:realm:password) for *alg* / *realm*, if the account has one."""
+    if not account.secrets:
+        return None
     value = account.secrets.get(ha1_secret_key(alg.base, realm))
     if value is None:
         return None

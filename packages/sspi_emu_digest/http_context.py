@@ -18,9 +18,11 @@ finishes the check.
 
 from __future__ import annotations
 
+import functools
 import hmac
 import re
 from dataclasses import dataclass, field
+from typing import cast
 
 from sspi_emu.accounts import Account
 from sspi_emu.buffers import SecBuffer
@@ -64,9 +66,14 @@ _NONCE_SLOT = "\x01nonce\x01"
 _NONCE_SLOT_B = _NONCE_SLOT.encode("ascii")
 
 
+@functools.lru_cache(maxsize=256)
+def _uri_ok(target: str) -> bool:
+    return _URI.fullmatch(target) is not None
+
+
 def validate_uri(target: str) -> str:
     """A request URI as the target name: printable US-ASCII, ``%XX`` escapes well formed."""
-    if _URI.fullmatch(target) is None:
+    if not _uri_ok(target):
         raise SspiError(
             S.SEC_E_TARGET_UNKNOWN, "the target must be a US-ASCII request URI (percent-encode the rest, as %XX)"
         )
@@ -118,6 +125,10 @@ class HttpClientContext(DigestContextBase):
             challenges = parse_digest_challenges(text)
         except ParseError as exc:
             raise parse_error(exc) from exc
+        if len(challenges) == 1:  # the usual header: nothing to choose from
+            qops = challenges[0].qop
+            if not qops or "auth" in qops or "auth-int" in qops:
+                return challenges[0]
         usable = [c for c in challenges if not c.qop or any(q in _QOPS for q in c.qop)]
         if not usable:
             raise invalid("no Digest challenge this client can answer")
@@ -137,53 +148,45 @@ class HttpClientContext(DigestContextBase):
         return "auth"
 
     def _respond(self, text: str, rp: RequestParams) -> StepOutput:
-        assert self.cred.client is not None
+        cred = self.cred
+        client = cred.client
+        assert client is not None
         ch = self._choose(text)
         uri = self.target or (validate_uri(rp.uri) if rp.uri else None)
         if uri is None:
             raise SspiError(S.SEC_E_TARGET_UNKNOWN, "no request URI (target name)")
-        client = self.cred.client
-        utf8 = ch.charset_utf8
-        user_b = calc.encode_http(client.user, utf8)
-        realm_b = calc.encode_http(ch.realm, utf8)
-        base = self.cred.client_ha1(ch.algorithm, realm_b, utf8)
+        alg, realm, nonce, utf8 = ch.algorithm, ch.realm, ch.nonce, ch.charset_utf8
         qop = self._qop(ch, rp.body)
         nc = cnonce = None
-        if qop is not None or ch.algorithm.sess:
-            count = self._counts.get(ch.nonce, 0) + 1
-            self._counts = {ch.nonce: count}
-            nc, cnonce = f"{count:08x}", self.cred.cnonce()
-        ha1 = calc.session_ha1(ch.algorithm, base, ch.nonce, cnonce or "")
+        if qop is not None or alg.sess:
+            count = self._counts.get(nonce, 0) + 1
+            self._counts = {nonce: count}
+            nc, cnonce = f"{count:08x}", cred.cnonce()
+        ha1 = calc.session_ha1_hex(alg, cred.client_ha1(alg, realm, utf8), nonce, cnonce or "")
         if ch.userhash:
-            username, ext = calc.userhash(ch.algorithm, user_b, realm_b), False
+            username = calc.userhash(alg, calc.encode_http(client.user, utf8), calc.encode_http(realm, utf8))
+            ext = False
         else:
             username, ext = client.user, not client.user.isascii()
+        # Positional, in field order (a hot path): the response is filled in by _authorization.
         creds = DigestCredentials(
-            username=username,
-            realm=ch.realm,
-            nonce=ch.nonce,
-            uri=uri,
-            response="",
-            algorithm=ch.algorithm,
-            qop=qop,
-            nc=nc if qop else None,
-            cnonce=cnonce if qop else None,
-            opaque=ch.opaque,
-            userhash=ch.userhash,
-            username_ext=ext,
+            username, realm, nonce, uri, "", alg, qop, nc if qop else None, cnonce if qop else None, ch.opaque,
+            ch.userhash, ext,
         )
-        self._exchange = _Exchange(ch, uri, rp.method, qop, nc, cnonce, ha1, creds, rp.body)
-        self._pending = qop == "auth-int" and rp.body is None
+        body = rp.body
+        self._exchange = _Exchange(ch, uri, rp.method, qop, nc, cnonce, ha1, creds, body)
+        pending = self._pending = qop == "auth-int" and body is None
         token = self._authorization()
-        self.realm = ch.realm
-        mutual = bool(self.req & ISC_REQ_MUTUAL_AUTH)
-        if self._pending:
+        self.realm = realm
+        mutual = self.req & ISC_REQ_MUTUAL_AUTH
+        if pending:
             status = S.SEC_I_COMPLETE_AND_CONTINUE if mutual else S.SEC_I_COMPLETE_NEEDED
+        elif mutual:
+            status = S.SEC_I_CONTINUE_NEEDED
         else:
-            status = S.SEC_I_CONTINUE_NEEDED if mutual else S.SEC_E_OK
-        if status == S.SEC_E_OK:
+            status = S.SEC_E_OK
             self._established()
-        return StepOutput(status, token, flags=self.flags, expiry=TIMESTAMP_NEVER)
+        return StepOutput(status, token, self.flags, 0, 0, b"", TIMESTAMP_NEVER)
 
     def _authorization(self) -> bytes:
         ex = self._exchange
@@ -236,11 +239,11 @@ class _Deferred:
 
     creds: DigestCredentials
     ha1_candidates: list[str] = field(repr=False)
-    nc: int = 0
-    issued: int = 0
-    state: NonceState = NonceState.VALID
-    rp: RequestParams = field(default_factory=RequestParams)
-    account_name: str = ""
+    nc: int
+    issued: int
+    state: NonceState
+    rp: RequestParams
+    account_name: str
 
 
 class HttpServerContext(DigestContextBase):
@@ -291,107 +294,118 @@ class HttpServerContext(DigestContextBase):
         token = template.replace(_NONCE_SLOT_B, self.cred.issuer.issue().encode("ascii"))
         return StepOutput(S.SEC_I_CONTINUE_NEEDED, token, expiry=TIMESTAMP_NEVER)
 
-    def _offered_alg(self, alg: DigestAlgorithm) -> bool:
-        return alg in self._offered
-
     def _verify(self, text: str, rp: RequestParams) -> StepOutput:
         try:
             creds = DigestCredentials.parse(text)
         except ParseError as exc:
             raise parse_error(exc) from exc
-        if not self._offered_alg(creds.algorithm):
-            raise invalid(f"algorithm {creds.algorithm.name} was not offered")
-        if creds.qop is None or creds.qop not in self.cred.options.qop:
+        cred = self.cred
+        alg, qop = creds.algorithm, creds.qop
+        if alg not in self._offered:
+            raise invalid(f"algorithm {alg.name} was not offered")
+        if qop is None or qop not in cred.options.qop:
             raise invalid("qop missing or not offered")
-        if self.cred.opaque is not None and not hmac.compare_digest(
-            (creds.opaque or "").encode("utf-8"), self.cred.opaque.encode("utf-8")
+        if cred.opaque is not None and not hmac.compare_digest(
+            (creds.opaque or "").encode("utf-8"), cred.opaque.encode("utf-8")
         ):
             raise invalid("opaque does not match")
         if rp.uri is not None and creds.uri != rp.uri:
             raise invalid("the uri directive does not match the request URI")
+        nc_text = creds.nc or ""
         try:
-            nc = int(creds.nc or "", 16)
+            nc = int(nc_text, 16)
         except ValueError:
             nc = 0
-        if not 0 < nc <= 0xFFFFFFFF or len(creds.nc or "") != 8:
+        if not 0 < nc <= 0xFFFFFFFF or len(nc_text) != 8:
             raise invalid("nc must be 8 hex digits, not zero")
         if creds.realm != self.realm:
             raise SspiError(S.SEC_E_LOGON_DENIED, "realm does not match")
-        state, issued = self.cred.issuer.check(creds.nonce)
+        state, issued = cred.issuer.check(creds.nonce)
         if state is NonceState.FORGED:
             raise SspiError(S.SEC_E_LOGON_DENIED, "nonce was not issued here")
         if creds.userhash:
-            account = self.cred.lookup_userhash(creds.algorithm, creds.username, self.realm)
+            account = cred.lookup_userhash(alg, creds.username, self.realm)
         else:
-            account = self.cred.lookup(creds.username, self.realm)
+            account = cred.lookup(creds.username, self.realm)
         if account is None:
             raise SspiError(S.SEC_E_LOGON_DENIED, "unknown user")
         user = account.user if creds.userhash else creds.username
         candidates = self._ha1_candidates(account, creds, user)
-        deferred = _Deferred(creds, candidates, nc, issued, state, rp, account.name)
-        if creds.qop == "auth-int" and rp.body is None:
+        if qop == "auth-int" and rp.body is None:
             if state is NonceState.STALE:
                 return self._challenge(stale=True)
-            self._deferred = deferred
+            self._deferred = _Deferred(creds, candidates, nc, issued, state, rp, account.name)
             return StepOutput(S.SEC_I_COMPLETE_NEEDED, b"", expiry=TIMESTAMP_NEVER)
-        return self._finish(deferred)
+        return self._finish(creds, candidates, nc, issued, state, rp, account.name)
+
+    def _ha1_bases(self, account: Account, alg: DigestAlgorithm, user: str) -> tuple[str, ...]:
+        """The hex H(user:realm:password) values to try: a stored one, else from the password."""
+        stored = stored_ha1(account, alg, self.realm)
+        if stored is not None:
+            return (stored.hex(),)
+        password = account.password
+        if password is None:
+            raise SspiError(S.SEC_E_LOGON_DENIED, "no Digest secret for this account")
+        prefer_utf8 = self.cred.options.charset_utf8
+        # Both charsets' values, preferred first, memoised on the account with the password they
+        # came from: a password changed in place is never answered from the memo.
+        key = f"digest-ha1-bases:{alg.base}:{prefer_utf8}:{user}:{self.realm}"
+        cached = account.cache.get(key)
+        if type(cached) is tuple and cached[0] is password:
+            return cast("tuple[str, ...]", cached[1])
+        bases: list[str] = []
+        for utf8 in (prefer_utf8, not prefer_utf8):
+            b = calc.base_ha1(
+                alg, calc.encode_http(user, utf8), calc.encode_http(self.realm, utf8), calc.encode_http(password, utf8)
+            ).hex()
+            if b not in bases:
+                bases.append(b)
+        account.cache[key] = (password, tuple(bases))
+        return tuple(bases)
 
     def _ha1_candidates(self, account: Account, creds: DigestCredentials, user: str) -> list[str]:
         alg = creds.algorithm
-        bases: list[bytes] = []
-        stored = stored_ha1(account, alg, self.realm)
-        if stored is not None:
-            bases.append(stored)
-        elif account.password is not None:
-            prefer_utf8 = self.cred.options.charset_utf8
-            # Both charsets' H(user:realm:password), preferred first, memoised as one entry.
-            key = f"digest-ha1-bases:{alg.base}:{prefer_utf8}:{user}:{self.realm}"
-            cached = account.cache.get(key)
-            if isinstance(cached, tuple):
-                bases.extend(cached)
-            else:
-                for utf8 in (prefer_utf8, not prefer_utf8):
-                    b = calc.base_ha1(
-                        alg,
-                        calc.encode_http(user, utf8),
-                        calc.encode_http(self.realm, utf8),
-                        calc.encode_http(account.password, utf8),
-                    )
-                    if b not in bases:
-                        bases.append(b)
-                account.cache[key] = tuple(bases)
-        if not bases:
-            raise SspiError(S.SEC_E_LOGON_DENIED, "no Digest secret for this account")
-        return [calc.session_ha1(alg, b, creds.nonce, creds.cnonce or "") for b in bases]
+        bases = self._ha1_bases(account, alg, user)
+        if not alg.sess:
+            return list(bases)
+        return [calc.session_ha1_hex(alg, b, creds.nonce, creds.cnonce or "") for b in bases]
 
-    def _finish(self, d: _Deferred) -> StepOutput:
-        creds, rp = d.creds, d.rp
+    def _finish(
+        self,
+        creds: DigestCredentials,
+        candidates: list[str],
+        nc: int,
+        issued: int,
+        state: NonceState,
+        rp: RequestParams,
+        account_name: str,
+    ) -> StepOutput:
+        alg, nonce, uri, qop, nc_text, cnonce, body = (
+            creds.algorithm, creds.nonce, creds.uri, creds.qop, creds.nc, creds.cnonce, rp.body
+        )
+        response = creds.response.encode("utf-8", "replace")
         ha1 = None
-        for cand in d.ha1_candidates:
-            expected = calc.http_response(
-                creds.algorithm, cand, creds.nonce, rp.method, creds.uri, creds.qop, creds.nc, creds.cnonce, rp.body
-            )
-            if hmac.compare_digest(expected.encode(), creds.response.encode("utf-8", "replace")):
+        for cand in candidates:  # every candidate is tried: the time does not tell which matched
+            expected = calc.http_response(alg, cand, nonce, rp.method, uri, qop, nc_text, cnonce, body)
+            if hmac.compare_digest(expected.encode(), response):
                 ha1 = cand
         if ha1 is None:
             raise SspiError(S.SEC_E_LOGON_DENIED, "wrong password")
-        if d.state is NonceState.STALE:
+        if state is NonceState.STALE:
             return self._challenge(stale=True)
-        counted = self.cred.counter.use(creds.nonce, d.issued, d.nc)
+        counted = self.cred.counter.use(nonce, issued, nc)
         if counted is CountResult.REPLAYED:
             raise SspiError(S.SEC_E_OUT_OF_SEQUENCE, "nonce count was used before")
         if counted is CountResult.UNTRACKED:
             return self._challenge(stale=True)
-        rspauth = calc.http_response(
-            creds.algorithm, ha1, creds.nonce, "", creds.uri, creds.qop, creds.nc, creds.cnonce, rp.body
-        )
-        info = AuthenticationInfo(rspauth=rspauth, qop=creds.qop, nc=creds.nc, cnonce=creds.cnonce)
-        self.user_name = d.account_name
-        self.server_name = creds.uri
+        rspauth = calc.http_response(alg, ha1, nonce, "", uri, qop, nc_text, cnonce, body)
+        info = AuthenticationInfo(rspauth, qop, nc_text, cnonce)
+        self.user_name = account_name
+        self.server_name = uri
         if self.req & ASC_REQ_MUTUAL_AUTH:
             self.flags |= ASC_RET_MUTUAL_AUTH
         self._established()
-        return StepOutput(S.SEC_E_OK, info.format().encode("utf-8"), flags=self.flags, expiry=TIMESTAMP_NEVER)
+        return StepOutput(S.SEC_E_OK, info.format().encode("utf-8"), self.flags, 0, 0, b"", TIMESTAMP_NEVER)
 
     def complete_auth_token(self, buffers: list[SecBuffer]) -> SecurityStatus:
         d = self._deferred
@@ -403,7 +417,7 @@ class HttpServerContext(DigestContextBase):
         d.rp.body = body
         self._deferred = None
         try:
-            out = self._finish(d)
+            out = self._finish(d.creds, d.ha1_candidates, d.nc, d.issued, d.state, d.rp, d.account_name)
         except SspiError as exc:
             return exc.status
         if out.status != S.SEC_E_OK:

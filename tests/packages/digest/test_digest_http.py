@@ -97,6 +97,51 @@ def test_stored_ha1_instead_of_password() -> None:
     assert http_exchange(client, server)[2].status == C.SEC_E_OK
 
 
+def test_password_changes_are_seen_by_a_live_server_credential() -> None:
+    accounts = store()
+    server_handle = server_cred(accounts)
+
+    def outcome(password: str) -> C.SecurityStatus:
+        client = Side(client_cred(password=password), HTTP_C, target=URI)
+        return http_exchange(client, Side(server_handle, HTTP_S, server=True))[2].status
+
+    assert outcome("Passw0rd!") == C.SEC_E_OK  # the server has now memoised this password's HA1
+    account = accounts.lookup("alice")
+    assert account is not None
+    account.password = "N3w-secret"  # changed in place, same Account object
+    assert outcome("Passw0rd!") == C.SEC_E_LOGON_DENIED
+    assert outcome("N3w-secret") == C.SEC_E_OK
+    accounts.add("alice", "Th1rd")  # replaced in the store
+    assert outcome("N3w-secret") == C.SEC_E_LOGON_DENIED
+    assert outcome("Th1rd") == C.SEC_E_OK
+    stored = hashlib.md5(b"alice:testrealm:F0urth", usedforsecurity=False).digest()
+    accounts.add("alice", "Th1rd", secrets={ha1_secret_key("MD5", "testrealm"): stored})  # a stored HA1 wins
+    assert outcome("Th1rd") == C.SEC_E_LOGON_DENIED
+    assert outcome("F0urth") == C.SEC_E_OK
+
+
+def test_memoised_secrets_stay_out_of_reprs() -> None:
+    from sspi_emu_digest import DigestIdentity, DigestServerOptions, package
+
+    from sspi_emu.spi import StepInput
+
+    accounts = store()
+    scred = package.acquire_credentials(None, C.SECPKG_CRED_INBOUND, None,
+                                        DigestServerOptions(store=accounts, realm="testrealm"))
+    ccred = package.acquire_credentials(None, C.SECPKG_CRED_OUTBOUND, None,
+                                        DigestIdentity(User="alice", Password="Passw0rd!"))
+    bufs = [(C.SECBUFFER_PKG_PARAMS, b"GET"), (C.SECBUFFER_PKG_PARAMS, URI.encode())]
+    server = package.server_context(scred, HTTP_S, 0)
+    client = package.client_context(ccred, URI, HTTP_C, 0)
+    answer = client.step(StepInput(server.step(StepInput(None, bufs)).token, bufs))
+    assert server.step(StepInput(answer.token, bufs)).status == C.SEC_E_OK
+    account = accounts.lookup("alice")
+    assert account is not None and account.cache  # something was memoised
+    ha1 = hashlib.md5(b"alice:testrealm:Passw0rd!", usedforsecurity=False).hexdigest()
+    for obj in (account, accounts, scred, ccred, server, client):
+        assert "Passw0rd!" not in repr(obj) and ha1 not in repr(obj)
+
+
 @pytest.mark.contract("ASC-ERR-AFTER-COMPLETE")
 def test_accept_after_established_is_refused() -> None:
     client, server = pair()
