@@ -103,11 +103,15 @@ class NonceCounter:
     def use(self, nonce: str, issued: int, nc: int) -> CountResult:
         """Record that *nonce* was used with count *nc* (>= 1)."""
         with self._lock:
-            entry = self._seen.get(nonce)
-            if entry is None:
+            seen = self._seen
+            entry = seen.get(nonce)
+            if entry is None:  # a nonce's first use (the usual case): added as the newest entry
                 if issued <= self._floor:
                     return CountResult.UNTRACKED
-                entry = (issued, 0, 0)
+                seen[nonce] = (issued, nc, 1)
+                if len(seen) > self.max_nonces:
+                    self._forget_oldest()
+                return CountResult.ACCEPTED
             _, high, bits = entry
             if nc > high:
                 shift = nc - high
@@ -118,12 +122,15 @@ class NonceCounter:
                 if offset >= self.window or (bits >> offset) & 1:
                     return CountResult.REPLAYED
                 bits |= 1 << offset
-            self._seen[nonce] = (issued, high, bits)
-            self._seen.move_to_end(nonce)
-            while len(self._seen) > self.max_nonces:
-                _, (old_issued, _, _) = self._seen.popitem(last=False)
-                self._floor = max(self._floor, old_issued)
+            seen[nonce] = (issued, high, bits)
+            seen.move_to_end(nonce)
             return CountResult.ACCEPTED
+
+    def _forget_oldest(self) -> None:
+        while len(self._seen) > self.max_nonces:
+            _, (old_issued, _, _) = self._seen.popitem(last=False)
+            if old_issued > self._floor:
+                self._floor = old_issued
 
     def __len__(self) -> int:
         return len(self._seen)
