@@ -151,16 +151,17 @@ class DigestContextBase(PackageContext):
     """Attributes common to the four Digest contexts."""
 
     package_info: SecPkgInfo = SecPkgInfo()
+    # Starting values, shared until a context sets its own (immutable, so sharing is safe).
+    flags: int = 0
+    user_name: str = ""
+    server_name: str = ""
+    realm: str = ""
+    established: bool = False
+    start_time: int = 0
 
     def __init__(self, cred: DigestCredential, req: int) -> None:
         self.cred = cred
         self.req = req
-        self.flags = 0
-        self.user_name = ""
-        self.server_name = ""
-        self.realm = ""
-        self.established = False
-        self.start_time = 0
 
     def _established(self) -> None:
         self.established = True

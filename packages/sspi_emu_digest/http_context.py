@@ -291,7 +291,7 @@ class HttpServerContext(DigestContextBase):
             if len(self.cred.challenge_templates) >= 64:
                 self.cred.challenge_templates.clear()
             self.cred.challenge_templates[key] = template
-        token = template.replace(_NONCE_SLOT_B, self.cred.issuer.issue().encode("ascii"))
+        token = template.replace(_NONCE_SLOT_B, self.cred.issuer.issue_ascii())
         return StepOutput(S.SEC_I_CONTINUE_NEEDED, token, expiry=TIMESTAMP_NEVER)
 
     def _verify(self, text: str, rp: RequestParams) -> StepOutput:

@@ -48,9 +48,13 @@ class NonceIssuer:
 
     def issue(self) -> str:
         """A fresh nonce (time and randomness from :mod:`sspi_emu.entropy`)."""
+        return self.issue_ascii().decode("ascii")
+
+    def issue_ascii(self) -> bytes:
+        """:meth:`issue` as ASCII bytes."""
         body = _BODY.pack(int(entropy.now() * 1000) & 0xFFFFFFFFFFFFFFFF)
         body += entropy.random_bytes(_RANDOM_LEN, "digest-nonce")
-        return binascii.b2a_base64(body + self._mac(body), newline=False).decode("ascii")
+        return binascii.b2a_base64(body + self._mac(body), newline=False)
 
     def check(self, nonce: str) -> tuple[NonceState, int]:
         """Whether *nonce* is ours and fresh; also its issue time (ms), 0 when forged."""

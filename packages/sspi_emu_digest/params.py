@@ -218,11 +218,15 @@ def plain_challenge(text: str) -> tuple[str, dict[str, str]] | None:
     plain form; None for any other value, which :func:`parse_challenges` handles."""
     if len(text) > MAX_TEXT:
         raise ParseError(f"value is longer than {MAX_TEXT} characters")
-    m = _SCHEME.match(text)
-    if m is None:
-        return None
-    params = _plain_params(text[m.end() :])
-    return (m.group(1), params) if params else None
+    if text.startswith("Digest "):  # the usual scheme, without the regex
+        scheme, rest = "Digest", text[7:]
+    else:
+        m = _SCHEME.match(text)
+        if m is None:
+            return None
+        scheme, rest = m.group(1), text[m.end() :]
+    params = _plain_params(rest)
+    return (scheme, params) if params else None
 
 
 def parse_challenges(text: str) -> list[Challenge]:
