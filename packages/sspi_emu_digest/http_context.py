@@ -256,6 +256,8 @@ class HttpServerContext(DigestContextBase):
         self.realm = cred.realm
         self._deferred: _Deferred | None = None
         self._offered = cred.http_algorithms
+        #: The nonce this context last sent and when (ms): an answer to it needs no MAC check.
+        self._sent_nonce: tuple[str, int] | None = None
 
     def step(self, inp: StepInput) -> StepOutput:
         if self.established:
@@ -291,7 +293,9 @@ class HttpServerContext(DigestContextBase):
             if len(self.cred.challenge_templates) >= 64:
                 self.cred.challenge_templates.clear()
             self.cred.challenge_templates[key] = template
-        token = template.replace(_NONCE_SLOT_B, self.cred.issuer.issue_ascii())
+        nonce, issued = self.cred.issuer.issue_timed()
+        self._sent_nonce = (nonce.decode("ascii"), issued)
+        token = template.replace(_NONCE_SLOT_B, nonce)
         return StepOutput(S.SEC_I_CONTINUE_NEEDED, token, expiry=TIMESTAMP_NEVER)
 
     def _verify(self, text: str, rp: RequestParams) -> StepOutput:
@@ -320,7 +324,12 @@ class HttpServerContext(DigestContextBase):
             raise invalid("nc must be 8 hex digits, not zero")
         if creds.realm != self.realm:
             raise SspiError(S.SEC_E_LOGON_DENIED, "realm does not match")
-        state, issued = cred.issuer.check(creds.nonce)
+        sent = self._sent_nonce
+        if sent is not None and creds.nonce == sent[0]:  # the nonce this context issued: known to be ours
+            issued = sent[1]
+            state = cred.issuer.freshness(issued)
+        else:  # any other nonce (e.g. a stateless server's first call) proves itself by its MAC
+            state, issued = cred.issuer.check(creds.nonce)
         if state is NonceState.FORGED:
             raise SspiError(S.SEC_E_LOGON_DENIED, "nonce was not issued here")
         if creds.userhash:

@@ -52,9 +52,20 @@ class NonceIssuer:
 
     def issue_ascii(self) -> bytes:
         """:meth:`issue` as ASCII bytes."""
-        body = _BODY.pack(int(entropy.now() * 1000) & 0xFFFFFFFFFFFFFFFF)
-        body += entropy.random_bytes(_RANDOM_LEN, "digest-nonce")
-        return binascii.b2a_base64(body + self._mac(body), newline=False)
+        return self.issue_timed()[0]
+
+    def issue_timed(self) -> tuple[bytes, int]:
+        """:meth:`issue_ascii` and the issue time it carries (ms), for an issuer that remembers it."""
+        issued = int(entropy.now() * 1000) & 0xFFFFFFFFFFFFFFFF
+        body = _BODY.pack(issued) + entropy.random_bytes(_RANDOM_LEN, "digest-nonce")
+        return binascii.b2a_base64(body + self._mac(body), newline=False), issued
+
+    def freshness(self, issued: int) -> NonceState:
+        """VALID or STALE for a nonce of ours issued at *issued* (ms)."""
+        now = int(entropy.now() * 1000)
+        if issued > now + _SKEW_MS or now - issued > self.lifetime_ms:
+            return NonceState.STALE
+        return NonceState.VALID
 
     def check(self, nonce: str) -> tuple[NonceState, int]:
         """Whether *nonce* is ours and fresh; also its issue time (ms), 0 when forged."""
@@ -71,10 +82,7 @@ class NonceIssuer:
         if not hmac.compare_digest(mac, self._mac(body)):
             return NonceState.FORGED, 0
         (issued,) = _BODY.unpack_from(body)
-        now = int(entropy.now() * 1000)
-        if issued > now + _SKEW_MS or now - issued > self.lifetime_ms:
-            return NonceState.STALE, issued
-        return NonceState.VALID, issued
+        return self.freshness(issued), issued
 
 
 class CountResult(enum.Enum):

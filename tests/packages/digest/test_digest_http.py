@@ -292,6 +292,40 @@ def test_expired_nonce_with_wrong_password_is_not_stale() -> None:
         assert Side(scred, HTTP_S, server=True).step(answer.token, params()).status == C.SEC_E_LOGON_DENIED
 
 
+def test_the_issuing_context_still_dates_its_own_nonce() -> None:
+    server = Side(server_cred(nonce_lifetime=60), HTTP_S, server=True)
+    with entropy.pinned(PinnedEntropy(seed=b"s", clock=1_000_000.0)):
+        challenge = server.step(None, params())
+    client = Side(client_cred(), HTTP_C, target=URI)
+    answer = client.step(challenge.token, params())
+    with entropy.pinned(PinnedEntropy(seed=b"s", clock=1_000_061.0)):
+        stale = server.step(answer.token, params())  # the same context that sent the nonce
+    assert stale.status == C.SEC_I_CONTINUE_NEEDED and parse_digest_challenges(stale.token.decode())[0].stale
+    with entropy.pinned(PinnedEntropy(seed=b"s", clock=1_000_062.0)):
+        again = client.step(stale.token, params())
+        assert server.step(again.token, params()).status == C.SEC_E_OK
+
+
+def test_the_issuing_context_refuses_its_nonce_altered() -> None:
+    server = Side(server_cred(), HTTP_S, server=True)
+    challenge = server.step(None, params())
+    nonce = parse_digest_challenges(challenge.token.decode())[0].nonce
+    altered = nonce[:5] + ("B" if nonce[5] != "B" else "C") + nonce[6:]
+    token = challenge.token.replace(nonce.encode(), altered.encode())
+    answer = Side(client_cred(), HTTP_C, target=URI).step(token, params())
+    assert answer.status == C.SEC_E_OK
+    assert server.step(answer.token, params()).status == C.SEC_E_LOGON_DENIED
+
+
+def test_the_issuing_context_accepts_a_sibling_nonce() -> None:
+    scred = server_cred()
+    server = Side(scred, HTTP_S, server=True)
+    server.step(None, params())
+    sibling = Side(scred, HTTP_S, server=True).step(None, params())  # same credential, another context
+    answer = Side(client_cred(), HTTP_C, target=URI).step(sibling.token, params())
+    assert server.step(answer.token, params()).status == C.SEC_E_OK
+
+
 def test_nonce_from_another_server_is_refused() -> None:
     challenge = Side(server_cred(opaque="o"), HTTP_S, server=True).step(None, params())
     answer = Side(client_cred(), HTTP_C, target=URI).step(challenge.token, params())

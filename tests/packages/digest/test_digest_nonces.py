@@ -20,6 +20,19 @@ def test_nonce_is_valid_then_stale() -> None:
         assert issuer.check(nonce)[0] is NonceState.STALE
 
 
+def test_issue_timed_matches_what_check_reads() -> None:
+    issuer = NonceIssuer(b"k" * 32, lifetime=10, label="http")
+    with entropy.pinned(PinnedEntropy(seed=b"x", clock=100.0)):
+        nonce, issued = issuer.issue_timed()
+        assert issued == 100_000
+        assert issuer.check(nonce.decode("ascii")) == (NonceState.VALID, issued)
+        assert issuer.freshness(issued) is NonceState.VALID
+    with entropy.pinned(PinnedEntropy(seed=b"x", clock=111.0)):
+        assert issuer.freshness(issued) is NonceState.STALE
+    with entropy.pinned(PinnedEntropy(seed=b"x", clock=0.0)):  # dated too far in the future
+        assert issuer.freshness(issued) is NonceState.STALE
+
+
 @pytest.mark.parametrize("bad", ["", "!!!", "AAAA", "A" * 44, "é" * 56, "A" * 55 + "=", "A" * 52 + "=AAA", " " + "A" * 56])
 def test_forged_nonces(bad: str) -> None:
     assert NonceIssuer(b"k" * 32, 10, "http").check(bad)[0] is NonceState.FORGED
