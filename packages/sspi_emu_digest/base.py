@@ -73,10 +73,6 @@ class RequestParams:
     realm: str | None = None
 
 
-def _text(data: bytes) -> str:
-    return data.rstrip(b"\x00").decode("ascii")
-
-
 def request_params(buffers: Sequence[tuple[int, bytes]]) -> RequestParams:
     """Read method / URI / body / realm from (type, bytes) pairs (see the module docstring)."""
     if not buffers:
@@ -90,13 +86,13 @@ def request_params(buffers: Sequence[tuple[int, bytes]]) -> RequestParams:
             data = value
     n = len(params)
     method, uri, realm = "GET", None, None
-    try:
+    try:  # text buffers: US-ASCII, trailing NULs ignored
         if n > 0 and params[0]:
-            method = _text(params[0]) or "GET"
+            method = params[0].rstrip(b"\x00").decode("ascii") or "GET"
         if n > 1 and params[1]:
-            uri = _text(params[1]) or None
+            uri = params[1].rstrip(b"\x00").decode("ascii") or None
         if n > 3 and params[3]:
-            realm = _text(params[3]) or None
+            realm = params[3].rstrip(b"\x00").decode("ascii") or None
     except UnicodeDecodeError as exc:
         raise SspiError(SecurityStatus.SEC_E_INVALID_PARAMETER, "method, URI and realm must be US-ASCII") from exc
     if data is None and n > 2:

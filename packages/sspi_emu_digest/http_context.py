@@ -22,7 +22,6 @@ import functools
 import hmac
 import re
 from dataclasses import dataclass, field
-from typing import cast
 
 from sspi_emu.accounts import Account
 from sspi_emu.buffers import SecBuffer
@@ -361,7 +360,8 @@ class HttpServerContext(DigestContextBase):
         key = f"digest-ha1-bases:{alg.base}:{prefer_utf8}:{user}:{self.realm}"
         cached = account.cache.get(key)
         if type(cached) is tuple and cached[0] is password:
-            return cast("tuple[str, ...]", cached[1])
+            hit: tuple[str, ...] = cached[1]
+            return hit
         bases: list[str] = []
         for utf8 in (prefer_utf8, not prefer_utf8):
             b = calc.base_ha1(
