@@ -22,12 +22,15 @@ The entry point ``sspi_emu_ntlm:package`` registers it as ``NTLM`` (RPC id 10, m
   (signature only, data left in clear; DecryptMessage reports the QOP), per-direction
   sequence numbers (``SEC_E_OUT_OF_SEQUENCE``; ``MessageSeqNo`` is not used, as NTLM keeps
   its own counters) and ``SEC_E_MESSAGE_ALTERED``.
+* Connectionless (datagram) NTLM with ``ISC_REQ_DATAGRAM`` / ``ASC_REQ_DATAGRAM`` (MS-NLMP
+  3.1.5.2 / 3.2.5.2): no NEGOTIATE, the server's first call produces the CHALLENGE, and every
+  message is keyed for its own ``MessageSeqNo`` (RC4 keyed MD5(SealingKey || SeqNum)).
 
 Credential auth data: a ``SEC_WINNT_AUTH_IDENTITY`` (password or ``NtHash``; user as
 ``user``, ``DOMAIN\\user`` or ``user@REALM``), an account store (servers), or an
 :class:`NtlmSettings` holding either plus options. Without auth data a client uses
 :func:`sspi_emu.accounts.default_client_identity` and a server
-:func:`sspi_emu.accounts.default_store`. Connectionless (datagram) NTLM is not implemented.
+:func:`sspi_emu.accounts.default_store`.
 """
 
 from __future__ import annotations

@@ -43,7 +43,7 @@ _SIGN_REQ = C.ISC_REQ_INTEGRITY | C.ISC_REQ_REPLAY_DETECT | C.ISC_REQ_SEQUENCE_D
 
 
 def _ret_flags(req: int, flags: int, anonymous: bool) -> int:
-    ret = C.ISC_RET_CONNECTION
+    ret = C.ISC_RET_DATAGRAM if flags & F.DATAGRAM else C.ISC_RET_CONNECTION
     if flags & (F.SIGN | F.SEAL | F.ALWAYS_SIGN):
         ret |= req & (C.ISC_RET_INTEGRITY | C.ISC_RET_REPLAY_DETECT | C.ISC_RET_SEQUENCE_DETECT)
     if flags & F.SEAL:
@@ -55,9 +55,13 @@ def _ret_flags(req: int, flags: int, anonymous: bool) -> int:
 
 
 class NtlmClientContext(NtlmContext):
-    """One client context. ``step`` is called twice: no input, then the CHALLENGE."""
+    """One client context. ``step`` is called twice: no input, then the CHALLENGE.
 
-    __slots__ = ("cred", "target", "req", "_negotiate", "_state", "_anonymous", "_level")
+    Connectionless (``ISC_REQ_DATAGRAM``, MS-NLMP 3.1.5.2): there is no NEGOTIATE message; the
+    first call returns an empty token (or, given the server's CHALLENGE at once, answers it).
+    """
+
+    __slots__ = ("cred", "target", "req", "_negotiate", "_state", "_anonymous", "_level", "_datagram")
 
     def __init__(self, cred: NtlmCredential, target: str | None, req: int) -> None:
         self._init_common(cred.expiry)
@@ -69,6 +73,7 @@ class NtlmClientContext(NtlmContext):
         self._level = cred.lm_level
         self._negotiate = b""
         self._state = 0
+        self._datagram = bool(req & C.ISC_REQ_DATAGRAM)
         self.server_name = self.target
         self.client_name = "" if self._anonymous else cred.principal
 
@@ -86,6 +91,12 @@ class NtlmClientContext(NtlmContext):
         return flags
 
     def step(self, inp: StepInput) -> StepOutput:
+        if self._state == 0 and self._datagram:
+            self.flags = self._negotiate_flags() | F.DATAGRAM
+            self.ret_flags = _ret_flags(self.req, self.flags, self._anonymous)
+            self._state = 1
+            if not inp.token:
+                return StepOutput(S.SEC_I_CONTINUE_NEEDED, b"", self.ret_flags)
         if self._state == 0:
             if inp.token:
                 raise SspiError(S.SEC_E_INVALID_TOKEN, "NTLM: the client starts without an input token")
@@ -143,7 +154,18 @@ class NtlmClientContext(NtlmContext):
         challenge = ChallengeMessage.unpack(challenge_bytes)
         sc = challenge.server_challenge
         cflags = challenge.flags
+        if self._datagram and not cflags & F.DATAGRAM:
+            raise SspiError(S.SEC_E_UNSUPPORTED_FUNCTION, "NTLM: the server did not agree to connectionless mode")
+        if self._datagram and (not cflags & F.KEY_EXCH or not cflags & F.EXTENDED_SESSIONSECURITY
+                               or self._level == 0):
+            # Connectionless messages are keyed from an exchanged session key, and sealing them needs
+            # extended session security (MS-NLMP 3.4.3): this client asks for both.
+            raise SspiError(S.SEC_E_UNSUPPORTED_FUNCTION, "NTLM: connectionless mode needs KEY_EXCH and ESS")
         flags = int((cflags & _ANSWER_MASK) | F.REQUEST_TARGET)
+        if self._datagram:
+            flags &= self.flags | F.TARGET_INFO  # no NEGOTIATE narrowed the offer: keep what this client wants
+        else:
+            flags &= ~F.DATAGRAM  # never asked for: a connection-oriented context stays one
         if not flags & F.UNICODE:
             flags |= F.OEM if cflags & F.OEM else F.UNICODE
         if flags & F.EXTENDED_SESSIONSECURITY:

@@ -161,6 +161,8 @@ class NtlmContext(PackageContext):
         sec = self._session()
         if isinstance(sec, SecurityStatus):
             return sec
+        if sec.datagram:
+            sec.out.rekey(seqno)
         token = None
         parts = []
         for b in message:
@@ -179,6 +181,8 @@ class NtlmContext(PackageContext):
         sec = self._session()
         if isinstance(sec, SecurityStatus):
             return sec, 0
+        if sec.datagram:
+            sec.inc.rekey(seqno)
         token = None
         parts = []
         for b in message:
@@ -198,6 +202,8 @@ class NtlmContext(PackageContext):
             if isinstance(got, SecurityStatus):
                 return got
             sec = got
+        if sec.datagram:
+            sec.out.rekey(seqno)
         encrypt = True
         if qop:
             if qop != _NO_ENCRYPT:
@@ -240,6 +246,8 @@ class NtlmContext(PackageContext):
             if isinstance(got, SecurityStatus):
                 return got, 0
             sec = got
+        if sec.datagram:
+            sec.inc.rekey(seqno)
         token = None
         stream = None
         mac_parts: list[Memory] = []

@@ -39,15 +39,11 @@ class NtlmPackage:
             raise SspiError(SecurityStatus.SEC_E_NO_CREDENTIALS, "an OUTBOUND NTLM credential is needed")
         if target is not None and len(target) > _MAX_TARGET:
             raise SspiError(SecurityStatus.SEC_E_INVALID_PARAMETER, "target name too long for NTLM")
-        if req & C.ISC_REQ_DATAGRAM:
-            raise SspiError(SecurityStatus.SEC_E_UNSUPPORTED_FUNCTION, "connectionless NTLM is not implemented")
         return NtlmClientContext(cred, target, req)
 
     def server_context(self, cred: object, req: int, data_rep: int) -> NtlmServerContext:
         if not isinstance(cred, NtlmCredential) or not cred.inbound:
             raise SspiError(SecurityStatus.SEC_E_NO_CREDENTIALS, "an INBOUND NTLM credential is needed")
-        if req & C.ASC_REQ_DATAGRAM:
-            raise SspiError(SecurityStatus.SEC_E_UNSUPPORTED_FUNCTION, "connectionless NTLM is not implemented")
         return NtlmServerContext(cred, req)
 
     def demo_profile(self) -> list[DemoProfile]:

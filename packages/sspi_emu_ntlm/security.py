@@ -55,10 +55,11 @@ def _rc4(key: bytes, skip: int = 0) -> CipherContext:
 class Direction:
     """Keys and counters for one direction of traffic."""
 
-    __slots__ = ("_seal_key", "inner", "outer", "_handle", "pos", "seq")
+    __slots__ = ("_seal_key", "_key", "inner", "outer", "_handle", "pos", "seq")
 
     def __init__(self, sign_key: bytes, seal_key: bytes) -> None:
         self._seal_key = seal_key
+        self._key = seal_key  # the RC4 key in use: the sealing key, or a per-message key (connectionless)
         self.inner, self.outer = _hmac_md5_pads(sign_key)
         self._handle: CipherContext | None = None  # built on first use (a reset may come first)
         self.pos = 0  # RC4 keystream bytes used (to rebuild the handle on the slow path)
@@ -69,7 +70,7 @@ class Direction:
         """The RC4 handle, positioned at :attr:`pos` when it has to be (re)built."""
         handle = self._handle
         if handle is None:
-            handle = self._handle = _rc4(self._seal_key, self.pos)
+            handle = self._handle = _rc4(self._key, self.pos)
         return handle
 
     @rc4.setter
@@ -77,8 +78,21 @@ class Direction:
         self._handle = handle
 
     def rebuild(self, pos: int) -> CipherContext:
-        """A fresh RC4 handle positioned *pos* bytes into the keystream."""
-        return _rc4(self._seal_key, pos)
+        """A fresh RC4 handle positioned *pos* bytes into the current keystream."""
+        return _rc4(self._key, pos)
+
+    def restart(self) -> None:
+        """Back to the start of the sealing key's keystream (sequence number kept)."""
+        self._key = self._seal_key
+        self._handle = None
+        self.pos = 0
+
+    def rekey(self, seq: int) -> None:
+        """Connectionless mode (MS-NLMP 3.4): a fresh RC4 handle keyed MD5(SealingKey || SeqNum) for one message."""
+        self._key = hashlib.md5(self._seal_key + _U32.pack(seq)).digest()  # noqa: S324 - protocol-mandated
+        self._handle = None
+        self.pos = 0
+        self.seq = seq
 
     def __repr__(self) -> str:
         return f"Direction(seq={self.seq})"
@@ -87,12 +101,15 @@ class Direction:
 class SessionSecurity:
     """Sign / verify / seal / unseal for an established NTLM context."""
 
-    __slots__ = ("flags", "out", "inc", "ess", "key_exch", "shared_handle")
+    __slots__ = ("flags", "out", "inc", "ess", "key_exch", "shared_handle", "datagram")
 
     def __init__(self, flags: int, exported_session_key: bytes, client: bool) -> None:
         self.flags = flags
         self.ess = bool(flags & _ESS)
         self.key_exch = bool(flags & _KEY_EXCH)
+        #: Connectionless: the caller gives each message's sequence number, and each message
+        #: gets its own RC4 key (the message functions call :meth:`Direction.rekey`).
+        self.datagram = bool(flags & F.DATAGRAM)
         c_sign = crypto.signkey(flags, exported_session_key, crypto.CLIENT_SIGN_MAGIC)
         s_sign = crypto.signkey(flags, exported_session_key, crypto.SERVER_SIGN_MAGIC)
         c_seal = crypto.sealkey(flags, exported_session_key, crypto.CLIENT_SEAL_MAGIC)
@@ -109,9 +126,7 @@ class SessionSecurity:
 
     def reset_rc4(self, outgoing: bool) -> None:
         """Re-initialise one direction's RC4 handle, keeping its sequence number (MS-SPNG mechListMIC rule)."""
-        d = self.out if outgoing else self.inc
-        d._handle = None  # rebuilt from position 0 when the direction is next used
-        d.pos = 0
+        (self.out if outgoing else self.inc).restart()  # rebuilt from position 0 when next used
 
     # -- signatures -------------------------------------------------------------------
 

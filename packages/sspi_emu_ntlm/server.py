@@ -47,8 +47,15 @@ _ANY_SIGN = F.SIGN | F.SEAL | F.ALWAYS_SIGN
 _REQ_ECHO = C.ASC_RET_REPLAY_DETECT | C.ASC_RET_SEQUENCE_DETECT | C.ASC_RET_EXTENDED_ERROR
 
 
+#: What a connectionless server offers in its CHALLENGE, there being no NEGOTIATE to answer.
+_DATAGRAM_OFFER = (
+    F.UNICODE | F.REQUEST_TARGET | F.SIGN | F.SEAL | F.DATAGRAM | F.NTLM | F.ALWAYS_SIGN | F.EXTENDED_SESSIONSECURITY
+    | F.VERSION | F.NEGOTIATE_128 | F.KEY_EXCH | F.NEGOTIATE_56
+)
+
+
 def _ret_flags(req: int, flags: int, anonymous: bool) -> int:
-    ret = C.ASC_RET_CONNECTION | (req & C.ASC_RET_EXTENDED_ERROR)
+    ret = (C.ASC_RET_DATAGRAM if flags & F.DATAGRAM else C.ASC_RET_CONNECTION) | (req & C.ASC_RET_EXTENDED_ERROR)
     if flags & _ANY_SIGN:
         ret |= C.ASC_RET_INTEGRITY | (req & _REQ_ECHO)
     if flags & F.SEAL:
@@ -61,7 +68,11 @@ def _ret_flags(req: int, flags: int, anonymous: bool) -> int:
 
 
 class NtlmServerContext(NtlmContext):
-    """One server context. ``step`` is called twice: with the NEGOTIATE, then the AUTHENTICATE."""
+    """One server context. ``step`` is called twice: with the NEGOTIATE, then the AUTHENTICATE.
+
+    Connectionless (``ASC_REQ_DATAGRAM`` and no input token, MS-NLMP 3.2.5.2): the first call
+    produces the CHALLENGE unprompted; the AUTHENTICATE's flags are the final ones.
+    """
 
     __slots__ = ("cred", "req", "_state", "_negotiate", "_challenge", "_server_challenge", "_cb", "_level")
 
@@ -83,6 +94,10 @@ class NtlmServerContext(NtlmContext):
         if cb is not None:
             self._cb = bindings_hash(cb)
         if not inp.token:
+            if self._state == 0 and self.req & C.ASC_REQ_DATAGRAM:
+                out = self._challenge_with(_DATAGRAM_OFFER, b"")
+                self._state = 1
+                return StepOutput(S.SEC_I_CONTINUE_NEEDED, out, self.ret_flags)
             raise SspiError(S.SEC_E_INVALID_TOKEN, "NTLM: the server needs the client's token")
         token = bytes(inp.token)
         if self._state == 0:
@@ -124,8 +139,12 @@ class NtlmServerContext(NtlmContext):
 
     def _challenge_for(self, token: bytes) -> bytes:
         neg = NegotiateMessage.unpack(token)
+        return self._challenge_with(neg.flags & _ECHO, token)
+
+    def _challenge_with(self, offered: int, negotiate: bytes) -> bytes:
+        """The CHALLENGE for the flags *offered* (the client's NEGOTIATE, or the connectionless offer)."""
         s = self.cred.settings
-        flags = int((neg.flags & _ECHO) | F.NTLM | F.TARGET_INFO)
+        flags = int(offered | F.NTLM | F.TARGET_INFO)
         if flags & F.UNICODE:
             flags &= ~F.OEM
         elif not flags & F.OEM:
@@ -142,7 +161,7 @@ class NtlmServerContext(NtlmContext):
         info = self._target_info() if flags & F.TARGET_INFO else b""
         sc = entropy.random_bytes(8, "ntlm server challenge")
         msg = ChallengeMessage(flags, sc, target_name, None, s.version, info).pack()
-        self._negotiate = token
+        self._negotiate = negotiate
         self._challenge = msg
         self._server_challenge = sc
         self.flags = flags
@@ -152,6 +171,11 @@ class NtlmServerContext(NtlmContext):
     def _accept(self, token: bytes) -> None:
         auth = AuthenticateMessage.unpack(token)
         flags = auth.flags
+        needed = F.DATAGRAM | F.KEY_EXCH | F.EXTENDED_SESSIONSECURITY
+        if self.flags & F.DATAGRAM and flags & needed != needed:
+            # Connectionless: the AUTHENTICATE's flags are the final ones, and must keep what the mode needs.
+            raise SspiError(S.SEC_E_INVALID_TOKEN, "NTLM: a connectionless AUTHENTICATE without DATAGRAM, "
+                                                   "KEY_EXCH and extended session security")
         nt, lm = auth.nt_response, auth.lm_response
         anonymous = not auth.user and not nt and lm in (b"", b"\x00")
         mic_expected = False

@@ -184,16 +184,6 @@ def test_unexpected_failure_is_internal_error(monkeypatch: pytest.MonkeyPatch) -
     assert pair.isc(t2)[0] == C.SEC_E_INTERNAL_ERROR
 
 
-@pytest.mark.contract("ISC-REQ-UNSUPPORTED")
-def test_datagram_request_unsupported() -> None:
-    ccred = client_cred()
-    ctx = S.CtxtHandle()
-    out = SecBufferDesc([SecBuffer(C.SECBUFFER_TOKEN, None)])
-    st = S.InitializeSecurityContext(ccred, None, "HTTP/x", C.ISC_REQ_DATAGRAM | C.ISC_REQ_ALLOCATE_MEMORY, 0,
-                                     C.SECURITY_NATIVE_DREP, None, 0, ctx, out, S.ULONG(), S.TimeStamp())
-    assert st == C.SEC_E_UNSUPPORTED_FUNCTION
-
-
 def _isc(cred: S.CredHandle, ctx: S.CtxtHandle | None, new: S.CtxtHandle, reserved1: int = 0,
          reserved2: int = 0) -> C.SecurityStatus:
     out = SecBufferDesc([SecBuffer(C.SECBUFFER_TOKEN, None)])
