@@ -47,7 +47,7 @@ class NtlmPackage:
         return NtlmServerContext(cred, req)
 
     def demo_profile(self) -> list[DemoProfile]:
-        """``sspi-emu demo``: NTLMv2 with MIC, then the same with channel bindings required."""
+        """``sspi-emu demo``: NTLMv2 with MIC, the same with channel bindings required, and connectionless."""
         from sspi_emu.accounts import MemoryAccountStore
         from sspi_emu.identity import SEC_WINNT_AUTH_IDENTITY
 
@@ -66,6 +66,11 @@ class NtlmPackage:
                         server_auth_data=NtlmSettings(accounts=store, channel_bindings=CB_ALWAYS),
                         target="HTTP/demo.example", client_buffers=cb, server_buffers=cb,
                         note="MsvAvChannelBindings checked by a server that requires them"),
+            DemoProfile(name="connectionless", client_auth_data=ident, server_auth_data=store,
+                        target="host/demo.example", server_first=True,
+                        client_req=C.ISC_REQ_DATAGRAM | C.ISC_REQ_CONFIDENTIALITY | C.ISC_REQ_INTEGRITY,
+                        server_req=C.ASC_REQ_DATAGRAM | C.ASC_REQ_CONFIDENTIALITY | C.ASC_REQ_INTEGRITY,
+                        note="datagram NTLM: no NEGOTIATE, the server's CHALLENGE comes first, per-message keys"),
         ]
 
     def __repr__(self) -> str:
