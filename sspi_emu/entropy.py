@@ -1,10 +1,12 @@
-"""Randomness and time for security packages: the only source they may use.
+"""Randomness, time and third-party replies for security packages: the only source they may use.
 
 Every nonce, key, challenge and timestamp a package produces comes from the *current*
 :class:`EntropySource`. The default draws from the operating system; a
 :class:`PinnedEntropy` (scripted values, or a seed) makes an exchange replay byte for
 byte, and a :class:`RecordingEntropy` captures every value drawn so a live exchange
-can be written to a vector file.
+can be written to a vector file. A package's round trips to a third party (Kerberos to
+its KDC) go through :func:`exchange` for the same reason: a recording keeps each request
+and reply, and a replay answers from the recording instead of the network.
 
 Scoping is per thread / async task (``contextvars``)::
 
@@ -22,7 +24,7 @@ import threading
 import time
 from collections import deque
 from dataclasses import dataclass
-from typing import Iterable, Iterator, Protocol, Sequence
+from typing import Callable, Iterable, Iterator, Protocol, Sequence
 
 #: FILETIME (100 ns ticks since 1601-01-01) of the Unix epoch.
 FILETIME_UNIX_EPOCH = 116444736000000000
@@ -121,13 +123,21 @@ class PinnedEntropy:
         return f"PinnedEntropy(scripted={len(self._script)}, seeded={self._seed is not None})"
 
 
+#: Carries one request to a third party and returns its reply (raises OSError when unreachable).
+Send = Callable[[bytes], bytes]
+
+
 @dataclass(frozen=True)
 class Draw:
-    """One value handed out by a :class:`RecordingEntropy`."""
+    """One value handed out by a :class:`RecordingEntropy`.
 
-    kind: str  # "random" or "time"
+    ``kind`` is "random", "time" or "exchange"; an exchange's ``label`` is ``"<kind> <where>"``
+    and its ``value`` the ``(request, reply)`` pair (reply None: the third party was unreachable).
+    """
+
+    kind: str
     label: str
-    value: bytes | float
+    value: bytes | float | tuple[bytes, bytes | None]
 
 
 class RecordingEntropy:
@@ -149,6 +159,22 @@ class RecordingEntropy:
         with self._lock:
             self.draws.append(Draw("time", "", value))
         return value
+
+    def exchange(self, kind: str, where: str, request: bytes, send: Send) -> bytes:
+        """Carry out the round trip through the wrapped source and remember request and reply."""
+        label = f"{kind} {where}"
+        token = _current.set(self.inner)  # a third party run in-process draws its own values, unrecorded
+        try:
+            reply = _exchange_with(self.inner, kind, where, request, send)
+        except OSError:
+            with self._lock:
+                self.draws.append(Draw("exchange", label, (bytes(request), None)))
+            raise
+        finally:
+            _current.reset(token)
+        with self._lock:
+            self.draws.append(Draw("exchange", label, (bytes(request), bytes(reply))))
+        return reply
 
     def pinned(self) -> PinnedEntropy:
         """A source that hands out the recorded values again, in the same order."""
@@ -200,3 +226,20 @@ def now() -> float:
 def filetime_now() -> int:
     """Return the current time as a Windows FILETIME tick count."""
     return unix_to_filetime(now())
+
+
+def _exchange_with(source: EntropySource, kind: str, where: str, request: bytes, send: Send) -> bytes:
+    handler = getattr(source, "exchange", None)
+    if handler is None:
+        return send(request)
+    reply: bytes = handler(kind, where, request, send)
+    return reply
+
+
+def exchange(kind: str, where: str, request: bytes, send: Send) -> bytes:
+    """One round trip to a third party (*kind* e.g. "kdc", *where* e.g. the realm).
+
+    *send* carries it out over the network; a source with an ``exchange`` method (recording,
+    replay, or a test's simulated network) sees it first and may answer instead.
+    """
+    return _exchange_with(_current.get() or _default, kind, where, request, send)

@@ -365,10 +365,12 @@ def _desc_from_json(specs: Any, where: str) -> SecBufferDesc | None:
 
 @dataclass
 class Draws:
-    """Randomness (ordered ``(label, bytes)``) and clock readings (Unix seconds) one call used."""
+    """Randomness (ordered ``(label, bytes)``), clock readings (Unix seconds) and third-party
+    round trips (``(label, request, reply or None when unreachable)``, e.g. to a KDC) one call used."""
 
     random: list[tuple[str, bytes]] = field(default_factory=list)
     clock: list[float] = field(default_factory=list)
+    exchanges: list[tuple[str, bytes, bytes | None]] = field(default_factory=list)
 
     def to_json(self) -> dict[str, Any]:
         out: dict[str, Any] = {}
@@ -376,6 +378,9 @@ class Draws:
             out["random"] = [{"label": lbl, "hex": val.hex()} for lbl, val in self.random]
         if self.clock:
             out["clock"] = list(self.clock)
+        if self.exchanges:
+            out["exchanges"] = [{"label": lbl, "request": req.hex(), "reply": None if rep is None else rep.hex()}
+                                for lbl, req, rep in self.exchanges]
         return out
 
     @classmethod
@@ -392,10 +397,22 @@ class Draws:
                 randoms.append((str(r.get("label", "")), bytes.fromhex(str(r["hex"]))))
             except ValueError as exc:
                 raise VectorError(f"{where}.random[{i}]: bad hex ({exc})") from None
-        return cls(randoms, [_clock_value(c, f"{where}.clock") for c in data.get("clock", ())])
+        exchanges: list[tuple[str, bytes, bytes | None]] = []
+        for i, x in enumerate(data.get("exchanges", ())):
+            if not isinstance(x, dict) or not isinstance(x.get("request"), str) or "reply" not in x:
+                raise VectorError(f"{where}.exchanges[{i}]: expected {{label, request, reply}}")
+            reply = x["reply"]
+            if reply is not None and not isinstance(reply, str):
+                raise VectorError(f"{where}.exchanges[{i}].reply: hex or null")
+            try:
+                exchanges.append((str(x.get("label", "")), bytes.fromhex(x["request"]),
+                                  None if reply is None else bytes.fromhex(reply)))
+            except ValueError as exc:
+                raise VectorError(f"{where}.exchanges[{i}]: bad hex ({exc})") from None
+        return cls(randoms, [_clock_value(c, f"{where}.clock") for c in data.get("clock", ())], exchanges)
 
     def __bool__(self) -> bool:
-        return bool(self.random or self.clock)
+        return bool(self.random or self.clock or self.exchanges)
 
 
 def _clock_value(value: Any, where: str) -> float:
@@ -628,6 +645,7 @@ class ReplayEntropy:
 
     def __init__(self, draws: Draws, default_clock: Sequence[float] = ()) -> None:
         self._random: deque[tuple[str, bytes]] = deque(draws.random)
+        self._exchanges: deque[tuple[str, bytes, bytes | None]] = deque(draws.exchanges)
         self._clock = list(draws.clock) or list(default_clock) or [0.0]
         self._next_clock = 0
         self.problem: str | None = None
@@ -656,10 +674,26 @@ class ReplayEntropy:
             self._next_clock += 1
             return self._clock[i]
 
+    def exchange(self, kind: str, where: str, request: bytes, send: _entropy.Send) -> bytes:
+        """The recorded reply to *request* (which must be the recorded request); never the network."""
+        label = f"{kind} {where}"
+        with self._lock:
+            if not self._exchanges:
+                self._fail(f"sent a {label} request but the vector has no more recorded exchanges")
+            want_label, want, reply = self._exchanges.popleft()
+            if want_label and want_label != label:
+                self._fail(f"sent a {label} request where the vector has one for {want_label}")
+            if bytes(request) != want:
+                _, detail = first_difference(want, bytes(request))
+                self._fail(f"the {label} request differs from the recorded one: {detail}")
+        if reply is None:
+            raise ConnectionError(f"{label}: unreachable when the vector was recorded")
+        return reply
+
     @property
     def unused(self) -> int:
-        """Random values recorded for this leg but not drawn."""
-        return len(self._random)
+        """Random values and exchanges recorded for this leg but not used."""
+        return len(self._random) + len(self._exchanges)
 
 
 @dataclass
@@ -891,7 +925,7 @@ def replay(vector: Vector, sides: Sequence[str] | None = None) -> ReplayResult:
                     return ReplayResult(vector, "fail", chosen, checked, mismatch)
                 if source.unused:
                     return ReplayResult(vector, "fail", chosen, checked, Mismatch(
-                        "entropy", f"{source.unused} recorded random value(s) were not drawn", leg))
+                        "entropy", f"{source.unused} recorded random value(s) or exchange(s) were not drawn", leg))
                 checked += 1
     except VectorError as exc:
         return ReplayResult(vector, "fail", chosen, checked, Mismatch("vector", str(exc)))
@@ -957,8 +991,10 @@ class _Recording(_entropy.RecordingEntropy):
         for d in taken:
             if d.kind == "random" and isinstance(d.value, bytes):
                 out.random.append((d.label, d.value))
-            elif d.kind == "time":
+            elif d.kind == "time" and isinstance(d.value, (int, float)):
                 out.clock.append(float(d.value))
+            elif d.kind == "exchange" and isinstance(d.value, tuple):
+                out.exchanges.append((d.label, d.value[0], d.value[1]))
         return out
 
     def mark(self) -> int:

@@ -70,8 +70,10 @@ class KdcClient:
         self.etypes = etypes
 
     def _send(self, realm: str, request: bytes) -> m.KdcRep | m.KrbError:
+        transport = self.transport
         try:
-            reply = self.transport(realm, request)
+            # Through sspi_emu.entropy, so a recording keeps the round trip and a replay answers it.
+            reply = entropy.exchange("kdc", realm, request, lambda req: transport(realm, req))
         except KdcUnreachable as exc:
             raise SspiError(S.SEC_E_NO_AUTHENTICATING_AUTHORITY, f"KDC for {realm} unreachable: {exc}") from None
         except OSError as exc:

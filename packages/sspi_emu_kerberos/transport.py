@@ -12,7 +12,7 @@ __all__ = ["KdcUnreachable", "KdcTransport", "SocketTransport"]
 _TOO_BIG = 52
 
 
-class KdcUnreachable(Exception):
+class KdcUnreachable(ConnectionError):
     """No KDC of the realm answered."""
 
 

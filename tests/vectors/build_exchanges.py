@@ -209,11 +209,30 @@ def rfc2831_imap() -> dict[str, Any]:
     return _write(rec, out)
 
 
-def kerberos_acceptor() -> dict[str, Any]:
-    """A Kerberos AP-REQ / AP-REP and a sealed message, recorded against the tests' fake KDC.
+class SimulatedKdcNetwork(PinnedEntropy):
+    """Pinned entropy whose KDC round trips go to an in-process KDC instead of the network."""
 
-    The client's KDC transport cannot be stored, so only the acceptor side replays: the
-    recorded AP-REQ is fed to it and its AP-REP and DecryptMessage are checked.
+    def __init__(self, kdc: Any, seed: bytes, clock: float) -> None:
+        super().__init__(seed=seed, clock=clock)
+        self.kdc = kdc
+        self.requests = 0
+        # The KDC's own randomness is its business, not the recorded side's.
+        self._kdc_entropy = PinnedEntropy(seed=seed + b" kdc", clock=clock)
+
+    def exchange(self, kind: str, where: str, request: bytes, send: Callable[[bytes], bytes]) -> bytes:
+        assert kind == "kdc", kind
+        self.requests += 1
+        with entropy.pinned(self._kdc_entropy):
+            reply: bytes = self.kdc(where, request)
+        return reply
+
+
+def kerberos_exchange() -> dict[str, Any]:
+    """A Kerberos exchange with both sides replayable: AS and TGS round trips, AP-REQ -> AP-REP, a sealed message.
+
+    The client is configured with a KDC address only; while recording, an entropy source
+    answers its KDC round trips from the tests' in-process KDC, and the recording keeps each
+    request and reply, so a replay of the client answers them from the vector.
     """
     from sspi_emu_kerberos import KerberosSettings
 
@@ -221,15 +240,16 @@ def kerberos_acceptor() -> dict[str, Any]:
 
     spn = "HTTP/web.example"
     kdc = FakeKdc({"alice": "Passw0rd!"}, {spn: "svc-secret"})
-    name = "recorded-kerberos-acceptor"
-    meta = {"description": "Kerberos AP-REQ (mutual) -> AP-REP, then one sealed message; recorded against the "
-                           "tests' in-process fake KDC (realm EXAMPLE.TEST). Only the acceptor side replays.",
+    name = "recorded-kerberos"
+    meta = {"description": "Kerberos: AS and TGS exchanges with the KDC, AP-REQ (mutual) -> AP-REP, then one "
+                           "sealed message; recorded against the tests' in-process KDC (realm EXAMPLE.TEST), whose "
+                           "replies the vector keeps, so both sides replay.",
             "source": "recorded by sspi-emu (tests/vectors/build_exchanges.py)",
-            "secrets": "included (test-only passwords of the fake KDC)"}
-    with entropy.pinned(PinnedEntropy(seed=b"sspi-emu kerberos vector", clock=1_790_000_000.0)), \
-            vectors.recording(None, include_secrets=True, name=name, meta=meta) as rec:
+            "secrets": "included (test-only passwords of the in-process KDC)"}
+    network = SimulatedKdcNetwork(kdc, b"sspi-emu kerberos vector", 1_790_000_000.0)
+    with entropy.pinned(network), vectors.recording(None, include_secrets=True, name=name, meta=meta) as rec:
         ccred = S.Credential("Kerberos", use="outbound", auth_data=KerberosSettings(
-            user=f"alice@{REALM}", password="Passw0rd!", transport=kdc))  # type: ignore[arg-type]
+            user=f"alice@{REALM}", password="Passw0rd!", realm=REALM, kdc=["kdc.example.test:88"]))
         scred = S.Credential("Kerberos", use="inbound", auth_data=KerberosSettings(
             service=f"{spn}@{REALM}", password="svc-secret"))
         req = C.ISC_REQ_MUTUAL_AUTH | C.ISC_REQ_CONFIDENTIALITY | C.ISC_REQ_INTEGRITY
@@ -239,6 +259,7 @@ def kerberos_acceptor() -> dict[str, Any]:
         if not client.complete:
             client.step(reply)
         assert server.unwrap(client.wrap(b"hello from a vector")) == b"hello from a vector"
+    assert network.requests >= 2, "the client went to the KDC for its TGT and service ticket"
     return _write(rec, EXCHANGES / f"{name}.json")
 
 
@@ -447,7 +468,7 @@ def builders() -> dict[str, Callable[[], dict[str, Any]]]:
 
 def main() -> None:
     EXCHANGES.mkdir(parents=True, exist_ok=True)
-    extra = {"rfc2831-4-imap": rfc2831_imap, "kerberos-acceptor": kerberos_acceptor,
+    extra = {"rfc2831-4-imap": rfc2831_imap, "kerberos": kerberos_exchange,
              "rfc8448-3": rfc8448_simple_1rtt}
     for name, build in {**builders(), **extra}.items():
         build()
