@@ -491,6 +491,13 @@ def _valid_req(req: object) -> bool:
     return isinstance(req, int) and not isinstance(req, bool) and 0 <= req <= _MAX_REQ
 
 
+def _new_context(client: bool, crec: CredRecord, target: str | None, req: int, drep: int) -> PackageContext:
+    """A fresh package context for a first (or re-authenticating) leg; SspiError from the package."""
+    if client:
+        return crec.package.client_context(crec.cred, target, req, drep)
+    return crec.package.server_context(crec.cred, req, drep)
+
+
 def _handshake(
     side: str,
     phCredential: object,
@@ -516,9 +523,11 @@ def _handshake(
     if TargetDataRep not in _DREPS:
         return S.SEC_E_INVALID_PARAMETER
     client = side == CLIENT
-    crec = _credential_for(phCredential, phContext)
+    crec = credentials.get(phCredential)
     if crec is None:
-        return S.SEC_E_INVALID_HANDLE
+        crec = _credential_for(phCredential, phContext)
+        if crec is None:
+            return S.SEC_E_INVALID_HANDLE
     if not crec.use & (SECPKG_CRED_OUTBOUND if client else SECPKG_CRED_INBOUND):
         return S.SEC_E_NO_CREDENTIALS
     read = _read_input(pInput)
@@ -530,16 +539,11 @@ def _handshake(
     allocate = bool(req & _ALLOCATE)
     fname = "InitializeSecurityContext" if client else "AcceptSecurityContext"
 
-    def new_context() -> PackageContext:
-        if client:
-            return crec.package.client_context(crec.cred, target, req, drep)
-        return crec.package.server_context(crec.cred, req, drep)
-
     if phContext is None:
         if not isinstance(phNewContext, CtxtHandle):
             return S.SEC_E_INVALID_PARAMETER
         try:
-            pctx = new_context()
+            pctx = _new_context(client, crec, target, req, drep)
         except SspiError as exc:
             return exc.status
         rec = CtxRecord(crec.package, pctx, side, target, crec)
@@ -562,7 +566,7 @@ def _handshake(
         if not client and not token:
             return S.SEC_E_INVALID_TOKEN  # a server re-authenticates only on the client's new token
         try:
-            fresh = new_context()
+            fresh = _new_context(client, crec, target, req, drep)
         except SspiError as exc:
             return exc.status
         _call(rec.pctx.release)
