@@ -12,7 +12,7 @@ from sspi_emu.cli import main
 
 from .helpers import record_demo
 
-DEMOS = [("NTLM", 0), ("NTLM", 1), ("Negotiate", 0), ("WDigest", 0), ("WDigest", 1), ("Schannel", 0),
+DEMOS = [("NTLM", 0), ("NTLM", 1), ("NTLM", 2), ("Negotiate", 0), ("WDigest", 0), ("WDigest", 1), ("Schannel", 0),
          ("Schannel", 1)]
 
 
