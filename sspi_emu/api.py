@@ -36,6 +36,7 @@ __all__ = [
     "SecBuffer",
     "SecBufferDesc",
     "SetContextAttributes",
+    "SetCredentialsAttributes",
     "TimeStamp",
     "ULONG",
     "VerifySignature",
@@ -46,6 +47,7 @@ _g = _d.guarded
 AcquireCredentialsHandle = _g("AcquireCredentialsHandle")(_d.acquire_credentials_handle)
 FreeCredentialsHandle = _g("FreeCredentialsHandle")(_d.free_credentials_handle)
 QueryCredentialsAttributes = _g("QueryCredentialsAttributes")(_d.query_credentials_attributes)
+SetCredentialsAttributes = _g("SetCredentialsAttributes")(_d.set_credentials_attributes)
 InitializeSecurityContext = _g("InitializeSecurityContext")(_d.initialize_security_context)
 AcceptSecurityContext = _g("AcceptSecurityContext")(_d.accept_security_context)
 CompleteAuthToken = _g("CompleteAuthToken")(_d.complete_auth_token)
@@ -66,6 +68,7 @@ AcquireCredentialsHandleW = AcquireCredentialsHandleA = AcquireCredentialsHandle
 InitializeSecurityContextW = InitializeSecurityContextA = InitializeSecurityContext
 QueryContextAttributesW = QueryContextAttributesA = QueryContextAttributes
 QueryCredentialsAttributesW = QueryCredentialsAttributesA = QueryCredentialsAttributes
+SetCredentialsAttributesW = SetCredentialsAttributesA = SetCredentialsAttributes
 SetContextAttributesW = SetContextAttributesA = SetContextAttributes
 EnumerateSecurityPackagesW = EnumerateSecurityPackagesA = EnumerateSecurityPackages
 QuerySecurityPackageInfoW = QuerySecurityPackageInfoA = QuerySecurityPackageInfo

@@ -37,6 +37,7 @@ __all__ = [
     "SecPkgContext_EapKeyBlock",
     "SecPkgContext_SessionInfo",
     "SecPkgContext_NegotiationPackage",
+    "SecPkgCredentials_KdcProxySettings",
     "SecPkgCredentials_Names",
     "CONTEXT_ATTRIBUTE_CLASSES",
     "CREDENTIAL_ATTRIBUTE_CLASSES",
@@ -236,6 +237,22 @@ class SecPkgCredentials_Names:
     sUserName: str = ""
 
 
+@dataclass
+class SecPkgCredentials_KdcProxySettings:
+    """SecPkgCredentials_KdcProxySettingsW: a Kerberos credential's KDC proxy (MS-KKDCP).
+
+    ``ProxyServer`` is Windows' ``host[:port[:path]]`` (an ``https://`` URL is accepted too);
+    empty turns the proxy off. ``Flags`` ``KDC_PROXY_SETTINGS_FLAGS_FORCEPROXY`` sends every KDC
+    request through the proxy; without it the proxy is used when the KDC cannot be reached.
+    ``ClientTlsCred`` (a client certificate for the proxy) is not supported here.
+    """
+
+    Version: int = C.KDC_PROXY_SETTINGS_V1
+    Flags: int = 0
+    ProxyServer: str = ""
+    ClientTlsCred: str = ""
+
+
 #: Which structure each context attribute id fills.
 CONTEXT_ATTRIBUTE_CLASSES: dict[int, type] = {
     C.SECPKG_ATTR_SIZES: SecPkgContext_Sizes,
@@ -267,6 +284,7 @@ CONTEXT_ATTRIBUTE_CLASSES: dict[int, type] = {
 
 CREDENTIAL_ATTRIBUTE_CLASSES: dict[int, type] = {
     C.SECPKG_CRED_ATTR_NAMES: SecPkgCredentials_Names,
+    C.SECPKG_CRED_ATTR_KDC_PROXY_SETTINGS: SecPkgCredentials_KdcProxySettings,
 }
 
 

@@ -19,6 +19,7 @@ from typing import Any, Callable, Iterator
 from . import registry
 from .attributes import (
     CONTEXT_ATTRIBUTE_CLASSES,
+    CREDENTIAL_ATTRIBUTE_CLASSES,
     SecPkgContext_Flags,
     SecPkgContext_Lifespan,
     SecPkgContext_PackageInfo,
@@ -278,6 +279,19 @@ def query_credentials_attributes(phCredential: object, ulAttribute: object, pBuf
     if isinstance(result, SecurityStatus):
         return result
     return _deliver(result, pBuffer)
+
+
+def set_credentials_attributes(phCredential: object, ulAttribute: object, pBuffer: object) -> SecurityStatus:
+    """SetCredentialsAttributes."""
+    rec = credentials.get(phCredential)
+    if rec is None:
+        return S.SEC_E_INVALID_HANDLE
+    if not isinstance(ulAttribute, int) or isinstance(ulAttribute, bool):
+        return S.SEC_E_INVALID_PARAMETER
+    expected = CREDENTIAL_ATTRIBUTE_CLASSES.get(ulAttribute & 0xFFFFFFFF)
+    if expected is not None and not isinstance(pBuffer, expected):
+        return S.SEC_E_INVALID_PARAMETER
+    return _status(_call(rec.cred.set_attribute, ulAttribute & 0xFFFFFFFF, pBuffer))
 
 
 def _deliver(result: object, pBuffer: object) -> SecurityStatus:

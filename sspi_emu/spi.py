@@ -91,6 +91,10 @@ class Credential:
         """Return the structure for a credential attribute (raise SspiError if unsupported)."""
         raise SspiError(SecurityStatus.SEC_E_UNSUPPORTED_FUNCTION, f"credential attribute {attribute}")
 
+    def set_attribute(self, attribute: int, value: Any) -> SecurityStatus:
+        """SetCredentialsAttributes: change a setting of the credential."""
+        return SecurityStatus.SEC_E_UNSUPPORTED_FUNCTION
+
     def release(self) -> None:
         """FreeCredentialsHandle: drop anything the credential holds."""
 

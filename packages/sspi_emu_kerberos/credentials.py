@@ -2,14 +2,23 @@
 
 from __future__ import annotations
 
+import logging
 import os
 import threading
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from sspi_emu import accounts, entropy
-from sspi_emu.attributes import SecPkgCredentials_Names
-from sspi_emu.constants import SECPKG_CRED_ATTR_NAMES, SECPKG_CRED_INBOUND, SECPKG_CRED_OUTBOUND
+from sspi_emu.attributes import SecPkgCredentials_KdcProxySettings, SecPkgCredentials_Names
+from sspi_emu.constants import (
+    KDC_PROXY_SETTINGS_FLAGS_FORCEPROXY,
+    KDC_PROXY_SETTINGS_V1,
+    SECPKG_CRED_ATTR_KDC_PROXY_SETTINGS,
+    SECPKG_CRED_ATTR_NAMES,
+    SECPKG_CRED_INBOUND,
+    SECPKG_CRED_OUTBOUND,
+)
 from sspi_emu.constants import SecurityStatus as S
 from sspi_emu.context import Credential as SspiCredential
 from sspi_emu.errors import SspiError
@@ -20,13 +29,23 @@ from . import enctypes
 from .ccache import CcacheError, default_ccache_path, read_ccache
 from .config import KerberosConfig, add_kdc, load_config
 from .kdc_client import KdcClient, TicketGrant
-from .kdc_proxy import KdcProxyError, KdcProxyTransport, RealmTransport, parse_proxy_url
+from .kdc_proxy import (
+    DIRECT_FIRST,
+    PROXY_FIRST,
+    PROXY_ONLY,
+    KdcProxyError,
+    KdcProxyTransport,
+    RealmTransport,
+    parse_proxy_url,
+)
 from .keys import Key
 from .keytab import KeytabEntry, KeytabError, read_keytab
 from .messages import PrincipalName, Ticket
 from .principal import format_principal, parse_spn, parse_user
 from .replay import ReplayCache
 from .transport import KdcTransport, SocketTransport
+
+log = logging.getLogger("sspi_emu.kerberos")
 
 __all__ = ["KerberosCredential", "KerberosSettings"]
 
@@ -112,6 +131,9 @@ class KerberosCredential(Credential):
         self._acceptor_password: str | None = None
         self._derived: dict[tuple[int, str], Key] = {}
         self.replay = ReplayCache(settings.clock_skew)
+        #: KDC proxy URLs set with SetCredentialsAttributes (they replace the configured ones).
+        self._proxy_override: list[str] | None = None
+        self._realm_transport: RealmTransport | None = None
         transport = settings.transport
         if transport is None:
             direct = SocketTransport(self._locate, settings.timeout, config.udp_preference_limit)
@@ -119,19 +141,53 @@ class KerberosCredential(Credential):
             if tls is not None and not isinstance(tls, SspiCredential):
                 raise SspiError(S.SEC_E_UNKNOWN_CREDENTIALS, "kdc_proxy_credential must be an sspi_emu.Credential")
             roots = list(settings.kdc_proxy_roots or []) + list(config.anchor_pems())
-            proxy = KdcProxyTransport(config.proxies_for, settings.timeout, tls, roots or None)
+            proxy = KdcProxyTransport(self._proxies_for, settings.timeout, tls, roots or None)
             if settings.kdc_proxy_roots and tls is None:
                 _ = proxy.credential  # unusable roots fail AcquireCredentialsHandle, not the first ISC
-            transport = RealmTransport(config.proxies_for, proxy, direct, config.kdcs_for)
+            transport = self._realm_transport = RealmTransport(self._proxies_for, proxy, direct, config.kdcs_for)
         self.kdc = KdcClient(transport, settings.etypes)
 
     def _locate(self, realm: str) -> list[tuple[str, int]]:
         return self.config.kdcs_for(realm)
 
+    def _proxies_for(self, realm: str) -> list[str]:
+        override = self._proxy_override
+        return override if override is not None else self.config.proxies_for(realm)
+
     def _reachable(self, realm: str) -> bool:
         """True when a transport was given or a KDC or KDC proxy is configured for *realm*."""
         return (self.settings.transport is not None or bool(self.config.kdcs_for(realm))
-                or bool(self.config.proxies_for(realm)))
+                or bool(self._proxies_for(realm)))
+
+    def set_attribute(self, attribute: int, value: Any) -> S:
+        """SECPKG_CRED_ATTR_KDC_PROXY_SETTINGS: reach the KDC through an MS-KKDCP proxy, as Windows does.
+
+        Without ``KDC_PROXY_SETTINGS_FLAGS_FORCEPROXY`` the realm's KDCs are tried first and the
+        proxy when they cannot be reached; with it, only the proxy. An empty ``ProxyServer``
+        goes back to the configured proxies.
+        """
+        if attribute != SECPKG_CRED_ATTR_KDC_PROXY_SETTINGS:
+            return S.SEC_E_UNSUPPORTED_FUNCTION
+        if not isinstance(value, SecPkgCredentials_KdcProxySettings) or value.Version != KDC_PROXY_SETTINGS_V1:
+            return S.SEC_E_INVALID_PARAMETER
+        if value.ClientTlsCred:
+            log.debug("Kerberos: a client certificate for the KDC proxy is not supported")
+            return S.SEC_E_UNSUPPORTED_FUNCTION
+        transport = self._realm_transport
+        if transport is None:
+            return S.SEC_E_UNSUPPORTED_FUNCTION  # a transport given in the settings replaces the network
+        server = (value.ProxyServer or "").strip()
+        if not server:
+            self._proxy_override = None
+            transport.order = PROXY_FIRST
+            return S.SEC_E_OK
+        try:
+            url = _proxy_url(server)
+        except SspiError:
+            return S.SEC_E_INVALID_PARAMETER
+        self._proxy_override = [url]
+        transport.order = PROXY_ONLY if value.Flags & KDC_PROXY_SETTINGS_FLAGS_FORCEPROXY else DIRECT_FIRST
+        return S.SEC_E_OK
 
     @property
     def outbound(self) -> bool:

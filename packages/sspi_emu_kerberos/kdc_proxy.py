@@ -367,8 +367,13 @@ class KdcProxyTransport:
         raise KdcUnreachable("; ".join(errors))
 
 
+#: RealmTransport orders: the proxy, then the realm's KDCs (configuration); the KDCs, then the
+#: proxy (Windows' SECPKG_CRED_ATTR_KDC_PROXY_SETTINGS); the proxy alone (its FORCEPROXY flag).
+PROXY_FIRST, DIRECT_FIRST, PROXY_ONLY = "proxy first", "direct first", "proxy only"
+
+
 class RealmTransport:
-    """A realm's KDC proxies when it has any (then its direct KDCs, if also configured), else its KDCs."""
+    """A realm's KDC proxies and its KDCs, in :attr:`order` (proxy first by default); its KDCs when it has no proxy."""
 
     def __init__(self, proxies: Callable[[str], list[str]], proxy: KdcTransport, direct: KdcTransport,
                  kdcs: Callable[[str], list[tuple[str, int]]] | None = None) -> None:
@@ -376,16 +381,19 @@ class RealmTransport:
         self.proxy = proxy
         self.direct = direct
         self.kdcs = kdcs
+        self.order = PROXY_FIRST
 
     def __call__(self, realm: str, request: bytes) -> bytes:
         if not self.proxies(realm):
             return self.direct(realm, request)
-        try:
+        has_kdcs = self.kdcs is not None and bool(self.kdcs(realm))
+        if self.order == PROXY_ONLY or not has_kdcs:
             return self.proxy(realm, request)
+        first, then = (self.direct, self.proxy) if self.order == DIRECT_FIRST else (self.proxy, self.direct)
+        try:
+            return first(realm, request)
         except KdcUnreachable as exc:
-            if self.kdcs is None or not self.kdcs(realm):
-                raise
             try:
-                return self.direct(realm, request)
+                return then(realm, request)
             except KdcUnreachable as exc2:
                 raise KdcUnreachable(f"{exc}; {exc2}") from None

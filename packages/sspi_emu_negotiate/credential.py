@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+from typing import Any
 
 from sspi_emu import api
 from sspi_emu import constants as C
@@ -100,6 +101,14 @@ class NegotiateCredential(Credential):
         if isinstance(value, SecPkgCredentials_Names) and not value.sUserName and self.principal:
             return SecPkgCredentials_Names(self.principal)
         return value
+
+    def set_attribute(self, attribute: int, value: Any) -> SecurityStatus:
+        """SetCredentialsAttributes goes to every inner credential (KDC proxy settings reach Kerberos, as on
+        Windows); it succeeds when one of them takes it, else the first inner's status is returned."""
+        statuses = [api.SetCredentialsAttributes(c.handle, attribute, value) for c in self.inners]
+        if SecurityStatus.SEC_E_OK in statuses:
+            return SecurityStatus.SEC_E_OK
+        return statuses[0] if statuses else SecurityStatus.SEC_E_UNSUPPORTED_FUNCTION
 
     def release(self) -> None:
         for c in self.inners:

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import datetime
+import socket
 import types
 import uuid
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -201,12 +203,47 @@ def test_status_conventions(sspilib: types.ModuleType, stub: types.ModuleType) -
     assert exc.value.winerror == 0x00090321
 
 
-def test_set_credentials_attributes_is_refused(sspilib: types.ModuleType) -> None:
+def test_set_credentials_attributes_is_refused_by_ntlm(sspilib: types.ModuleType) -> None:
     raw = sspilib.raw
     cred = raw.acquire_credentials_handle(None, "NTLM", 2).credential
     with pytest.raises(raw.WindowsError) as exc:
         raw.set_credentials_attributes(cred, raw.SecPkgCredKdcProxySettings(proxy_server="kdc.example"))
-    assert exc.value.winerror == -2146893054
+    assert exc.value.winerror == -2146893054  # SEC_E_UNSUPPORTED_FUNCTION
+
+
+def test_set_credentials_attributes_sends_kerberos_through_a_kdc_proxy(
+        sspilib: types.ModuleType, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """pyspnego's SSPI provider sets a KDC proxy this way; the settings reach our Kerberos package."""
+    from sspi_emu_kerberos.memory_kdc import MemoryKdc
+
+    from tests.packages.kerberos.test_kdc_proxy_server import CertificateAuthority, memory_kdc_app, serve_https
+
+    raw = sspilib.raw
+    realm, spn = "SHIMPROXY.TEST", "HTTP/web.shimproxy.test"
+    ca = CertificateAuthority("sspilib kdc proxy CA")
+    srv = serve_https(memory_kdc_app(MemoryKdc(realm, {"alice": "Passw0rd!"}, {spn: "svc-pw"})), ca)
+    try:
+        anchors = tmp_path / "ca.pem"
+        anchors.write_bytes(ca.cert_pem)
+        with socket.socket() as sock:  # the realm's own KDC, which does not answer from here
+            sock.bind(("127.0.0.1", 0))
+            port = sock.getsockname()[1]
+        conf = tmp_path / "krb5.conf"
+        conf.write_text(f"[libdefaults]\n default_realm = {realm}\n http_anchors = FILE:{anchors}\n"
+                        f"[realms]\n {realm} = {{\n  kdc = 127.0.0.1:{port}\n }}\n")
+        monkeypatch.setenv("KRB5_CONFIG", str(conf))
+        ident = raw.WinNTAuthIdentity(username="alice", domain=realm, password="Passw0rd!")
+        cred = raw.acquire_credentials_handle(None, "Kerberos", 2, auth_data=ident).credential
+        host_port = srv.url().split("//")[1].split("/")[0]
+        raw.set_credentials_attributes(cred, raw.SecPkgCredKdcProxySettings(
+            flags=raw.KdcProxySettingsFlags.KDC_PROXY_SETTINGS_FLAGS_FORCEPROXY, proxy_server=f"{host_port}:KdcProxy"))
+        out = raw.SecBufferDesc([raw.SecBuffer(None, raw.SecBufferType.SECBUFFER_TOKEN)])
+        res = raw.initialize_security_context(cred, None, spn, raw.IscReq.ISC_REQ_ALLOCATE_MEMORY,
+                                              raw.TargetDataRep.SECURITY_NATIVE_DREP, None, out)
+        assert res.status == 0 and out[0].data[:1] == b"\x60"  # a GSS-framed AP-REQ, from tickets got via the proxy
+        assert srv.requests[0] == 3
+    finally:
+        srv.stop()
 
 
 def test_auth_identity_classes(sspilib: types.ModuleType) -> None:

@@ -77,6 +77,8 @@ def test_credential_and_package_functions_never_raise(fake, data):
     ch, _ = creds(fake)
     assert isinstance(s.QueryCredentialsAttributes(data.draw(st.sampled_from([ch, None, s.CredHandle()])),
                                                    data.draw(ints), data.draw(junk)), S)
+    assert isinstance(s.SetCredentialsAttributes(data.draw(st.sampled_from([ch, None, s.CredHandle()])),
+                                                 data.draw(ints), data.draw(junk)), S)
     assert isinstance(s.FreeCredentialsHandle(data.draw(st.sampled_from([ch, None, s.CredHandle(), 4]))), S)
     assert isinstance(s.QuerySecurityPackageInfo(data.draw(junk), data.draw(st.one_of(junk, st.just(s.Box())))), S)
     assert isinstance(s.EnumerateSecurityPackages(data.draw(junk), data.draw(junk)), S)

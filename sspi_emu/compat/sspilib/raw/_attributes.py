@@ -7,6 +7,7 @@ from typing import Any, TypeVar
 
 from .... import api
 from .... import constants as C
+from ....attributes import SecPkgCredentials_KdcProxySettings
 from ....handles import Box
 from ._args import check_type
 from ._context import CtxtHandle
@@ -160,10 +161,14 @@ class SecPkgCredKdcProxySettings(SecPkgCred):
 
 
 def set_credentials_attributes(credential: CredHandle, attribute: SecPkgCred) -> None:
-    """SetCredentialsAttributes: not emulated by sspi-emu (raises SEC_E_UNSUPPORTED_FUNCTION)."""
+    """SetCredentialsAttributes (the KDC proxy settings of a Kerberos or Negotiate credential)."""
     check_type(credential, CredHandle, "credential")
     check_type(attribute, SecPkgCred, "attribute")
-    raise_status(C.SEC_E_UNSUPPORTED_FUNCTION)
+    if not isinstance(attribute, SecPkgCredKdcProxySettings):
+        raise_status(C.SEC_E_UNSUPPORTED_FUNCTION)
+    settings = SecPkgCredentials_KdcProxySettings(Version=attribute.version, Flags=int(attribute.flags),
+                                                  ProxyServer=attribute.proxy_server or "")
+    check(api.SetCredentialsAttributes(credential._h, C.SECPKG_CRED_ATTR_KDC_PROXY_SETTINGS, settings))
 
 
 def enumerate_security_packages() -> list[SecPkgInfo]:
