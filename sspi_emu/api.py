@@ -25,8 +25,10 @@ __all__ = [
     "DeleteSecurityContext",
     "EncryptMessage",
     "EnumerateSecurityPackages",
+    "ExportSecurityContext",
     "FreeContextBuffer",
     "FreeCredentialsHandle",
+    "ImportSecurityContext",
     "InitializeSecurityContext",
     "MakeSignature",
     "QueryContextAttributes",
@@ -53,6 +55,8 @@ AcceptSecurityContext = _g("AcceptSecurityContext")(_d.accept_security_context)
 CompleteAuthToken = _g("CompleteAuthToken")(_d.complete_auth_token)
 DeleteSecurityContext = _g("DeleteSecurityContext")(_d.delete_security_context)
 ApplyControlToken = _g("ApplyControlToken")(_d.apply_control_token)
+ExportSecurityContext = _g("ExportSecurityContext")(_d.export_security_context)
+ImportSecurityContext = _g("ImportSecurityContext")(_d.import_security_context)
 QueryContextAttributes = _g("QueryContextAttributes")(_d.query_context_attributes)
 SetContextAttributes = _g("SetContextAttributes")(_d.set_context_attributes)
 MakeSignature = _g("MakeSignature")(_d.make_signature)
@@ -72,3 +76,4 @@ SetCredentialsAttributesW = SetCredentialsAttributesA = SetCredentialsAttributes
 SetContextAttributesW = SetContextAttributesA = SetContextAttributes
 EnumerateSecurityPackagesW = EnumerateSecurityPackagesA = EnumerateSecurityPackages
 QuerySecurityPackageInfoW = QuerySecurityPackageInfoA = QuerySecurityPackageInfo
+ImportSecurityContextW = ImportSecurityContextA = ImportSecurityContext

@@ -38,6 +38,9 @@ from .constants import (
     SECPKG_ATTR_FLAGS,
     SECPKG_ATTR_LIFESPAN,
     SECPKG_ATTR_PACKAGE_INFO,
+    SECPKG_CONTEXT_EXPORT_DELETE_OLD,
+    SECPKG_CONTEXT_EXPORT_RESET_NEW,
+    SECPKG_CONTEXT_EXPORT_TO_KERNEL,
     SECPKG_CRED_ATTR_NAMES,
     SECPKG_CRED_BOTH,
     SECPKG_CRED_INBOUND,
@@ -49,6 +52,7 @@ from .constants import (
 )
 from .errors import SspiError
 from .handles import Box, CredHandle, CtxtHandle, HandleTable
+from .packed_context import PackedContext, PackedContextError, pack, unpack
 from .spi import Credential, PackageContext, SecurityPackage, StepInput, StepOutput
 
 log = logging.getLogger("sspi_emu")
@@ -65,6 +69,7 @@ _USE_KNOWN = 0x3 | 0x4 | 0x10 | 0x20  # direction, DEFAULT, AUTOLOGON_RESTRICTED
 _MAX_REQ = (1 << 64) - 1
 _DEBUG = logging.DEBUG
 _DREPS = (SECURITY_NATIVE_DREP, SECURITY_NETWORK_DREP)
+_EXPORT_FLAGS = SECPKG_CONTEXT_EXPORT_RESET_NEW | SECPKG_CONTEXT_EXPORT_DELETE_OLD | SECPKG_CONTEXT_EXPORT_TO_KERNEL
 
 IN_PROGRESS = "in progress"
 COMPLETE = "complete"
@@ -119,7 +124,7 @@ class CtxRecord:
     __slots__ = ("package", "pctx", "side", "state", "attrs", "expiry", "start", "target", "pending_complete", "cred")
 
     def __init__(
-        self, package: SecurityPackage, pctx: PackageContext, side: str, target: str | None, cred: CredRecord
+        self, package: SecurityPackage, pctx: PackageContext, side: str, target: str | None, cred: CredRecord | None
     ) -> None:
         self.cred = cred
         self.package = package
@@ -654,6 +659,68 @@ def delete_security_context(phContext: object) -> SecurityStatus:
     if rec is None:
         return S.SEC_E_INVALID_HANDLE
     _call(rec.pctx.release)
+    return _OK
+
+
+def export_security_context(phContext: object, fFlags: object, pPackedContext: object,
+                            pToken: object) -> SecurityStatus:
+    """ExportSecurityContext: the context as package-allocated bytes in *pPackedContext* (free with
+    FreeContextBuffer); SECPKG_CONTEXT_EXPORT_DELETE_OLD deletes the exported handle."""
+    rec = contexts.get(phContext)
+    if rec is None or rec.state == FAILED:
+        return S.SEC_E_INVALID_HANDLE
+    if not isinstance(fFlags, int) or isinstance(fFlags, bool) or fFlags & ~_EXPORT_FLAGS:
+        return S.SEC_E_INVALID_PARAMETER
+    if fFlags & SECPKG_CONTEXT_EXPORT_TO_KERNEL:
+        return S.SEC_E_UNSUPPORTED_FUNCTION  # no kernel here
+    if not isinstance(pPackedContext, SecBuffer):
+        return S.SEC_E_INVALID_PARAMETER
+    if rec.state != COMPLETE:
+        return S.SEC_E_UNSUPPORTED_FUNCTION  # only an established context can move
+    blob = _call(rec.pctx.export)
+    if isinstance(blob, SecurityStatus):
+        return blob
+    if not isinstance(blob, (bytes, bytearray)):
+        log.error("ExportSecurityContext: package %s returned %s", rec.package.info.Name, type(blob).__name__)
+        return S.SEC_E_INTERNAL_ERROR
+    packed = pack(PackedContext(rec.package.info.Name, rec.side, rec.attrs, rec.expiry, rec.start, rec.target,
+                                bytes(blob)))
+    pPackedContext.pvBuffer = ContextBuffer(packed)
+    pPackedContext.cbBuffer = len(packed)
+    _set(pToken, None)  # no access token: impersonation is not emulated
+    if fFlags & SECPKG_CONTEXT_EXPORT_DELETE_OLD:
+        delete_security_context(phContext)
+    return _OK
+
+
+def import_security_context(pszPackage: object, pPackedContext: object, Token: object,
+                            phContext: object) -> SecurityStatus:
+    """ImportSecurityContext: a new context handle from ExportSecurityContext's bytes."""
+    if not isinstance(pszPackage, str):
+        return S.SEC_E_SECPKG_NOT_FOUND
+    package = registry.find(pszPackage)
+    if package is None:
+        return S.SEC_E_SECPKG_NOT_FOUND
+    if not isinstance(pPackedContext, SecBuffer) or not isinstance(phContext, CtxtHandle):
+        return S.SEC_E_INVALID_PARAMETER
+    try:
+        packed = unpack(_used_bytes(pPackedContext))
+    except PackedContextError:
+        return S.SEC_E_INVALID_TOKEN
+    if registry.find(packed.package) is not package:
+        return S.SEC_E_INVALID_TOKEN  # exported by another package
+    restore = getattr(package, "import_context", None)
+    if restore is None:
+        return S.SEC_E_UNSUPPORTED_FUNCTION
+    pctx = _call(restore, packed.blob)
+    if isinstance(pctx, SecurityStatus):
+        return pctx
+    if not isinstance(pctx, PackageContext):
+        log.error("ImportSecurityContext: package %s returned %s", package.info.Name, type(pctx).__name__)
+        return S.SEC_E_INTERNAL_ERROR
+    rec = CtxRecord(package, pctx, CLIENT if packed.side == "client" else SERVER, packed.target, None)
+    rec.state, rec.attrs, rec.expiry, rec.start = COMPLETE, packed.attrs, packed.expiry, packed.start
+    contexts.add(rec, phContext)
     return _OK
 
 

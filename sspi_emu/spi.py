@@ -117,6 +117,13 @@ class PackageContext:
         """Run one handshake leg."""
         raise NotImplementedError
 
+    def export(self) -> bytes:
+        """ExportSecurityContext: the context's state as bytes the package's ``import_context`` takes back.
+
+        A package that can move contexts defines both; the bytes may hold session keys.
+        """
+        raise SspiError(SecurityStatus.SEC_E_UNSUPPORTED_FUNCTION, "this package cannot export contexts")
+
     def complete_auth_token(self, buffers: list[SecBuffer]) -> SecurityStatus:
         """CompleteAuthToken: finish a token after SEC_I_COMPLETE_NEEDED."""
         return SecurityStatus.SEC_E_OK

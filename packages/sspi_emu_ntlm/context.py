@@ -293,6 +293,11 @@ class NtlmContext(PackageContext):
             code = sec.unseal(mac_parts, crypt_parts, bytes(token.pvBuffer[:SIGNATURE_SIZE]))
         return _RESULTS[code], (_NO_ENCRYPT if code == 3 else 0)
 
+    def export(self) -> bytes:
+        from .exported import export_context  # the context and its exported form know each other
+
+        return export_context(self)
+
     def __repr__(self) -> str:
         return f"<{type(self).__name__} complete={self.complete}>"
 

@@ -12,6 +12,7 @@ from sspi_emu.spi import DemoProfile
 
 from .client import NtlmClientContext
 from .credentials import NtlmCredential
+from .exported import NtlmImportedContext, import_context
 from .info import NTLM_INFO
 from .server import NtlmServerContext
 
@@ -45,6 +46,10 @@ class NtlmPackage:
         if not isinstance(cred, NtlmCredential) or not cred.inbound:
             raise SspiError(SecurityStatus.SEC_E_NO_CREDENTIALS, "an INBOUND NTLM credential is needed")
         return NtlmServerContext(cred, req)
+
+    def import_context(self, data: bytes) -> NtlmImportedContext:
+        """ImportSecurityContext: a context from ExportSecurityContext's bytes."""
+        return import_context(data)
 
     def demo_profile(self) -> list[DemoProfile]:
         """``sspi-emu demo``: NTLMv2 with MIC, the same with channel bindings required, and connectionless."""

@@ -63,6 +63,10 @@ def test_message_functions_never_raise(fake, data):
     assert isinstance(s.ApplyControlToken(ctx, data.draw(descs)), S)
     assert isinstance(s.QueryContextAttributes(ctx, data.draw(ints), data.draw(st.one_of(junk, st.just(s.Box())))), S)
     assert isinstance(s.SetContextAttributes(ctx, data.draw(ints), data.draw(junk)), S)
+    assert isinstance(s.ExportSecurityContext(ctx, data.draw(ints), data.draw(st.one_of(junk, st.just(s.SecBuffer()))),
+                                              data.draw(junk)), S)
+    assert isinstance(s.ImportSecurityContext(data.draw(junk), data.draw(st.one_of(junk, st.just(s.SecBuffer()))),
+                                              data.draw(junk), data.draw(st.sampled_from(ctxs))), S)
     assert isinstance(s.DeleteSecurityContext(data.draw(st.sampled_from(ctxs))), S)
 
 

@@ -1,0 +1,179 @@
+"""ExportSecurityContext / ImportSecurityContext with NTLM: an established context moves and carries on."""
+
+from __future__ import annotations
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+import sspi_emu as S
+from sspi_emu import constants as C
+from sspi_emu.buffers import SecBuffer
+from sspi_emu.packed_context import PackedContext, pack, unpack
+from tests.packages.ntlm.ntlm_helpers import Pair, client_cred, server_cred
+from tests.packages.ntlm.test_ntlm_datagram import CREQ, SREQ, _asc_first, _seal, _sign, _unseal, _verify
+
+St = C.SecurityStatus
+
+
+def _pair() -> Pair:
+    pair = Pair(client_cred(), server_cred())
+    _, t = pair.isc(None)
+    _, t = pair.asc(t)
+    _, t = pair.isc(t)
+    assert pair.asc(t)[0] == St.SEC_E_OK
+    return pair
+
+
+def _export(ctx: S.CtxtHandle, flags: int = 0) -> bytes:
+    packed = SecBuffer(C.SECBUFFER_EMPTY)
+    token = S.Box()
+    assert S.ExportSecurityContext(ctx, flags, packed, token) == St.SEC_E_OK
+    data = packed.tobytes()
+    assert S.FreeContextBuffer(packed) == St.SEC_E_OK
+    return data
+
+
+def _import(data: bytes, package: str = "NTLM") -> tuple[C.SecurityStatus, S.CtxtHandle]:
+    handle = S.CtxtHandle()
+    return S.ImportSecurityContext(package, SecBuffer(C.SECBUFFER_EMPTY, data), None, handle), handle
+
+
+def test_both_sides_move_midway_and_keep_their_sequence_and_keystream() -> None:
+    pair = _pair()
+    for i in range(3):  # use the keystream and sequence numbers before moving
+        sig, sealed = _seal(pair.cctx, b"before %d" % i, 0)
+        assert _unseal(pair.sctx, sig, sealed, 0) == (St.SEC_E_OK, b"before %d" % i)
+    sig = _sign(pair.sctx, b"server signs", 0)
+    assert _verify(pair.cctx, b"server signs", sig, 0) == St.SEC_E_OK
+    client_blob = _export(pair.cctx, C.SECPKG_CONTEXT_EXPORT_DELETE_OLD)
+    server_blob = _export(pair.sctx, C.SECPKG_CONTEXT_EXPORT_DELETE_OLD)
+    assert S.DeleteSecurityContext(pair.cctx) == St.SEC_E_INVALID_HANDLE  # DELETE_OLD deleted it
+    st1, client = _import(client_blob)
+    st2, server = _import(server_blob)
+    assert st1 == st2 == St.SEC_E_OK
+    for i in range(3):
+        sig, sealed = _seal(client, b"after %d" % i, 0)
+        assert _unseal(server, sig, sealed, 0) == (St.SEC_E_OK, b"after %d" % i)
+        sig, sealed = _seal(server, b"reply %d" % i, 0)
+        assert _unseal(client, sig, sealed, 0) == (St.SEC_E_OK, b"reply %d" % i)
+    names = S.Box()
+    assert S.QueryContextAttributes(server, C.SECPKG_ATTR_NAMES, names) == St.SEC_E_OK
+    assert names.value.sUserName == "DOMAIN\\user"
+    flags = S.Box()
+    assert S.QueryContextAttributes(client, C.SECPKG_ATTR_FLAGS, flags) == St.SEC_E_OK
+    assert flags.value.Flags & C.ISC_RET_CONFIDENTIALITY
+    for h in (client, server):
+        assert S.DeleteSecurityContext(h) == St.SEC_E_OK
+
+
+def test_export_keeps_the_old_context_unless_asked() -> None:
+    pair = _pair()
+    blob = _export(pair.cctx)
+    st_, copy = _import(blob)
+    assert st_ == St.SEC_E_OK
+    sig, sealed = _seal(copy, b"from the copy", 0)
+    assert _unseal(pair.sctx, sig, sealed, 0) == (St.SEC_E_OK, b"from the copy")
+    assert S.DeleteSecurityContext(pair.cctx) == St.SEC_E_OK  # the original is still there
+
+
+def test_connectionless_context_moves() -> None:
+    pair = Pair(client_cred(), server_cred(), creq=CREQ, sreq=SREQ)
+    pair.isc(None)
+    _, challenge = _asc_first(pair)
+    _, auth = pair.isc(challenge)
+    assert pair.asc(auth)[0] == St.SEC_E_OK
+    st_, client = _import(_export(pair.cctx))
+    assert st_ == St.SEC_E_OK
+    sig, sealed = _seal(client, b"datagram", 41)
+    assert _unseal(pair.sctx, sig, sealed, 41) == (St.SEC_E_OK, b"datagram")
+
+
+def test_what_cannot_move() -> None:
+    pair = Pair(client_cred(), server_cred())
+    _, t = pair.isc(None)  # not established yet
+    packed = SecBuffer(C.SECBUFFER_EMPTY)
+    assert S.ExportSecurityContext(pair.cctx, 0, packed, None) == St.SEC_E_UNSUPPORTED_FUNCTION
+    v1 = Pair(client_cred(lm_compat_level=0), server_cred(lm_compat_level=0))  # no extended session security
+    _, t = v1.isc(None)
+    _, t = v1.asc(t)
+    _, t = v1.isc(t)
+    assert v1.asc(t)[0] == St.SEC_E_OK
+    assert S.ExportSecurityContext(v1.cctx, 0, packed, None) == St.SEC_E_UNSUPPORTED_FUNCTION
+    done = _pair()
+    assert S.ExportSecurityContext(done.cctx, C.SECPKG_CONTEXT_EXPORT_TO_KERNEL, packed, None) \
+        == St.SEC_E_UNSUPPORTED_FUNCTION
+    assert S.ExportSecurityContext(done.cctx, 0x80, packed, None) == St.SEC_E_INVALID_PARAMETER
+    assert S.ExportSecurityContext(done.cctx, 0, None, None) == St.SEC_E_INVALID_PARAMETER
+    assert S.ExportSecurityContext(S.CtxtHandle(), 0, packed, None) == St.SEC_E_INVALID_HANDLE
+
+
+def test_import_refuses_what_it_cannot_read() -> None:
+    blob = _export(_pair().cctx)
+    assert _import(blob, "Nope")[0] == St.SEC_E_SECPKG_NOT_FOUND
+    assert _import(blob, "WDigest")[0] == St.SEC_E_INVALID_TOKEN  # exported by NTLM
+    assert _import(b"garbage")[0] == St.SEC_E_INVALID_TOKEN
+    ctx = unpack(blob)
+    bad_inner = pack(PackedContext(ctx.package, ctx.side, ctx.attrs, ctx.expiry, ctx.start, ctx.target,
+                                   ctx.blob.replace(b'"v":1', b'"v":9')))
+    assert _import(bad_inner)[0] == St.SEC_E_INVALID_TOKEN
+    assert S.ImportSecurityContext("NTLM", blob, None, S.CtxtHandle()) == St.SEC_E_INVALID_PARAMETER  # not a SecBuffer
+    assert S.ImportSecurityContext("NTLM", SecBuffer(C.SECBUFFER_EMPTY, blob), None, None) \
+        == St.SEC_E_INVALID_PARAMETER
+
+
+def test_packages_that_cannot_export_say_so() -> None:
+    from sspi_emu_digest import DigestIdentity, DigestServerOptions
+
+    from sspi_emu.accounts import MemoryAccountStore
+
+    store = MemoryAccountStore()
+    store.add("alice", "Passw0rd!")
+    scred = S.Credential("WDigest", use="inbound", auth_data=DigestServerOptions(store=store, realm="r"))
+    ccred = S.Credential("WDigest", auth_data=DigestIdentity(User="alice", Password="Passw0rd!"))
+    server = S.ServerContext("WDigest", credential=scred, flags=C.ASC_REQ_HTTP)
+    client = S.ClientContext("WDigest", target="/", credential=ccred, flags=C.ISC_REQ_HTTP)
+
+    def params() -> list[SecBuffer]:
+        return [SecBuffer(C.SECBUFFER_PKG_PARAMS, b"GET"), SecBuffer(C.SECBUFFER_PKG_PARAMS, b"/")]
+
+    packed = SecBuffer(C.SECBUFFER_EMPTY)
+    challenge = server.step(None, buffers=params())
+    assert S.ExportSecurityContext(server.handle, 0, packed, None) == St.SEC_E_UNSUPPORTED_FUNCTION  # not established
+    server.step(client.step(challenge, buffers=params()), buffers=params())
+    assert server.complete
+    assert S.ExportSecurityContext(server.handle, 0, packed, None) == St.SEC_E_UNSUPPORTED_FUNCTION  # Digest cannot
+    assert packed.pvBuffer is None
+
+
+_BLOB: list[bytes] = []
+
+
+def _a_blob() -> bytes:
+    if not _BLOB:
+        _BLOB.append(_export(_pair().cctx))
+    return _BLOB[0]
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.data())
+def test_mutated_or_random_packed_contexts_give_statuses(data: st.DataObject) -> None:
+    blob = bytearray(_a_blob())
+    choice = data.draw(st.sampled_from(["flip", "cut", "random"]))
+    if choice == "flip":
+        i = data.draw(st.integers(0, len(blob) - 1))
+        blob[i] ^= data.draw(st.integers(1, 255))
+    elif choice == "cut":
+        del blob[data.draw(st.integers(0, len(blob) - 1)):]
+    else:
+        blob = bytearray(data.draw(st.binary(max_size=300)))
+    status, handle = _import(bytes(blob))
+    assert status in (St.SEC_E_OK, St.SEC_E_INVALID_TOKEN)
+    if status == St.SEC_E_OK:
+        S.DeleteSecurityContext(handle)
+
+
+@pytest.mark.parametrize("junk", [b"", b"SSPI-EMU CONTEXT", b"SSPI-EMU CONTEXT\x02\x00\x00\x00\x02{}",
+                                  b"SSPI-EMU CONTEXT\x01\xff\xff\xff\xff", b"SSPI-EMU CONTEXT\x01\x00\x00\x00\x02[]"])
+def test_envelope_junk_is_refused(junk: bytes) -> None:
+    assert _import(junk)[0] == St.SEC_E_INVALID_TOKEN
