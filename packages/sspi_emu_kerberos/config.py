@@ -27,6 +27,21 @@ class KerberosConfig:
     udp_preference_limit: int = 1465
     kdc_proxies: dict[str, list[str]] = field(default_factory=dict)
     http_anchors: list[str] = field(default_factory=list)
+    #: [domain_realm]: host names (exact) and domains (leading dot) to realms.
+    domain_realm: dict[str, str] = field(default_factory=dict)
+
+    def realm_for_host(self, host: str) -> str | None:
+        """The realm [domain_realm] gives *host* (exact name first, then the longest domain), or None."""
+        name = host.lower().rstrip(".")
+        exact = self.domain_realm.get(name)
+        if exact is not None:
+            return exact
+        parts = name.split(".")
+        for i in range(1, len(parts)):
+            found = self.domain_realm.get("." + ".".join(parts[i:]))
+            if found is not None:
+                return found
+        return None
 
     def kdcs_for(self, realm: str) -> list[tuple[str, int]]:
         """The configured KDCs of *realm* (empty when none)."""
@@ -78,7 +93,7 @@ def parse_address(text: str) -> tuple[str, int]:
 
 
 def parse_krb5_conf(text: str, into: KerberosConfig | None = None) -> KerberosConfig:
-    """Read ``[libdefaults]`` and ``[realms]`` of a krb5.conf text."""
+    """Read ``[libdefaults]``, ``[realms]`` and ``[domain_realm]`` of a krb5.conf text."""
     cfg = into or KerberosConfig()
     section = ""
     realm: str | None = None
@@ -116,6 +131,8 @@ def parse_krb5_conf(text: str, into: KerberosConfig | None = None) -> KerberosCo
                 add_kdc(cfg, realm, value)
             elif realm is not None and key == "http_anchors" and value:
                 cfg.http_anchors.append(value)
+        elif section == "domain_realm" and key and value:
+            cfg.domain_realm.setdefault(key.lower(), value)
     return cfg
 
 

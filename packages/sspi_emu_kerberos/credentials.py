@@ -28,7 +28,7 @@ from sspi_emu.spi import Credential
 from . import enctypes
 from .ccache import CcacheError, default_ccache_path, read_ccache
 from .config import KerberosConfig, add_kdc, load_config
-from .kdc_client import KdcClient, TicketGrant
+from .kdc_client import KdcClient, TicketGrant, kdc_realm
 from .kdc_proxy import (
     DIRECT_FIRST,
     PROXY_FIRST,
@@ -41,11 +41,14 @@ from .kdc_proxy import (
 from .keys import Key
 from .keytab import KeytabEntry, KeytabError, read_keytab
 from .messages import PrincipalName, Ticket
-from .principal import format_principal, parse_spn, parse_user
+from .principal import NT_SRV_INST, format_principal, parse_spn, parse_user
 from .replay import ReplayCache
 from .transport import KdcTransport, SocketTransport
 
 log = logging.getLogger("sspi_emu.kerberos")
+
+#: The most realms a service ticket request walks through (cross-realm TGTs and referrals).
+MAX_REALM_HOPS = 5
 
 __all__ = ["KerberosCredential", "KerberosSettings"]
 
@@ -212,18 +215,41 @@ class KerberosCredential(Credential):
             return self._tgt
 
     def service_ticket(self, service: PrincipalName, realm: str | None) -> TicketGrant:
-        """A service ticket for *service*, from the cache or a TGS exchange."""
+        """A service ticket for *service*, from the cache or TGS exchanges.
+
+        The service's realm is *realm*, else what [domain_realm] says of its host, else the
+        client's. Another realm is reached through cross-realm TGTs (krbtgt/REALM), and a KDC's
+        referral (a TGT where a service ticket was asked for) is followed, up to
+        :data:`MAX_REALM_HOPS` realms.
+        """
         tgt = self.tgt()
-        realm = realm or tgt.crealm
+        host = service.components[1] if len(service.components) >= 2 else ""
+        realm = realm or (self.config.realm_for_host(host) if host else None) or tgt.crealm
         cache_key = (str(service), realm)
         with self._lock:
             hit = self._tickets.get(cache_key)
             if hit is not None and hit.valid_at(entropy.now()):
                 return hit
-        grant = self.kdc.tgs_exchange(tgt, service, realm)
+        grant = self._walk_realms(tgt, service, realm)
         with self._lock:
             self._tickets[cache_key] = grant
         return grant
+
+    def _walk_realms(self, tgt: TicketGrant, service: PrincipalName, target: str) -> TicketGrant:
+        current = tgt
+        for _ in range(MAX_REALM_HOPS):
+            here = kdc_realm(current)
+            want = service if here == target else PrincipalName(NT_SRV_INST, ("krbtgt", target))
+            grant = self.kdc.tgs_exchange(current, want, here)
+            comps = grant.server.components
+            if comps[:1] != ("krbtgt",) or service.components[:1] == ("krbtgt",):
+                return grant
+            if len(comps) != 2 or comps[1] == here:
+                raise SspiError(S.SEC_E_TARGET_UNKNOWN, f"the KDC of {here} sent an unusable referral")
+            if want is service:
+                target = comps[1]  # a referral: the service lives in (or through) that realm
+            current = grant
+        raise SspiError(S.SEC_E_TARGET_UNKNOWN, f"no path to the realm of {service} within {MAX_REALM_HOPS} realms")
 
     def user_to_user_ticket(self, server: PrincipalName, realm: str | None, server_tgt: Ticket) -> TicketGrant:
         """A ticket for *server* encrypted in the session key of the server's own TGT (never cached)."""

@@ -14,7 +14,7 @@ from . import messages as m
 from .keys import Key
 from .transport import KdcTransport, KdcUnreachable
 
-__all__ = ["KdcClient", "TicketGrant"]
+__all__ = ["KdcClient", "TicketGrant", "kdc_realm"]
 
 PA_TGS_REQ = 1
 PA_ENC_TIMESTAMP = 2
@@ -50,6 +50,14 @@ class TicketGrant:
     def valid_at(self, now: float, margin: int = 60) -> bool:
         """True when the ticket is still good for *margin* seconds."""
         return now + margin < self.endtime
+
+
+def kdc_realm(grant: TicketGrant) -> str:
+    """The realm whose KDC takes *grant* in a TGS exchange: X for a ticket-granting ticket krbtgt/X, else its realm."""
+    comps = grant.server.components
+    if len(comps) == 2 and comps[0] == "krbtgt":
+        return comps[1]
+    return grant.srealm
 
 
 def _nonce() -> int:
@@ -200,7 +208,7 @@ class KdcClient:
         enc = m.EncryptedData(tgt.key.enctype, enctypes.encrypt(tgt.key, USAGE_TGS_REQ_AUTH, auth.encode()))
         ap_req = m.ApReq(0, tgt.ticket, enc)
         req.padata = [(PA_TGS_REQ, ap_req.encode())]
-        reply = self._send(tgt.srealm if tgt.srealm else realm, req.encode(body))
+        reply = self._send(kdc_realm(tgt) or realm, req.encode(body))
         if isinstance(reply, m.KrbError):
             raise self._fail(reply, f"TGS exchange for {service}")
         if reply.msg_type != m.TGS_REP:
@@ -208,8 +216,6 @@ class KdcClient:
         part = self._open(tgt.key, USAGE_TGS_REP, reply.enc_part, S.SEC_E_NO_AUTHENTICATING_AUTHORITY)
         if part.nonce != req.nonce:
             raise SspiError(S.SEC_E_NO_AUTHENTICATING_AUTHORITY, "TGS-REP nonce mismatch")
-        if part.sname.components and part.sname.components[0] == "krbtgt" and service.components[0] != "krbtgt":
-            raise SspiError(S.SEC_E_TARGET_UNKNOWN, "cross-realm referrals are not followed")
         return TicketGrant(reply.cname, reply.crealm, part.sname, part.srealm, reply.ticket, part.key,
                            part.endtime, part.flags, part.authtime)
 

@@ -1,0 +1,136 @@
+"""Two MIT Kerberos realms trusting each other, served by one krb5kdc on loopback.
+
+Realm A (XA.SSPI) holds the user; realm B (XB.SSPI) holds the web service. Both databases
+hold the cross-realm key krbtgt/XB.SSPI@XA.SSPI. The KDC's own krb5.conf maps ``.xb.sspi``
+to B (so it can refer clients there); the client configuration written for tests can do so
+too, or leave the mapping to the KDC's referral.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from tests.interop.kerberos.mit_realm import _free_port, _tool
+
+REALM_A = "XA.SSPI"
+REALM_B = "XB.SSPI"
+USER = "alice"
+PASSWORD = "Passw0rd!"
+HOST_B = "web.xb.sspi"
+SPN_B = f"HTTP/{HOST_B}"
+_CROSS_PASSWORD = "Cross-Realm-Passw0rd"
+
+
+@dataclass
+class CrossRealms:
+    """A running two-realm KDC: its port, files and environment."""
+
+    root: Path
+    port: int
+    kdc_env: dict[str, str] = field(default_factory=dict)
+    proc: subprocess.Popen[bytes] | None = None
+
+    @property
+    def keytab(self) -> Path:
+        """Realm B's service keytab (HTTP/web.xb.sspi)."""
+        return self.root / "b.keytab"
+
+    def run(self, *args: str, stdin: str | None = None, env: dict[str, str] | None = None) -> str:
+        res = subprocess.run(list(args), input=stdin.encode() if stdin else None,
+                             env={**os.environ, **(env or self.kdc_env)}, capture_output=True, timeout=60, check=False)
+        if res.returncode != 0:
+            raise RuntimeError(f"{args[0]} failed: {res.stderr.decode(errors='replace')}")
+        return res.stdout.decode(errors="replace")
+
+    def kadmin(self, realm: str, query: str) -> str:
+        return self.run(_tool("kadmin.local"), "-r", realm, "-q", query)
+
+    def client_conf(self, name: str, domain_realm: bool = True) -> Path:
+        """A krb5.conf for clients: both realms' KDC, and (if asked) [domain_realm] for realm B's hosts."""
+        path = self.root / name
+        mapping = f"[domain_realm]\n .xb.sspi = {REALM_B}\n .xa.sspi = {REALM_A}\n" if domain_realm else ""
+        path.write_text(f"""[libdefaults]
+ default_realm = {REALM_A}
+ dns_lookup_kdc = false
+ dns_lookup_realm = false
+ rdns = false
+ dns_canonicalize_hostname = false
+[realms]
+ {REALM_A} = {{
+  kdc = 127.0.0.1:{self.port}
+ }}
+ {REALM_B} = {{
+  kdc = 127.0.0.1:{self.port}
+ }}
+{mapping}[capaths]
+ {REALM_A} = {{
+  {REALM_B} = .
+ }}
+ {REALM_B} = {{
+  {REALM_A} = .
+ }}
+""")
+        return path
+
+    def stop(self) -> None:
+        if self.proc is not None and self.proc.poll() is None:
+            self.proc.terminate()
+            try:
+                self.proc.wait(5)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+        self.proc = None
+
+
+def start_cross_realms(root: Path, life_seconds: int = 900) -> CrossRealms:
+    """Create both databases, the user, the service and the cross-realm key, then start krb5kdc for both realms."""
+    port = _free_port()
+    realms = CrossRealms(root, port)
+    kdc_conf = root / "kdc.conf"
+    blocks = "".join(f"""
+ {realm} = {{
+  database_name = {root}/{tag}.db
+  acl_file = {root}/kadm5.acl
+  key_stash_file = {root}/{tag}.stash
+  kdc_ports = {port}
+  kdc_tcp_ports = {port}
+  max_life = 10h 0m 0s
+  host_based_services = HTTP
+  supported_enctypes = aes256-cts:normal aes128-cts:normal
+ }}""" for realm, tag in ((REALM_A, "a"), (REALM_B, "b")))
+    kdc_conf.write_text(f"[kdcdefaults]\n kdc_ports = {port}\n kdc_tcp_ports = {port}\n[realms]{blocks}\n"
+                        f"[logging]\n kdc = FILE:{root}/kdc.log\n")
+    (root / "kadm5.acl").write_text("")
+    kdc_krb5 = realms.client_conf("kdc-krb5.conf", domain_realm=True)
+    realms.kdc_env = {"KRB5_CONFIG": str(kdc_krb5), "KRB5_KDC_PROFILE": str(kdc_conf), "KRB5RCACHETYPE": "none"}
+    for realm in (REALM_A, REALM_B):
+        realms.run(_tool("kdb5_util"), "-r", realm, "create", "-s", "-P", "master-Passw0rd")
+        realms.kadmin(realm, f"addprinc -pw {_CROSS_PASSWORD} krbtgt/{REALM_B}@{REALM_A}")
+    realms.kadmin(REALM_A, f"addprinc -pw {PASSWORD} {USER}")
+    realms.kadmin(REALM_B, f"addprinc -randkey {SPN_B}")
+    realms.kadmin(REALM_B, f"ktadd -k {realms.keytab} {SPN_B}")
+    cmd = [_tool("krb5kdc"), "-n", "-r", REALM_A, "-r", REALM_B]
+    timeout = shutil.which("timeout")
+    if timeout:
+        cmd = [timeout, str(life_seconds), *cmd]
+    realms.proc = subprocess.Popen(cmd, env={**os.environ, **realms.kdc_env}, stdout=subprocess.DEVNULL,
+                                   stderr=subprocess.DEVNULL)
+    import socket
+
+    deadline = time.monotonic() + 15
+    while time.monotonic() < deadline:
+        try:
+            with socket.create_connection(("127.0.0.1", port), timeout=0.5):
+                return realms
+        except OSError:
+            if realms.proc.poll() is not None:
+                raise RuntimeError(f"krb5kdc exited at start-up: {(root / 'kdc.log').read_text(errors='replace')}") \
+                    from None
+            time.sleep(0.1)
+    realms.stop()
+    raise RuntimeError("krb5kdc did not start")
