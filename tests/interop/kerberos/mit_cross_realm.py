@@ -9,13 +9,11 @@ too, or leave the mapping to the KDC's referral.
 from __future__ import annotations
 
 import os
-import shutil
 import subprocess
-import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from tests.interop.kerberos.mit_realm import _free_port, _tool
+from tests.interop.kerberos.mit_realm import _free_port, _tool, launch_kdc, stop_process
 
 REALM_A = "XA.SSPI"
 REALM_B = "XB.SSPI"
@@ -78,12 +76,7 @@ class CrossRealms:
         return path
 
     def stop(self) -> None:
-        if self.proc is not None and self.proc.poll() is None:
-            self.proc.terminate()
-            try:
-                self.proc.wait(5)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
+        stop_process(self.proc)
         self.proc = None
 
 
@@ -114,23 +107,5 @@ def start_cross_realms(root: Path, life_seconds: int = 900) -> CrossRealms:
     realms.kadmin(REALM_A, f"addprinc -pw {PASSWORD} {USER}")
     realms.kadmin(REALM_B, f"addprinc -randkey {SPN_B}")
     realms.kadmin(REALM_B, f"ktadd -k {realms.keytab} {SPN_B}")
-    cmd = [_tool("krb5kdc"), "-n", "-r", REALM_A, "-r", REALM_B]
-    timeout = shutil.which("timeout")
-    if timeout:
-        cmd = [timeout, str(life_seconds), *cmd]
-    realms.proc = subprocess.Popen(cmd, env={**os.environ, **realms.kdc_env}, stdout=subprocess.DEVNULL,
-                                   stderr=subprocess.DEVNULL)
-    import socket
-
-    deadline = time.monotonic() + 15
-    while time.monotonic() < deadline:
-        try:
-            with socket.create_connection(("127.0.0.1", port), timeout=0.5):
-                return realms
-        except OSError:
-            if realms.proc.poll() is not None:
-                raise RuntimeError(f"krb5kdc exited at start-up: {(root / 'kdc.log').read_text(errors='replace')}") \
-                    from None
-            time.sleep(0.1)
-    realms.stop()
-    raise RuntimeError("krb5kdc did not start")
+    realms.proc = launch_kdc([REALM_A, REALM_B], realms.kdc_env, port, life_seconds)
+    return realms

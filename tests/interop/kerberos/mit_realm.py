@@ -80,13 +80,40 @@ class MitRealm:
         self.run(_tool("kinit"), "-f", "-c", f"FILE:{self.ccache}", f"{user}@{REALM}", stdin=password + "\n")
 
     def stop(self) -> None:
-        if self.proc is not None and self.proc.poll() is None:
-            self.proc.terminate()
-            try:
-                self.proc.wait(5)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
+        stop_process(self.proc)
         self.proc = None
+
+
+def stop_process(proc: subprocess.Popen[bytes] | None) -> None:
+    """Terminate a KDC process (then kill it if it lingers)."""
+    if proc is not None and proc.poll() is None:
+        proc.terminate()
+        try:
+            proc.wait(5)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+
+
+def launch_kdc(realms: list[str], env: dict[str, str], port: int, life_seconds: int) -> subprocess.Popen[bytes]:
+    """Start ``krb5kdc -n`` for *realms* (killed after *life_seconds*) and wait until it listens on *port*."""
+    cmd = [_tool("krb5kdc"), "-n"]
+    for realm in realms:
+        cmd += ["-r", realm]
+    timeout = shutil.which("timeout")
+    if timeout:
+        cmd = [timeout, str(life_seconds), *cmd]
+    proc = subprocess.Popen(cmd, env={**os.environ, **env}, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    deadline = time.monotonic() + 15
+    while time.monotonic() < deadline:
+        try:
+            with socket.create_connection(("127.0.0.1", port), timeout=0.5):
+                return proc
+        except OSError:
+            if proc.poll() is not None:
+                raise RuntimeError("krb5kdc exited at start-up") from None
+            time.sleep(0.1)
+    stop_process(proc)
+    raise RuntimeError("krb5kdc did not start")
 
 
 def start_realm(root: Path, life_seconds: int = 900) -> MitRealm:
@@ -152,20 +179,5 @@ def start_realm(root: Path, life_seconds: int = 900) -> MitRealm:
         realm.kadmin(f"setstr HTTP/{host} session_enctypes {enctype}")
         realm.kadmin(f"ktadd -k {root}/http.keytab HTTP/{host}")
     realm.kadmin(f"ktadd -e aes256-sha2:normal -k {root}/http.keytab {SHA2_SPN}")
-    timeout = shutil.which("timeout")
-    cmd = [_tool("krb5kdc"), "-n", "-r", REALM]
-    if timeout:
-        cmd = [timeout, str(life_seconds), *cmd]
-    realm.proc = subprocess.Popen(cmd, env={**os.environ, **realm.env}, stdout=subprocess.DEVNULL,
-                                  stderr=subprocess.DEVNULL)
-    deadline = time.monotonic() + 15
-    while time.monotonic() < deadline:
-        try:
-            with socket.create_connection(("127.0.0.1", port), timeout=0.5):
-                return realm
-        except OSError:
-            if realm.proc.poll() is not None:
-                raise RuntimeError("krb5kdc exited at start-up") from None
-            time.sleep(0.1)
-    realm.stop()
-    raise RuntimeError("krb5kdc did not start")
+    realm.proc = launch_kdc([REALM], realm.env, port, life_seconds)
+    return realm
