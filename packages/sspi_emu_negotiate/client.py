@@ -18,6 +18,7 @@ from sspi_emu.spi import StepInput, StepOutput
 from . import oids, tokens
 from .context_base import NegotiateContext
 from .credential import NegotiateCredential
+from .exported import export_context
 from .inner import InnerContext
 from .ntlm_peek import authenticate_has_mic, is_ntlm
 
@@ -54,6 +55,9 @@ class NegotiateClient(NegotiateContext):
         self.first_reply = True
 
     # ------------------------------------------------------------------ legs
+
+    def export(self) -> bytes:
+        return export_context(self, is_client=True)
 
     def step(self, inp: StepInput) -> StepOutput:
         if not self.init_sent:

@@ -15,6 +15,7 @@ from sspi_emu.spi import Credential, PackageContext
 
 from .client import NegotiateClient
 from .credential import DEFAULT_MECHANISMS, NegotiateCredential
+from .exported import import_context
 from .server import NegotiateServer
 
 #: RPC_C_AUTHN_GSS_NEGOTIATE.
@@ -58,6 +59,10 @@ class NegotiatePackage:
         if not isinstance(cred, NegotiateCredential):
             raise SspiError(SecurityStatus.SEC_E_INVALID_HANDLE, "not a Negotiate credential")
         return NegotiateServer(self.info, cred, req, data_rep)
+
+    def import_context(self, data: bytes) -> PackageContext:
+        """ImportSecurityContext: the mechanism's context is imported through the SSPI by its package."""
+        return import_context(data, self.info)
 
     def __repr__(self) -> str:
         return f"NegotiatePackage(mechanisms={self.mechanisms!r})"

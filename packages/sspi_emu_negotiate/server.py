@@ -16,6 +16,7 @@ from sspi_emu.spi import StepInput, StepOutput
 from . import oids, tokens
 from .context_base import NegotiateContext
 from .credential import NegotiateCredential
+from .exported import export_context
 from .framing import is_initial, unwrap_initial
 from .inner import InnerContext
 from .ntlm_peek import authenticate_has_mic, is_ntlm
@@ -38,6 +39,9 @@ class NegotiateServer(NegotiateContext):
         self.supported_sent = False
         #: The OID the client used for the chosen mechanism (echoed in supportedMech).
         self.chosen_oid = ""
+
+    def export(self) -> bytes:
+        return export_context(self, is_client=False)
 
     def step(self, inp: StepInput) -> StepOutput:
         token = inp.token or b""

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -177,3 +179,51 @@ def test_mutated_or_random_packed_contexts_give_statuses(data: st.DataObject) ->
                                   b"SSPI-EMU CONTEXT\x01\xff\xff\xff\xff", b"SSPI-EMU CONTEXT\x01\x00\x00\x00\x02[]"])
 def test_envelope_junk_is_refused(junk: bytes) -> None:
     assert _import(junk)[0] == St.SEC_E_INVALID_TOKEN
+
+
+def _negotiate_pair() -> tuple[S.ClientContext, S.ServerContext]:
+    from sspi_emu.accounts import MemoryAccountStore
+
+    store = MemoryAccountStore()
+    store.add("alice", "Passw0rd!", "DEMO")
+    ccred = S.Credential("Negotiate", user="DEMO\\alice", password="Passw0rd!")
+    scred = S.Credential("Negotiate", use="inbound", auth_data=store)
+    client = S.ClientContext("Negotiate", target="HTTP/web.example", credential=ccred)
+    server = S.ServerContext("Negotiate", credential=scred)
+    token = client.step(None)
+    while not (client.complete and server.complete):
+        token = server.step(token)
+        if token or not client.complete:
+            token = client.step(token)
+    return client, server
+
+
+def test_negotiate_contexts_move_through_their_mechanism(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("KRB5_CONFIG", "/nonexistent")  # no Kerberos: Negotiate runs NTLM
+    for name in ("SSPI_EMU_REALM", "SSPI_EMU_KDC"):
+        monkeypatch.delenv(name, raising=False)
+    client, server = _negotiate_pair()
+    assert server.unwrap(client.wrap(b"before")) == b"before"
+    st1, moved_client = _import(_export(client.handle, C.SECPKG_CONTEXT_EXPORT_DELETE_OLD), "Negotiate")
+    st2, moved_server = _import(_export(server.handle, C.SECPKG_CONTEXT_EXPORT_DELETE_OLD), "Negotiate")
+    assert st1 == st2 == St.SEC_E_OK
+    sig, sealed = _seal(moved_client, b"after the move", 0)
+    assert _unseal(moved_server, sig, sealed, 0) == (St.SEC_E_OK, b"after the move")
+    info = S.Box()
+    assert S.QueryContextAttributes(moved_server, C.SECPKG_ATTR_NEGOTIATION_PACKAGE, info) == St.SEC_E_OK
+    assert info.value.PackageInfo.Name == "NTLM"
+    for h in (moved_client, moved_server):
+        assert S.DeleteSecurityContext(h) == St.SEC_E_OK
+    for inner in (b'{"v":1}', b'{"v":1,"client":true,"package":"NTLM","raw":false,"mech_types":[],"inner":"!!"}',
+                  b'{"v":1,"client":true,"package":"Nope","raw":false,"mech_types":[],"inner":""}'):
+        bad = pack(PackedContext("Negotiate", "client", 0, 0, 0, None, inner))
+        assert _import(bad, "Negotiate")[0] == St.SEC_E_INVALID_TOKEN
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.binary(max_size=200) | st.builds(lambda d: json.dumps(d).encode(), st.dictionaries(
+    st.sampled_from(["v", "client", "package", "raw", "mech_types", "inner"]),
+    st.one_of(st.integers(), st.booleans(), st.text(max_size=10), st.lists(st.text(max_size=5), max_size=3)))))
+def test_negotiate_import_reads_garbage_as_invalid_token(inner: bytes) -> None:
+    status, handle = _import(pack(PackedContext("Negotiate", "server", 0, 0, 0, None, inner)), "Negotiate")
+    assert status in (St.SEC_E_INVALID_TOKEN, St.SEC_E_UNSUPPORTED_FUNCTION)
