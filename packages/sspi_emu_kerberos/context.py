@@ -105,6 +105,11 @@ class KerberosContext(PackageContext):
     def _established(self) -> None:
         self.start = entropy.filetime_now()
 
+    def export(self) -> bytes:
+        from .exported import export_context  # the exported form subclasses this class
+
+        return export_context(self)
+
     # -- message functions ------------------------------------------------------------
 
     def make_signature(self, qop: int, message: list[SecBuffer], seqno: int) -> SecurityStatus:

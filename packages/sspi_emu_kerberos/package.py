@@ -10,6 +10,7 @@ from sspi_emu.spi import DemoProfile
 
 from .client import KerberosClientContext
 from .credentials import KerberosCredential
+from .exported import KerberosImportedContext, import_context
 from .info import KERBEROS_INFO
 from .server import KerberosServerContext
 
@@ -58,6 +59,10 @@ class KerberosPackage:
             client_req=C.ISC_REQ_MUTUAL_AUTH | C.ISC_REQ_CONFIDENTIALITY | C.ISC_REQ_INTEGRITY
             | C.ISC_REQ_SEQUENCE_DETECT,
         )]
+
+    def import_context(self, data: bytes) -> KerberosImportedContext:
+        """ImportSecurityContext: a context from ExportSecurityContext's bytes."""
+        return import_context(data)
 
     def __repr__(self) -> str:
         return "KerberosPackage()"
