@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import hashlib
+import warnings
 from dataclasses import dataclass
 from enum import Enum
 
 from cryptography import x509
+from cryptography.utils import CryptographyDeprecationWarning
 
 from sspi_emu import entropy
 
@@ -455,8 +457,14 @@ def check_alert_payload(payload: bytes) -> tuple[int, int]:
 
 
 def load_chain(ders: list[bytes]) -> list[x509.Certificate]:
-    """Parse the peer's DER certificates; anything unparsable is bad_certificate."""
+    """Parse the peer's DER certificates; anything unparsable is bad_certificate.
+
+    cryptography's warnings about certificates it still reads (a non-positive serial number,
+    which Windows accepts too) are the peer's business, not the application's: they are not shown.
+    """
     try:
-        return [x509.load_der_x509_certificate(d) for d in ders]
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", CryptographyDeprecationWarning)
+            return [x509.load_der_x509_certificate(d) for d in ders]
     except Exception:  # noqa: BLE001 - cryptography raises several types for malformed DER
         raise TlsError(AlertDescription.BAD_CERTIFICATE, "unparsable certificate") from None

@@ -68,3 +68,31 @@ def test_rejects_unsupported_keys():
 
     with pytest.raises(TypeError):
         CertContext(PKI.server.certificate, ed25519.Ed25519PrivateKey.generate())  # type: ignore[arg-type]
+
+
+def test_a_peer_certificate_with_a_negative_serial_loads_without_a_warning() -> None:
+    """Windows accepts such certificates; cryptography warns about them, which the application never sees."""
+    import warnings
+
+    from cryptography import x509 as cx509
+    from cryptography.hazmat.primitives import hashes as chashes
+    from cryptography.hazmat.primitives.asymmetric import ec as cec
+    from cryptography.hazmat.primitives.serialization import Encoding
+    from sspi_emu_schannel.tls.engine import load_chain
+
+    key = cec.generate_private_key(cec.SECP256R1())
+    name = cx509.Name([cx509.NameAttribute(cx509.oid.NameOID.COMMON_NAME, "neg.example")])
+    import datetime as _dt
+
+    now = _dt.datetime(2026, 1, 1, tzinfo=_dt.timezone.utc)
+    cert = (cx509.CertificateBuilder().subject_name(name).issuer_name(name).public_key(key.public_key())
+            .serial_number(0x7F).not_valid_before(now).not_valid_after(now + _dt.timedelta(days=1))
+            .sign(key, chashes.SHA256()))
+    der = bytearray(cert.public_bytes(Encoding.DER))
+    at = der.find(b"\x02\x01\x7f")  # INTEGER 127, the serial number
+    assert at > 0
+    der[at + 2] = 0xFF  # now -1
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        (loaded,) = load_chain([bytes(der)])
+    assert loaded.subject == name
