@@ -64,12 +64,14 @@ class DigestIdentity(SEC_WINNT_AUTH_IDENTITY):
 
     ``cnonce_length``: characters in each client nonce. ``authzid``: SASL authorization
     identity. ``prefer_qop``: "auth" or "auth-int" to override the choice made from the
-    context flags.
+    context flags. ``sasl_maxbuf``: the largest SASL security-layer buffer this client takes
+    (sent as ``maxbuf``; RFC 2831's default, 65536, when None).
     """
 
     cnonce_length: int = 32
     authzid: str | None = None
     prefer_qop: str | None = None
+    sasl_maxbuf: int | None = None
 
 
 @dataclass
@@ -86,6 +88,8 @@ class DigestServerOptions:
     #: SASL qop values offered (restricted further by ASC_REQ_INTEGRITY / CONFIDENTIALITY).
     sasl_qop: tuple[str, ...] = ("auth", "auth-int", "auth-conf")
     sasl_ciphers: tuple[str, ...] = ("3des", "rc4", "des", "rc4-56", "rc4-40")
+    #: The largest SASL security-layer buffer this server takes (``maxbuf`` in its challenge).
+    sasl_maxbuf: int = 65536
     userhash: bool = False
     charset_utf8: bool = True
     opaque: str | None = None

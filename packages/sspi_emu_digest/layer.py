@@ -17,7 +17,7 @@ from cryptography.hazmat.primitives.ciphers import Cipher, CipherContext, modes
 from sspi_emu.constants import SecurityStatus
 from sspi_emu.errors import SspiError
 
-__all__ = ["SecurityLayer", "MAC_LEN", "TRAILER_LEN", "expand_des_key"]
+__all__ = ["DEFAULT_MAXBUF", "SecurityLayer", "MAC_LEN", "TRAILER_LEN", "expand_des_key"]
 
 MAC_LEN = 10
 _SEQ = struct.Struct(">I")
@@ -57,10 +57,17 @@ def _cipher_pair(name: str, kc_out: bytes, kc_in: bytes) -> tuple[CipherContext,
     return Cipher(alg_out, modes.CBC(iv_out)).encryptor(), Cipher(alg_in, modes.CBC(iv_in)).decryptor(), 8
 
 
+#: RFC 2831's maxbuf when a side does not state one.
+DEFAULT_MAXBUF = 65536
+
+
 class SecurityLayer:
     """One side's integrity / confidentiality state after a DIGEST-MD5 authentication."""
 
-    def __init__(self, ha1: bytes, qop: str, cipher: str | None, initiator: bool) -> None:
+    def __init__(self, ha1: bytes, qop: str, cipher: str | None, initiator: bool,
+                 send_max: int = DEFAULT_MAXBUF, recv_max: int = DEFAULT_MAXBUF) -> None:
+        #: maxbuf (RFC 2831): the largest buffer the peer takes, and the largest this side takes.
+        self.send_max, self.recv_max = send_max, recv_max
         kic, kis = _md5(ha1 + _KIC), _md5(ha1 + _KIS)
         self._ki_out, self._ki_in = (kic, kis) if initiator else (kis, kic)
         self.qop = qop
@@ -88,6 +95,25 @@ class SecurityLayer:
     def max_trailer(self) -> int:
         """The most bytes a sealed or signed message adds."""
         return MAC_LEN + TRAILER_LEN + (8 if self.block == 8 else 0)
+
+    def outgoing_size(self, msg_len: int) -> int:
+        """Bytes of the security-layer buffer a *msg_len*-byte message becomes."""
+        if self.confidential and self.block > 1:
+            msg_len += self.block - (msg_len + MAC_LEN) % self.block
+        return msg_len + MAC_LEN + TRAILER_LEN
+
+    def check_outgoing(self, msg_len: int) -> None:
+        """SEC_E_INVALID_PARAMETER when the buffer would exceed the peer's maxbuf (nothing is consumed)."""
+        size = self.outgoing_size(msg_len)
+        if size > self.send_max:
+            raise SspiError(SecurityStatus.SEC_E_INVALID_PARAMETER,
+                            f"a {size}-byte buffer exceeds the peer's maxbuf of {self.send_max}")
+
+    def check_incoming(self, size: int) -> None:
+        """SEC_E_INVALID_TOKEN when a received buffer exceeds this side's maxbuf."""
+        if size > self.recv_max:
+            raise SspiError(SecurityStatus.SEC_E_INVALID_TOKEN,
+                            f"a {size}-byte buffer exceeds this side's maxbuf of {self.recv_max}")
 
     def _mac(self, key: bytes, seq: int, msg: bytes) -> bytes:
         return hmac.new(key, _SEQ.pack(seq) + msg, hashlib.md5).digest()[:MAC_LEN]

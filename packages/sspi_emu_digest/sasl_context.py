@@ -52,7 +52,7 @@ from . import calc
 from .algorithms import ALGORITHMS
 from .base import DigestContextBase, invalid, logon_failure, parse_error, token_text
 from .credentials import DigestCredential, stored_ha1
-from .layer import MAC_LEN, TRAILER_LEN, SecurityLayer
+from .layer import DEFAULT_MAXBUF, MAC_LEN, TRAILER_LEN, SecurityLayer
 from .nonces import CountResult, NonceState
 from .params import ParseError
 from .sasl_wire import CIPHERS, SaslChallenge, SaslResponse, format_rspauth, parse_rspauth
@@ -143,7 +143,9 @@ class _SaslContext(DigestContextBase):
                 return S.SEC_E_INVALID_TOKEN
             if token.capacity < MAC_LEN + TRAILER_LEN:
                 return S.SEC_E_BUFFER_TOO_SMALL
-            token.write(layer.sign(b"".join(b.tobytes() for b in data)))
+            msg = b"".join(b.tobytes() for b in data)
+            layer.check_outgoing(len(msg))
+            token.write(layer.sign(msg))
             return S.SEC_E_OK
         except SspiError as exc:
             return exc.status
@@ -154,7 +156,9 @@ class _SaslContext(DigestContextBase):
             data, token = self._split(message)
             if token is None:
                 return S.SEC_E_INVALID_TOKEN, 0
-            layer.verify(b"".join(b.tobytes() for b in data), token.tobytes())
+            msg, trailer = b"".join(b.tobytes() for b in data), token.tobytes()
+            layer.check_incoming(len(msg) + len(trailer))
+            layer.verify(msg, trailer)
             return S.SEC_E_OK, 0
         except SspiError as exc:
             return exc.status, 0
@@ -178,6 +182,7 @@ class _SaslContext(DigestContextBase):
             if token.capacity < MAC_LEN + TRAILER_LEN + max(0, layer.block - pad_room if layer.block > 1 else 0):
                 return S.SEC_E_BUFFER_TOO_SMALL
             plain = b"".join(b.tobytes() for b in data)
+            layer.check_outgoing(len(plain))
             sealed = layer.seal(plain)
             cipher_len = len(sealed) - TRAILER_LEN
             padlen = cipher_len - MAC_LEN - len(plain)
@@ -202,6 +207,7 @@ class _SaslContext(DigestContextBase):
             joined = b"".join(b.tobytes() for b in data)
             joined += b"".join(b.tobytes() for b in message if b.base_type == SECBUFFER_PADDING)
             tail = token.tobytes() if token is not None else b""
+            layer.check_incoming(len(joined) + len(tail))
             if layer.confidential:
                 plain = layer.unseal(joined + tail)
                 self._put_back(data, plain, shrink=True)
@@ -224,6 +230,8 @@ class SaslClientContext(_SaslContext):
 
     _ret_int, _ret_conf, _ret_mutual = ISC_RET_INTEGRITY, ISC_RET_CONFIDENTIALITY, ISC_RET_MUTUAL_AUTH
     _ret_seq = ISC_RET_REPLAY_DETECT | ISC_RET_SEQUENCE_DETECT
+    #: The server's maxbuf, from its challenge.
+    _server_maxbuf = DEFAULT_MAXBUF
 
     def __init__(self, cred: DigestCredential, target: str | None, req: int) -> None:
         super().__init__(cred, req)
@@ -294,7 +302,9 @@ class SaslClientContext(_SaslContext):
             charset_utf8=utf8,
             cipher=cipher,
             authzid=authzid,
+            maxbuf=self.cred.identity.sasl_maxbuf if self.cred.identity else None,
         )
+        self._server_maxbuf = ch.maxbuf
         self._sent = resp
         self.realm = realm
         return StepOutput(S.SEC_I_CONTINUE_NEEDED, resp.format().encode("utf-8"), expiry=TIMESTAMP_NEVER)
@@ -309,7 +319,9 @@ class SaslClientContext(_SaslContext):
         expected = calc.sasl_response(self._ha1, sent.nonce, sent.nc, sent.cnonce, sent.qop, sent.digest_uri, False)
         if not hmac.compare_digest(expected.encode(), got.encode("utf-8", "replace")):
             raise SspiError(S.SEC_E_WRONG_PRINCIPAL, "rspauth does not prove knowledge of the password")
-        self.layer = SecurityLayer(self._ha1, sent.qop, sent.cipher, initiator=True)
+        recv_max = sent.maxbuf if sent.maxbuf is not None else DEFAULT_MAXBUF
+        self.layer = SecurityLayer(self._ha1, sent.qop, sent.cipher, initiator=True, send_max=self._server_maxbuf,
+                                   recv_max=recv_max)
         self._granted(sent.qop, mutual=True)
         self._established()
         return StepOutput(S.SEC_E_OK, b"", flags=self.flags, expiry=TIMESTAMP_NEVER)
@@ -353,6 +365,7 @@ class SaslServerContext(_SaslContext):
             ciphers=self.ciphers,
             charset_utf8=self.cred.options.charset_utf8,
             stale=stale,
+            maxbuf=self.cred.options.sasl_maxbuf,
         )
         return StepOutput(S.SEC_I_CONTINUE_NEEDED, ch.format().encode("utf-8"), expiry=TIMESTAMP_NEVER)
 
@@ -399,7 +412,9 @@ class SaslServerContext(_SaslContext):
         if counted is CountResult.UNTRACKED:
             return self._challenge(stale=True)
         self._ha1 = ha1
-        self.layer = SecurityLayer(ha1, resp.qop, resp.cipher, initiator=False)
+        send_max = resp.maxbuf if resp.maxbuf is not None else DEFAULT_MAXBUF
+        self.layer = SecurityLayer(ha1, resp.qop, resp.cipher, initiator=False, send_max=send_max,
+                                   recv_max=self.cred.options.sasl_maxbuf)
         self.user_name = account.name
         self.server_name = resp.digest_uri
         self._granted(resp.qop, mutual=True)

@@ -210,3 +210,42 @@ def test_sasl_replayed_response_is_rejected() -> None:
     response = Side(client_cred(), 0, target=TARGET).step(server.step(None).token).token
     assert server.step(response).status == C.SEC_E_OK
     assert Side(scred, 0, server=True).step(response).status == C.SEC_E_OUT_OF_SEQUENCE
+
+
+def _maxbuf_pair(client_maxbuf: int | None, server_maxbuf: int) -> tuple[Side, Side, bytes, bytes]:
+    client = Side(client_cred(sasl_maxbuf=client_maxbuf), C.ISC_REQ_CONFIDENTIALITY, target=TARGET)
+    server = Side(server_cred(sasl_maxbuf=server_maxbuf), C.ASC_REQ_CONFIDENTIALITY, server=True)
+    client.step(None)
+    challenge = server.step(None).token
+    response = client.step(challenge).token
+    client.step(server.step(response).token)
+    return client, server, challenge, response
+
+
+def test_maxbuf_is_advertised_both_ways() -> None:
+    _, _, challenge, response = _maxbuf_pair(128, 100)
+    assert SaslChallenge.parse(challenge.decode()).maxbuf == 100
+    assert SaslResponse.parse(response.decode()).maxbuf == 128
+    _, _, challenge, response = _maxbuf_pair(None, 65536)
+    assert b"maxbuf" not in challenge and b"maxbuf" not in response  # RFC 2831's default goes unsaid
+
+
+def test_a_message_over_the_peers_maxbuf_is_refused_before_anything_is_used() -> None:
+    client, server, _, _ = _maxbuf_pair(64, 100)
+    status, _ = wrap(client, b"x" * 200)  # a 3DES buffer of more than 100 bytes
+    assert status == C.SEC_E_INVALID_PARAMETER
+    status, bufs = wrap(client, b"fits")  # and the sequence number was not used up
+    assert status == C.SEC_E_OK
+    assert unwrap(server, bufs)[:2] == (C.SEC_E_OK, b"fits")
+    assert wrap(server, b"y" * 60)[0] == C.SEC_E_INVALID_PARAMETER  # the client takes 64 at most
+    status, bufs = wrap(server, b"ok")
+    assert status == C.SEC_E_OK and unwrap(client, bufs)[:2] == (C.SEC_E_OK, b"ok")
+
+
+def test_a_received_buffer_over_this_sides_maxbuf_is_an_invalid_token() -> None:
+    """A peer that ignores our maxbuf is refused before its MAC is looked at (and the sequence is kept)."""
+    client, server, _, _ = _maxbuf_pair(None, 100)
+    big = [SecBuffer(C.SECBUFFER_TOKEN, 32), SecBuffer(C.SECBUFFER_DATA, b"z" * 150), SecBuffer(C.SECBUFFER_PADDING, 8)]
+    assert unwrap(server, big)[0] == C.SEC_E_INVALID_TOKEN
+    status, bufs = wrap(client, b"small")
+    assert status == C.SEC_E_OK and unwrap(server, bufs)[:2] == (C.SEC_E_OK, b"small")
