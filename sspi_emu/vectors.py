@@ -67,7 +67,10 @@ SIDES = ("client", "server")
 HANDSHAKE_CALLS = ("InitializeSecurityContext", "AcceptSecurityContext")
 MESSAGE_CALLS = ("EncryptMessage", "DecryptMessage", "MakeSignature", "VerifySignature")
 OTHER_CALLS = ("CompleteAuthToken", "ApplyControlToken")
-CALLS = HANDSHAKE_CALLS + MESSAGE_CALLS + OTHER_CALLS
+QUERY_CALLS = ("QueryContextAttributes",)
+CALLS = HANDSHAKE_CALLS + MESSAGE_CALLS + OTHER_CALLS + QUERY_CALLS
+#: Attributes whose values are key material: written only with include_secrets.
+SECRET_ATTRIBUTES = frozenset({C.SECPKG_ATTR_SESSION_KEY, C.SECPKG_ATTR_KEYING_MATERIAL, C.SECPKG_ATTR_EAP_KEY_BLOCK})
 
 _TYPE_MASK = 0x0FFFFFFF
 BUFFER_TYPES: dict[str, int] = {
@@ -838,6 +841,14 @@ def _call_leg(leg: Leg, st: _SideState, vector: Vector) -> tuple[SecurityStatus,
             got["qop"] = _box_int(qop_box)
         got["output"] = desc
         return status, got
+    if leg.call in QUERY_CALLS:
+        attribute = _int(d.get("attribute"), f"{lw}.attribute")
+        box = Box()
+        status = api.QueryContextAttributes(st.ctx, attribute, box)
+        if status == SecurityStatus.SEC_E_OK:
+            secret = attribute in SECRET_ATTRIBUTES
+            got["value"] = (encode_value(box.value, True, secret=secret), encode_value(box.value, False, secret=secret))
+        return status, got
     desc = _desc_from_json(d.get("input"), f"{lw}.input") or SecBufferDesc()
     fn = api.CompleteAuthToken if leg.call == "CompleteAuthToken" else api.ApplyControlToken
     status = fn(st.ctx, desc)
@@ -864,6 +875,9 @@ def _check_leg(leg: Leg, status: SecurityStatus, got: Mapping[str, Any]) -> Mism
                             f"(differing bits 0x{want_attr ^ got['attributes']:08X})", leg)
     if "qop" in got and "qop_out" in d and got["qop"] != _int(d["qop_out"], "qop_out"):
         return Mismatch("qop_out", f"expected {d['qop_out']}, got {got['qop']}", leg)
+    if "value" in d and "value" in got and d["value"] not in got["value"]:  # as written, secrets or not
+        return Mismatch("value", f"expected {json.dumps(d['value'])[:200]}, got {json.dumps(got['value'][0])[:200]}",
+                        leg)
     return None
 
 
@@ -969,6 +983,10 @@ class _CtxRec:
     legs: list[Leg] = field(default_factory=list)
 
 
+_ATTRIBUTE_NAMES = {v: k for k, v in vars(C).items()
+                    if k.startswith("SECPKG_ATTR_") and isinstance(v, int) and not isinstance(v, bool)}
+
+
 def _handle_key(h: object) -> tuple[str, int, int] | None:
     if isinstance(h, SecHandle) and h.is_set:
         return (type(h).__name__, h.dwLower, h.dwUpper)
@@ -1034,6 +1052,8 @@ class Recorder:
             return status
         if name in HANDSHAKE_CALLS:
             return self._handshake(name, fn, args, start)
+        if name in QUERY_CALLS:
+            return self._query(fn, args, start)
         if name in MESSAGE_CALLS or name in OTHER_CALLS:
             ctx = self._ctxs.get(_handle_key(args[0]) or ("", 0, 0))
             desc = args[2] if name in ("EncryptMessage", "MakeSignature") else args[1]
@@ -1109,6 +1129,23 @@ class Recorder:
             data["attributes"] = f"0x{value:08X}"
             data["attribute_names"] = _flag_names(value, "ISC_RET_" if client else "ASC_RET_")
         self._leg(ctx, name, data, self.source.cut(start))
+        return status
+
+    def _query(self, fn: Callable[..., SecurityStatus], args: tuple[Any, ...], start: int) -> SecurityStatus:
+        status = fn(*args)
+        ctx = self._ctxs.get(_handle_key(args[0]) or ("", 0, 0))
+        if ctx is None or not isinstance(args[1], int):
+            return status
+        attribute = args[1] & 0xFFFFFFFF
+        data: dict[str, Any] = {"attribute": attribute}
+        name = _ATTRIBUTE_NAMES.get(attribute)
+        if name is not None:
+            data["attribute_name"] = name
+        data["status"] = status.name
+        if status == SecurityStatus.SEC_E_OK:
+            value = args[2].value if isinstance(args[2], Box) else args[2]
+            data["value"] = encode_value(value, self.include_secrets, secret=attribute in SECRET_ATTRIBUTES)
+        self._leg(ctx, "QueryContextAttributes", data, self.source.cut(start))
         return status
 
     def _leg(self, ctx: _CtxRec, call: str, data: dict[str, Any], draws: Draws) -> None:

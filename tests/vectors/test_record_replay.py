@@ -225,3 +225,52 @@ def test_cli_recorded_demo_replays_both_sides(tmp_path: Path, package: str, caps
     (v,) = vectors.load(out)
     result = vectors.replay(v)
     assert result.outcome == "pass" and set(result.sides) == {"client", "server"}, result.line()
+
+
+def _ntlm_with_queries(path: Path, include_secrets: bool) -> vectors.Vector:
+    import sspi_emu as S
+    from sspi_emu import constants as C
+    from sspi_emu.accounts import MemoryAccountStore
+
+    store = MemoryAccountStore()
+    store.add("bob", "pw", "DOM")
+    with vectors.recording(path, include_secrets=include_secrets):
+        c = S.ClientContext("NTLM", target="HTTP/x", credential=S.Credential(
+            "NTLM", use="outbound", auth_data=S.SEC_WINNT_AUTH_IDENTITY("bob", "DOM", "pw")))
+        s = S.ServerContext("NTLM", credential=S.Credential("NTLM", use="inbound", auth_data=store))
+        tok = c.step(None)
+        while not (c.complete and s.complete):
+            tok = s.step(tok)
+            if not c.complete:
+                tok = c.step(tok)
+        for attribute in (C.SECPKG_ATTR_NAMES, C.SECPKG_ATTR_SESSION_KEY, C.SECPKG_ATTR_SIZES, 0x7777):
+            assert isinstance(S.QueryContextAttributes(s.handle, attribute, S.Box()), C.SecurityStatus)
+    (v,) = vectors.load(path)
+    return v
+
+
+def test_attribute_queries_are_recorded_and_checked_on_replay(tmp_path: Path) -> None:
+    v = _ntlm_with_queries(tmp_path / "q.json", include_secrets=True)
+    queries = [leg for leg in v.legs if leg.call == "QueryContextAttributes"]
+    names = [leg.data.get("attribute_name") for leg in queries]
+    assert names[-4:] == ["SECPKG_ATTR_NAMES", "SECPKG_ATTR_SESSION_KEY", "SECPKG_ATTR_SIZES", None]
+    assert queries[-4].data["value"]["fields"]["sUserName"] == "DOM\\bob"
+    assert queries[-1].data["status"] == "SEC_E_UNSUPPORTED_FUNCTION" and "value" not in queries[-1].data
+    assert vectors.replay(v).outcome == "pass"
+    doc = json.loads((tmp_path / "q.json").read_text())
+    leg = next(x for x in doc["legs"] if x.get("attribute_name") == "SECPKG_ATTR_NAMES")
+    leg["value"]["fields"]["sUserName"] = "DOM\\mallory"
+    result = vectors.replay(vectors.Vector.from_json(doc, "tampered"))
+    assert result.outcome == "fail" and result.mismatch is not None and result.mismatch.field == "value"
+
+
+def test_session_key_values_are_withheld_without_secrets_and_a_withheld_value_still_replays(tmp_path: Path) -> None:
+    withheld = _ntlm_with_queries(tmp_path / "w.json", include_secrets=False)
+    key_leg = next(leg for leg in withheld.legs if leg.data.get("attribute_name") == "SECPKG_ATTR_SESSION_KEY")
+    assert "withheld" in json.dumps(key_leg.data["value"]) and "$hex" not in json.dumps(key_leg.data["value"])
+    _ntlm_with_queries(tmp_path / "s.json", include_secrets=True)
+    doc = json.loads((tmp_path / "s.json").read_text())
+    leg = next(x for x in doc["legs"] if x.get("attribute_name") == "SECPKG_ATTR_SESSION_KEY")
+    assert "$hex" in json.dumps(leg["value"])
+    leg["value"] = key_leg.data["value"]  # the key itself withheld: the replay checks the rest
+    assert vectors.replay(vectors.Vector.from_json(doc, "withheld key")).outcome == "pass"
