@@ -1,4 +1,4 @@
-"""MIT FILE credential caches (versions 0x0503 / 0x0504), as ``kinit`` writes them: reading only."""
+"""MIT FILE credential caches (versions 0x0503 / 0x0504), as ``kinit`` writes them: read, and written (0x0504)."""
 
 from __future__ import annotations
 
@@ -10,7 +10,10 @@ from .bereader import BigEndianReader
 from .keys import Key
 from .messages import Asn1Error, PrincipalName, Ticket, decode_ticket
 
-__all__ = ["CachedCredential", "CcacheError", "Ccache", "default_ccache_path", "parse_ccache", "read_ccache"]
+__all__ = [
+    "CachedCredential", "CcacheError", "Ccache", "default_ccache_path", "format_ccache", "parse_ccache", "read_ccache",
+    "write_ccache",
+]
 
 
 class CcacheError(Exception):
@@ -128,3 +131,48 @@ def read_ccache(path: str | Path) -> Ccache:
         return parse_ccache(Path(text).read_bytes())
     except OSError as exc:
         raise CcacheError(f"cannot read ccache: {type(exc).__name__}") from None
+
+
+def _u16(n: int) -> bytes:
+    return n.to_bytes(2, "big")
+
+
+def _u32(n: int) -> bytes:
+    return (n & 0xFFFFFFFF).to_bytes(4, "big")
+
+
+def _data32(data: bytes) -> bytes:
+    return _u32(len(data)) + data
+
+
+def _principal(name: PrincipalName, realm: str) -> bytes:
+    out = _u32(name.name_type) + _u32(len(name.components)) + _data32(realm.encode("utf-8"))
+    return out + b"".join(_data32(c.encode("utf-8")) for c in name.components)
+
+
+def format_ccache(cache: Ccache) -> bytes:
+    """A version 0x0504 FILE ccache image of *cache* (no header tags, no addresses, no authorization data)."""
+    out = bytearray(_u16(0x0504) + _u16(0) + _principal(cache.principal, cache.realm))
+    for c in cache.credentials:
+        out += _principal(c.client, c.crealm) + _principal(c.server, c.srealm)
+        out += _u16(c.key.enctype) + _data32(c.key.contents)
+        out += b"".join(_u32(t) for t in (c.authtime, c.starttime, c.endtime, c.renew_till))
+        out += b"\x00" + _u32(c.flags) + _u32(0) + _u32(0) + _data32(c.ticket.encode()) + _data32(b"")
+    return bytes(out)
+
+
+def write_ccache(path: str | Path, cache: Ccache) -> None:
+    """Write *cache* to a FILE ccache (``FILE:`` prefix allowed), readable by its owner only, replaced whole."""
+    text = str(path)
+    if text.startswith("FILE:"):
+        text = text[5:]
+    target = Path(text)
+    tmp = target.with_name(f".{target.name}.sspi-emu-{os.getpid()}")
+    try:
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(format_ccache(cache))
+        os.replace(tmp, target)
+    except OSError as exc:
+        tmp.unlink(missing_ok=True)
+        raise CcacheError(f"cannot write ccache: {type(exc).__name__}") from None

@@ -26,7 +26,7 @@ from sspi_emu.identity import SEC_WINNT_AUTH_IDENTITY
 from sspi_emu.spi import Credential
 
 from . import enctypes
-from .ccache import CcacheError, default_ccache_path, read_ccache
+from .ccache import CachedCredential, Ccache, CcacheError, default_ccache_path, read_ccache, write_ccache
 from .config import KerberosConfig, add_kdc, load_config
 from .kdc_client import KdcClient, TicketGrant, kdc_realm
 from .kdc_proxy import (
@@ -63,6 +63,8 @@ class KerberosSettings:
     ``keytab`` (a path or entries) or ``service`` + ``password`` give the service keys.
     ``ccache`` names an MIT FILE credential cache (default: ``KRB5CCNAME``) used when no
     password is given; ``tgt`` is a TGT to use directly (e.g. one delegated to a server).
+    ``ccache_out`` names a FILE cache this client writes its TGT and service tickets to as it
+    gets them (as ``kinit`` and the GSS-API do), for MIT tools and libraries to use.
     ``enforce_ok_as_delegate`` (Windows' behaviour) delegates only to services whose ticket
     carries OK-AS-DELEGATE; set it False to delegate whenever ISC_REQ_DELEGATE is asked (MIT's).
 
@@ -82,6 +84,7 @@ class KerberosSettings:
     keytab: str | list[KeytabEntry] | None = field(default=None, repr=False)
     service: str | None = None
     ccache: str | None = None
+    ccache_out: str | None = None
     tgt: TicketGrant | None = field(default=None, repr=False)
     enforce_ok_as_delegate: bool = True
     clock_skew: int = 300
@@ -212,6 +215,7 @@ class KerberosCredential(Credential):
                 return self._tgt
             assert self.client is not None and self.realm is not None
             self._tgt = self.kdc.as_exchange(self.client, self.realm, self._password, self._client_keys)
+            self._store_tickets()
             return self._tgt
 
     def service_ticket(self, service: PrincipalName, realm: str | None) -> TicketGrant:
@@ -233,7 +237,21 @@ class KerberosCredential(Credential):
         grant = self._walk_realms(tgt, service, realm)
         with self._lock:
             self._tickets[cache_key] = grant
+            self._store_tickets()
         return grant
+
+    def _store_tickets(self) -> None:
+        """Write the TGT and service tickets to ``ccache_out`` (caller holds the lock)."""
+        path = self.settings.ccache_out
+        tgt = self._tgt
+        if not path or tgt is None:
+            return
+        creds = [CachedCredential(g.client, g.crealm, g.server, g.srealm, g.key, g.authtime, g.authtime, g.endtime,
+                                  0, g.flags, g.ticket) for g in (tgt, *self._tickets.values())]
+        try:
+            write_ccache(path, Ccache(tgt.client, tgt.crealm, creds))
+        except CcacheError as exc:
+            log.warning("Kerberos: tickets not stored in %s (%s)", path, exc)
 
     def _walk_realms(self, tgt: TicketGrant, service: PrincipalName, target: str) -> TicketGrant:
         current = tgt
