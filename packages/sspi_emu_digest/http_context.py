@@ -35,6 +35,7 @@ from sspi_emu.constants import (
     SEC_I_COMPLETE_AND_CONTINUE,
     SEC_I_COMPLETE_NEEDED,
     SEC_I_CONTINUE_NEEDED,
+    SECBUFFER_TOKEN,
     TIMESTAMP_NEVER,
     SecurityStatus,
 )
@@ -55,6 +56,7 @@ from .base import (
     write_token,
 )
 from .credentials import DigestCredential, stored_ha1
+from .http_subsequent import EstablishedAuth, message_pairs, output_buffer, sign_next, verify_next
 from .http_wire import AuthenticationInfo, DigestChallenge, DigestCredentials, parse_digest_challenges
 from .nonces import CountResult, NonceState
 from .params import ParseError
@@ -224,6 +226,33 @@ class HttpClientContext(DigestContextBase):
         self._established()
         return StepOutput(S.SEC_E_OK, b"", flags=self.flags, expiry=TIMESTAMP_NEVER)
 
+    def make_signature(self, qop: int, message: list[SecBuffer], seqno: int) -> SecurityStatus:
+        """The Authorization value for a further request on the same nonce (see :mod:`.http_subsequent`)."""
+        ex = self._exchange
+        if ex is None or self._pending:
+            return S.SEC_E_INVALID_HANDLE  # nothing established to sign with yet
+        if qop:
+            return S.SEC_E_QOP_NOT_SUPPORTED
+        out = output_buffer(message)
+        if out is None:
+            return S.SEC_E_INVALID_TOKEN
+        try:
+            rp = request_params(message_pairs(message))
+            uri = validate_uri(rp.uri) if rp.uri else ex.uri
+            nonce = ex.challenge.nonce
+            count = self._counts.get(nonce, 0) + 1
+            creds = sign_next(ex.credentials, ex.ha1, count, self.cred.cnonce(), rp.method, uri, rp.body)
+        except SspiError as exc:
+            return exc.status
+        token = creds.format().encode("utf-8")
+        if out.capacity < len(token):
+            return S.SEC_E_BUFFER_TOO_SMALL
+        self._counts = {nonce: count}
+        self._exchange = _Exchange(ex.challenge, uri, rp.method, creds.qop, creds.nc, creds.cnonce, ex.ha1, creds,
+                                   rp.body)
+        out.write(token)
+        return S.SEC_E_OK
+
     def complete_auth_token(self, buffers: list[SecBuffer]) -> SecurityStatus:
         if not self._pending or self._exchange is None:
             return S.SEC_E_OK
@@ -264,6 +293,8 @@ class HttpServerContext(DigestContextBase):
         self._offered = cred.http_algorithms
         #: The nonce this context last sent and when (ms): an answer to it needs no MAC check.
         self._sent_nonce: tuple[str, int] | None = None
+        #: The exchange that established the context (for VerifySignature on further requests).
+        self._auth: EstablishedAuth | None = None
 
     def step(self, inp: StepInput) -> StepOutput:
         if self.established:
@@ -416,12 +447,35 @@ class HttpServerContext(DigestContextBase):
             return self._challenge(stale=True)
         rspauth = calc.http_response(alg, ha1, nonce, "", uri, qop, nc_text, cnonce, body)
         info = AuthenticationInfo(rspauth, qop, nc_text, cnonce)
+        if qop is not None:
+            self._auth = EstablishedAuth(alg, ha1, nonce, issued, nc, qop, creds.username)
         self.user_name = account_name
         self.server_name = uri
         if self.req & ASC_REQ_MUTUAL_AUTH:
             self.flags |= ASC_RET_MUTUAL_AUTH
         self._established()
         return StepOutput(SEC_E_OK, info.format().encode("utf-8"), self.flags, 0, 0, b"", TIMESTAMP_NEVER)
+
+    def verify_signature(self, message: list[SecBuffer], seqno: int) -> tuple[SecurityStatus, int]:
+        """Check a further request's Authorization on this established context (see :mod:`.http_subsequent`)."""
+        auth = self._auth
+        if auth is None or not self.established:
+            return S.SEC_E_INVALID_HANDLE, 0
+        token = next((b for b in message if b.base_type == SECBUFFER_TOKEN), None)
+        if token is None:
+            return S.SEC_E_INVALID_TOKEN, 0
+        try:
+            creds = verify_next(auth, token.tobytes(), message, self.realm, self.cred.issuer.freshness(auth.issued))
+            assert creds.nc is not None
+            counted = self.cred.counter.use(auth.nonce, auth.issued, int(creds.nc, 16))
+        except SspiError as exc:
+            return exc.status, 0
+        if counted is _REPLAYED:
+            return S.SEC_E_OUT_OF_SEQUENCE, 0
+        if counted is _UNTRACKED:
+            return S.SEC_E_CONTEXT_EXPIRED, 0
+        auth.nc += 1
+        return S.SEC_E_OK, 0
 
     def complete_auth_token(self, buffers: list[SecBuffer]) -> SecurityStatus:
         d = self._deferred

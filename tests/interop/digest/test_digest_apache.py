@@ -78,3 +78,36 @@ def test_our_client_with_query_string_uri() -> None:
     with apache_digest(REALM, {USER: PASSWORD}) as url:
         code, body, final = _login(url, PASSWORD, "/protected/index.txt?x=1&y=%20")
         assert code == 200 and final == C.SEC_E_OK
+
+
+def _sign_next(ctx: S.CtxtHandle, path: str) -> tuple[C.SecurityStatus, bytes]:
+    out = SecBuffer(C.SECBUFFER_PADDING, 1024)
+    msg = SecBufferDesc([SecBuffer(C.SECBUFFER_TOKEN, 0), SecBuffer(C.SECBUFFER_PKG_PARAMS, b"GET"),
+                         SecBuffer(C.SECBUFFER_PKG_PARAMS, path.encode()), SecBuffer(C.SECBUFFER_PKG_PARAMS, b""),
+                         out])
+    return S.MakeSignature(ctx, 0, msg, 0), out.tobytes()
+
+
+def test_apache_takes_our_signed_subsequent_requests() -> None:
+    """MakeSignature (Windows' Digest way to authenticate further requests): same nonce, next nc, no 401."""
+    with apache_digest(REALM, {USER: PASSWORD}) as url:
+        cred = S.CredHandle()
+        assert S.AcquireCredentialsHandle(None, "Digest", C.SECPKG_CRED_OUTBOUND, None,
+                                          DigestIdentity(User=USER, Password=PASSWORD), None, None, cred,
+                                          S.TimeStamp()) == C.SEC_E_OK
+        ctx = S.CtxtHandle()
+        path = "/protected/index.txt"
+        _, headers, _ = _get(url, path)
+        status, token = _isc(cred, ctx, True, path, headers["www-authenticate"].encode())
+        code, headers, _ = _get(url, path, token.decode())
+        assert code == 200
+        for n, next_path in enumerate(("/protected/index.txt?page=2", "/protected/index.txt?page=3"), start=2):
+            status, header = _sign_next(ctx, next_path)
+            assert status == C.SEC_E_OK and f"nc={n:08x}".encode() in header
+            code, _, body = _get(url, next_path, header.decode())
+            assert (code, body) == (200, b"secret page\n")
+        status, header = _sign_next(ctx, path)
+        code, _, _ = _get(url, "/protected/other.txt", header.decode())  # signed for another URI
+        assert code in (400, 401)
+        S.DeleteSecurityContext(ctx)
+        S.FreeCredentialsHandle(cred)
