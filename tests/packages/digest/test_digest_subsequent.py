@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from requests.auth import HTTPDigestAuth
 from sspi_emu_digest import DigestIdentity, DigestServerOptions
 
@@ -154,3 +156,33 @@ def test_requests_http_digest_auth_further_requests_verify_on_our_server() -> No
     for uri in ("/next", "/and/next?q=1"):
         header = peer.build_digest_header("GET", f"http://server{uri}")
         assert _verify(sctx, header.encode(), uri) == St.SEC_E_OK
+
+
+_ESTABLISHED: list[tuple[S.CtxtHandle, S.CtxtHandle]] = []
+
+
+def _shared() -> tuple[S.CtxtHandle, S.CtxtHandle]:
+    if not _ESTABLISHED:
+        _ESTABLISHED.append(_established())
+    return _ESTABLISHED[0]
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.data())
+def test_garbage_and_mutated_further_requests_give_statuses(data: st.DataObject) -> None:
+    cctx, sctx = _shared()
+    status, header = _sign(cctx, "/fuzz")
+    assert status == St.SEC_E_OK
+    blob = bytearray(header)
+    choice = data.draw(st.sampled_from(["flip", "cut", "random"]))
+    if choice == "flip":
+        i = data.draw(st.integers(0, len(blob) - 1))
+        blob[i] = data.draw(st.integers(0, 255))
+    elif choice == "cut":
+        del blob[data.draw(st.integers(0, len(blob) - 1)):]
+    else:
+        blob = bytearray(data.draw(st.binary(max_size=300)))
+    got = _verify(sctx, bytes(blob), "/fuzz")
+    assert got in (St.SEC_E_OK, St.SEC_E_INVALID_TOKEN, St.SEC_E_MESSAGE_ALTERED, St.SEC_E_OUT_OF_SEQUENCE)
+    if got != St.SEC_E_OK:  # keep the server's count in step with the client's
+        assert _verify(sctx, header, "/fuzz") == St.SEC_E_OK
