@@ -11,8 +11,9 @@ from __future__ import annotations
 from typing import Iterable, Sequence
 from urllib.parse import urlsplit
 
+from .. import api
 from .. import constants as C
-from ..buffers import SecBuffer
+from ..buffers import SecBuffer, SecBufferDesc
 from ..context import DEFAULT_CLIENT_FLAGS, ClientContext, Credential
 from ..errors import SspiError
 from .authenticator import SCHEME_PACKAGES
@@ -100,6 +101,8 @@ class ClientAuthFlow:
         self._bindings: bytes | None = None
         #: True once the server accepted us (and proved itself when mutual auth applies).
         self.authenticated = False
+        #: The last request carried a Digest Authorization made by :meth:`sign_next`.
+        self._signed = False
 
     def __repr__(self) -> str:
         return f"ClientAuthFlow({self.scheme!r}, authenticated={self.authenticated})"
@@ -205,9 +208,29 @@ class ClientAuthFlow:
         self._bindings = self._binding_blob(peer_certificate)
         return format_token(self.scheme, self._step(self._new_context(url), None))
 
+    def sign_next(self, url: str, method: str = "GET", body: bytes | None = None) -> str | None:
+        """For Digest, once the server has accepted us: the Authorization for this request on the same
+        nonce (MakeSignature: the next nonce count), so it needs no 401 round trip; None otherwise."""
+        ctx = self.context
+        if self.scheme != "Digest" or ctx is None or not self.authenticated:
+            return None
+        _, path = _request_target(url)
+        out = SecBuffer(C.SECBUFFER_PADDING, 4096)
+        parts = [SecBuffer(C.SECBUFFER_TOKEN, 0), SecBuffer(C.SECBUFFER_PKG_PARAMS, method.encode("ascii", "replace")),
+                 SecBuffer(C.SECBUFFER_PKG_PARAMS, path.encode("ascii", "replace"))]
+        if body is not None:
+            parts.append(SecBuffer(C.SECBUFFER_DATA, body))
+        if api.MakeSignature(ctx.handle, 0, SecBufferDesc([*parts, out]), 0) != C.SEC_E_OK:
+            return None
+        self._signed = True
+        return out.tobytes().decode("latin-1")
+
     def finish(self, status: int, headers: Iterable[tuple[str, str]]) -> None:
         """Check the final (non-401) response; raise MutualAuthError when the server did not prove itself."""
         if status == 401 or self.context is None:
+            return
+        if self._signed:  # a further request signed on the nonce the server already proved itself with
+            self._signed = False
             return
         ctx = self.context
         items = list(headers)
@@ -278,9 +301,17 @@ class SspiAuthOptions:
         self.preemptive = preemptive
         self.max_rounds = max_rounds
 
-    def preemptive_header(self, url: str) -> str | None:
-        """The Authorization value to send before any 401, or None."""
-        if self.preemptive and self.flow.scheme != "Digest" and not self.flow.authenticated:
+    def preemptive_header(self, url: str, method: str = "GET", body: bytes | None = None) -> str | None:
+        """The Authorization value to send before any 401, or None.
+
+        Negotiate / NTLM: the first token of a new handshake. Digest, once authenticated: the
+        request signed on the same nonce (the next nonce count), as Windows' Digest SSP does.
+        """
+        if not self.preemptive:
+            return None
+        if self.flow.scheme == "Digest":
+            return self.flow.sign_next(url, method, body)
+        if not self.flow.authenticated:
             return self.flow.start(url)
         return None
 

@@ -31,13 +31,20 @@ def _peer_certificate(response: httpx.Response) -> bytes | None:
     return der if isinstance(der, bytes) else None
 
 
+def _content(request: httpx.Request) -> bytes | None:
+    try:
+        return request.content
+    except httpx.RequestNotRead:
+        return None  # a streamed body (auth-int cannot cover it before it is sent)
+
+
 class HttpSspiAuth(SspiAuthOptions, httpx.Auth):
     """Negotiate / NTLM / Digest for httpx (options: :class:`SspiAuthOptions`)."""
 
     requires_response_body = True
 
     def auth_flow(self, request: httpx.Request) -> Generator[httpx.Request, httpx.Response, None]:
-        first = self.preemptive_header(str(request.url))
+        first = self.preemptive_header(str(request.url), request.method, _content(request))
         if first is not None:
             request.headers["Authorization"] = first
         response = yield request

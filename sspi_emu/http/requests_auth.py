@@ -49,7 +49,7 @@ class HttpSspiAuth(SspiAuthOptions, AuthBase):
     """Negotiate / NTLM / Digest for requests (options: :class:`SspiAuthOptions`)."""
 
     def __call__(self, request: requests.PreparedRequest) -> requests.PreparedRequest:
-        first = self.preemptive_header(request.url or "")
+        first = self.preemptive_header(request.url or "", request.method or "GET", _body(request))
         if first is not None:
             request.headers["Authorization"] = first
         request.register_hook("response", self._on_response)

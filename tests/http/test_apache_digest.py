@@ -23,3 +23,12 @@ def test_requests_and_httpx_digest_against_apache() -> None:
             assert client.get(f"{base}/protected/index.txt?x=1").status_code == 200
         bad = requests_auth.HttpSspiAuth("Digest", user="alice", password="wrong")
         assert requests.get(f"{base}/protected/index.txt", auth=bad, timeout=20).status_code == 401
+
+
+def test_preemptive_digest_against_apache_needs_one_401_only() -> None:
+    with apache_digest("apache-realm", {"alice": "Passw0rd!"}) as base:
+        auth = requests_auth.HttpSspiAuth("Digest", user="alice", password="Passw0rd!", preemptive=True)
+        with requests.Session() as s:
+            responses = [s.get(f"{base}/protected/index.txt?n={i}", auth=auth, timeout=20) for i in range(3)]
+        assert [r.status_code for r in responses] == [200, 200, 200]
+        assert [len(r.history) for r in responses] == [1, 0, 0]  # Apache took the signed further requests

@@ -250,3 +250,28 @@ def test_unknown_package_rejected() -> None:
         requests_auth.HttpSspiAuth("Kerberos5000")
     with pytest.raises(HttpAuthError):
         requests_auth.HttpSspiAuth("Digest").flow.start("http://x/")
+
+
+@pytest.mark.parametrize("client", ["requests", "httpx"])
+def test_preemptive_digest_signs_further_requests_without_a_401(serve: ServeProcess, client: str) -> None:
+    """After the first 401 exchange, Digest requests carry a signed Authorization (same nonce, next nc)."""
+    if client == "requests":
+        rauth = requests_auth.HttpSspiAuth("Digest", user=WHO, password=PASSWORD, preemptive=True)
+        with requests.Session() as s:
+            first = s.get(f"{serve.url}/pre-rq-1", auth=rauth, timeout=20)
+            second = s.get(f"{serve.url}/pre-rq-2", auth=rauth, timeout=20)
+            third = s.post(f"{serve.url}/pre-rq-3", data=b"body", auth=rauth, timeout=20)
+            assert [len(r.history) for r in (first, second, third)] == [1, 0, 0]
+            sent = [r.request.headers["Authorization"] for r in (second, third)]
+            statuses = [r.status_code for r in (first, second, third)]
+    else:
+        hauth = httpx_auth.HttpSspiAuth("Digest", user=WHO, password=PASSWORD, preemptive=True)
+        with httpx.Client(auth=hauth, timeout=20) as c:
+            first_h = c.get(f"{serve.url}/pre-hx-1")
+            second_h = c.get(f"{serve.url}/pre-hx-2")
+            third_h = c.post(f"{serve.url}/pre-hx-3", content=b"body")
+            assert [len(r.history) for r in (first_h, second_h, third_h)] == [1, 0, 0]
+            sent = [r.request.headers["Authorization"] for r in (second_h, third_h)]
+            statuses = [r.status_code for r in (first_h, second_h, third_h)]
+    assert statuses == [200, 200, 200]
+    assert "nc=00000002" in sent[0] and "nc=00000003" in sent[1]
