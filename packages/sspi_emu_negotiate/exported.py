@@ -73,6 +73,7 @@ def import_context(data: bytes, own_info: SecPkgInfo) -> NegotiateImported:
     if status != S.SEC_E_OK:
         raise SspiError(S.SEC_E_INVALID_TOKEN if status == S.SEC_E_SECPKG_NOT_FOUND else status,
                         f"Negotiate: {package} did not import the mechanism's context")
+    # An imported context has no credential of its own: it is complete and never runs another leg.
     inner = InnerContext(InnerCredential(package, CredHandle(), 0), server=not client)
     inner.handle, inner.started, inner.complete = handle, True, True
     flags = Box()
