@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -194,22 +195,28 @@ def test_cli_record_unknown_package_or_profile(tmp_path: Path, capsys) -> None:
     assert "no demo profile" in capsys.readouterr().err
 
 
-def test_recording_captures_the_pythonic_layer(tmp_path: Path) -> None:
+def _pythonic_ntlm_pair() -> tuple[Any, Any]:
+    """An NTLM client and server through the Pythonic layer, authenticated (bob / DOM)."""
     import sspi_emu as S
     from sspi_emu.accounts import MemoryAccountStore
 
     store = MemoryAccountStore()
     store.add("bob", "pw", "DOM")
+    c = S.ClientContext("NTLM", target="HTTP/x", credential=S.Credential(
+        "NTLM", use="outbound", auth_data=S.SEC_WINNT_AUTH_IDENTITY("bob", "DOM", "pw")))
+    s = S.ServerContext("NTLM", credential=S.Credential("NTLM", use="inbound", auth_data=store))
+    tok = c.step(None)
+    while not (c.complete and s.complete):
+        tok = s.step(tok)
+        if not c.complete:
+            tok = c.step(tok)
+    return c, s
+
+
+def test_recording_captures_the_pythonic_layer(tmp_path: Path) -> None:
     path = tmp_path / "py.json"
     with vectors.recording(path, include_secrets=True):
-        c = S.ClientContext("NTLM", target="HTTP/x", credential=S.Credential(
-            "NTLM", use="outbound", auth_data=S.SEC_WINNT_AUTH_IDENTITY("bob", "DOM", "pw")))
-        s = S.ServerContext("NTLM", credential=S.Credential("NTLM", use="inbound", auth_data=store))
-        tok = c.step(None)
-        while not (c.complete and s.complete):
-            tok = s.step(tok)
-            if not c.complete:
-                tok = c.step(tok)
+        c, s = _pythonic_ntlm_pair()
         s.unwrap(c.wrap(b"hi"))
     (v,) = vectors.load(path)
     assert [leg.call for leg in v.legs][:4] == ["InitializeSecurityContext", "AcceptSecurityContext"] * 2
@@ -230,19 +237,9 @@ def test_cli_recorded_demo_replays_both_sides(tmp_path: Path, package: str, caps
 def _ntlm_with_queries(path: Path, include_secrets: bool) -> vectors.Vector:
     import sspi_emu as S
     from sspi_emu import constants as C
-    from sspi_emu.accounts import MemoryAccountStore
 
-    store = MemoryAccountStore()
-    store.add("bob", "pw", "DOM")
     with vectors.recording(path, include_secrets=include_secrets):
-        c = S.ClientContext("NTLM", target="HTTP/x", credential=S.Credential(
-            "NTLM", use="outbound", auth_data=S.SEC_WINNT_AUTH_IDENTITY("bob", "DOM", "pw")))
-        s = S.ServerContext("NTLM", credential=S.Credential("NTLM", use="inbound", auth_data=store))
-        tok = c.step(None)
-        while not (c.complete and s.complete):
-            tok = s.step(tok)
-            if not c.complete:
-                tok = c.step(tok)
+        _, s = _pythonic_ntlm_pair()
         for attribute in (C.SECPKG_ATTR_NAMES, C.SECPKG_ATTR_SESSION_KEY, C.SECPKG_ATTR_SIZES, 0x7777):
             assert isinstance(S.QueryContextAttributes(s.handle, attribute, S.Box()), C.SecurityStatus)
     (v,) = vectors.load(path)
