@@ -99,10 +99,10 @@ class MemoryAccountStore:
     def lookup(self, user: str, domain: str | None = None) -> Account | None:
         ukey = user.casefold()
         dkey = (domain or "").casefold()
+        hit = self._by_key.get((ukey, dkey))  # one dict read: atomic, no lock needed
+        if hit is not None:
+            return hit
         with self._lock:
-            hit = self._by_key.get((ukey, dkey))
-            if hit is not None:
-                return hit
             hit = self._by_key.get((ukey, ""))
             if hit is not None:
                 return hit

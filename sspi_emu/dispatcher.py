@@ -338,11 +338,20 @@ def _read_input(pInput: object) -> tuple[bytes | None, list[tuple[int, bytes]], 
         if type(buf) is not SecBuffer and not isinstance(buf, SecBuffer):
             return None
         btype = buf.BufferType & _TYPE_MASK
-        if btype == SECBUFFER_TOKEN and token is None:
-            token = _used_bytes(buf)
-            index = i
-        elif btype != SECBUFFER_EMPTY:
-            others.append((btype, _used_bytes(buf)))
+        if btype != SECBUFFER_EMPTY:
+            # _used_bytes, inline: every leg reads every buffer
+            pv, n = buf.pvBuffer, buf.cbBuffer
+            if pv is None or n <= 0:
+                data = b""
+            elif n >= len(pv):
+                data = bytes(pv)
+            else:
+                data = bytes(memoryview(pv)[:n])
+            if btype == SECBUFFER_TOKEN and token is None:
+                token = data
+                index = i
+            else:
+                others.append((btype, data))
         i += 1
     return token, others, index
 
@@ -364,12 +373,13 @@ def _put(buf: SecBuffer, payload: bytes, allocate: bool) -> bool:
         buf.pvBuffer = ContextBuffer(payload)
         buf.cbBuffer = len(payload)
         return True
-    if len(payload) > buf.capacity:
+    pv = buf.pvBuffer
+    n = len(payload)
+    if n > (0 if pv is None else len(pv)):
         return False
-    if payload:
-        buf.write(payload)
-    else:
-        buf.cbBuffer = 0
+    if n:
+        pv[:n] = payload  # type: ignore[index]
+    buf.cbBuffer = n
     return True
 
 

@@ -106,10 +106,13 @@ def buffer_pairs(buffers: list[SecBuffer]) -> list[tuple[int, bytes]]:
 
 
 def token_text(token: bytes) -> str:
-    """An input token as text; SEC_E_INVALID_TOKEN when it is too long."""
+    """An input token as text (UTF-8, else ISO-8859-1); SEC_E_INVALID_TOKEN when it is too long."""
     if len(token) > MAX_TEXT:
         raise invalid(f"token longer than {MAX_TEXT} bytes")
-    return decode_text(token)
+    try:  # decode_text, inline (every leg)
+        return token.decode("utf-8")
+    except UnicodeDecodeError:
+        return decode_text(token)
 
 
 def invalid(why: str) -> SspiError:
@@ -153,7 +156,8 @@ class DigestContextBase(PackageContext):
     server_name: str = ""
     realm: str = ""
     established: bool = False
-    start_time: int = 0
+    #: When the context was established (Unix seconds; 0.0 before).
+    established_at: float = 0.0
 
     def __init__(self, cred: DigestCredential, req: int) -> None:
         self.cred = cred
@@ -161,7 +165,12 @@ class DigestContextBase(PackageContext):
 
     def _established(self) -> None:
         self.established = True
-        self.start_time = entropy.filetime_now()
+        self.established_at = entropy.now()
+
+    @property
+    def start_time(self) -> int:
+        """The FILETIME the context was established (0 before)."""
+        return entropy.unix_to_filetime(self.established_at) if self.established else 0
 
     def sizes(self) -> SecPkgContext_Sizes:
         """SECPKG_ATTR_SIZES."""

@@ -190,7 +190,8 @@ class DigestCredential(Credential):
 
     def cnonce(self) -> str:
         """A fresh client nonce."""
-        raw = entropy.random_bytes(self.cnonce_length, "digest-cnonce")
+        ident = self.identity
+        raw = entropy.random_bytes(ident.cnonce_length if ident else 32, "digest-cnonce")
         return raw.translate(_CNONCE_TABLE).decode("ascii")
 
     def lookup(self, user: str, realm: str) -> Account | None:

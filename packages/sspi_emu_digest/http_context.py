@@ -107,7 +107,7 @@ class HttpClientContext(DigestContextBase):
     """The client side of HTTP Digest."""
 
     def __init__(self, cred: DigestCredential, target: str | None, req: int) -> None:
-        super().__init__(cred, req)
+        self.cred, self.req = cred, req  # DigestContextBase.__init__, inline (a context per request)
         if cred.client is None:
             raise SspiError(S.SEC_E_NO_CREDENTIALS, "no Digest client credentials")
         self.target = validate_uri(target) if target else None
@@ -170,7 +170,9 @@ class HttpClientContext(DigestContextBase):
             count = self._counts.get(nonce, 0) + 1
             self._counts = {nonce: count}
             nc, cnonce = f"{count:08x}", cred.cnonce()
-        ha1 = calc.session_ha1_hex(alg, cred.client_ha1(alg, realm, utf8), nonce, cnonce or "")
+        ha1 = cred.client_ha1(alg, realm, utf8)
+        if alg.sess:
+            ha1 = calc.session_ha1_hex(alg, ha1, nonce, cnonce or "")
         if ch.userhash:
             username = calc.userhash(alg, calc.encode_http(client.user, utf8), calc.encode_http(realm, utf8))
             ext = False
@@ -287,7 +289,7 @@ class HttpServerContext(DigestContextBase):
     reauthenticate = False
 
     def __init__(self, cred: DigestCredential, req: int) -> None:
-        super().__init__(cred, req)
+        self.cred, self.req = cred, req  # DigestContextBase.__init__, inline (a context per request)
         self.realm = cred.realm
         self._deferred: _Deferred | None = None
         self._offered = cred.http_algorithms

@@ -128,8 +128,10 @@ class NonceCounter:
                 if issued <= self._floor:
                     return CountResult.UNTRACKED
                 seen[nonce] = (issued, nc, 1)
-                if len(seen) > self.max_nonces:
-                    self._forget_oldest()
+                while len(seen) > self.max_nonces:  # one in, one out: the busy server's steady state
+                    _, (old_issued, _, _) = seen.popitem(last=False)
+                    if old_issued > self._floor:
+                        self._floor = old_issued
                 return _ACCEPTED
             _, high, bits = entry
             if nc > high:
@@ -144,12 +146,6 @@ class NonceCounter:
             seen[nonce] = (issued, high, bits)
             seen.move_to_end(nonce)
             return CountResult.ACCEPTED
-
-    def _forget_oldest(self) -> None:
-        while len(self._seen) > self.max_nonces:
-            _, (old_issued, _, _) = self._seen.popitem(last=False)
-            if old_issued > self._floor:
-                self._floor = old_issued
 
     def __len__(self) -> int:
         return len(self._seen)
