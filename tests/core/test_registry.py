@@ -48,3 +48,15 @@ def _factory() -> object:
     from tests.core.fakepkg import FakePackage
 
     return FakePackage()
+
+
+@pytest.mark.parametrize("name", ["TSSSP", "CREDSSP", "NegoExtender", "pku2u", "CloudAP"])
+def test_windows_packages_not_emulated_are_not_found(name):
+    """The README lists these Windows packages as not emulated: asking for one is SEC_E_SECPKG_NOT_FOUND."""
+    import sspi_emu as s
+
+    assert registry.find(name) is None
+    status = s.AcquireCredentialsHandle(None, name, s.SECPKG_CRED_OUTBOUND, None, None, None, None, s.CredHandle(),
+                                        None)
+    assert status == s.SEC_E_SECPKG_NOT_FOUND
+    assert s.QuerySecurityPackageInfo(name, s.Box()) == s.SEC_E_SECPKG_NOT_FOUND
