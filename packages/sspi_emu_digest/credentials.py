@@ -37,6 +37,7 @@ from sspi_emu.spi import Credential
 from .algorithms import ALGORITHMS, DigestAlgorithm
 from .calc import encode_http, userhash
 from .nonces import NonceCounter, NonceIssuer
+from .sasl_sessions import SaslSessionCache
 
 __all__ = [
     "DigestIdentity",
@@ -65,13 +66,17 @@ class DigestIdentity(SEC_WINNT_AUTH_IDENTITY):
     ``cnonce_length``: characters in each client nonce. ``authzid``: SASL authorization
     identity. ``prefer_qop``: "auth" or "auth-int" to override the choice made from the
     context flags. ``sasl_maxbuf``: the largest SASL security-layer buffer this client takes
-    (sent as ``maxbuf``; RFC 2831's default, 65536, when None).
+    (sent as ``maxbuf``; RFC 2831's default, 65536, when None). ``sasl_subsequent``: remember
+    each SASL qop=auth authentication and open the next context for the same digest-uri with
+    RFC 2831 subsequent authentication (an initial response on the first ISC call, no
+    challenge needed); only for protocols whose SASL profile allows an initial response.
     """
 
     cnonce_length: int = 32
     authzid: str | None = None
     prefer_qop: str | None = None
     sasl_maxbuf: int | None = None
+    sasl_subsequent: bool = False
 
 
 @dataclass
@@ -139,6 +144,8 @@ class DigestCredential(Credential):
         self.issuer = NonceIssuer(secret, self.options.nonce_lifetime, "http")
         self.sasl_issuer = NonceIssuer(secret, self.options.nonce_lifetime, "sasl")
         self.counter = NonceCounter(self.options.max_tracked_nonces)
+        #: The client's remembered SASL sessions (RFC 2831 subsequent authentication).
+        self.sasl_sessions = SaslSessionCache()
         self.opaque: str | None = self.options.opaque
         if self.opaque is None and inbound:
             self.opaque = hmac.new(secret, b"digest-opaque", hashlib.sha256).hexdigest()[:32]

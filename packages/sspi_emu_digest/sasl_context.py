@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import hmac
 
+from sspi_emu import entropy
 from sspi_emu.attributes import SecPkgContext_KeyInfo, SecPkgContext_Sizes
 from sspi_emu.buffers import SecBuffer
 from sspi_emu.constants import (
@@ -55,6 +56,7 @@ from .credentials import DigestCredential, stored_ha1
 from .layer import DEFAULT_MAXBUF, MAC_LEN, TRAILER_LEN, SecurityLayer
 from .nonces import CountResult, NonceState
 from .params import ParseError
+from .sasl_sessions import SaslSession
 from .sasl_wire import CIPHERS, SaslChallenge, SaslResponse, format_rspauth, parse_rspauth
 
 __all__ = ["SaslClientContext", "SaslServerContext"]
@@ -245,12 +247,37 @@ class SaslClientContext(_SaslContext):
     def step(self, inp: StepInput) -> StepOutput:
         if not inp.token:
             if self._sent is None:
-                return StepOutput(S.SEC_I_CONTINUE_NEEDED, b"", expiry=TIMESTAMP_NEVER)
+                return self._initial_response()
             raise invalid("the server's reply is empty")
         text = token_text(inp.token)
         if self._sent is None or not text.lstrip().lower().startswith("rspauth"):
             return self._respond(text)
         return self._check_rspauth(text)
+
+    def _initial_response(self) -> StepOutput:
+        """The first leg: empty (the server challenges first), or, for a digest-uri this client
+        authenticated to with qop=auth, an RFC 2831 §2.2 subsequent-authentication response."""
+        identity = self.cred.identity
+        session = self.cred.sasl_sessions.next_use(self.digest_uri) if identity and identity.sasl_subsequent else None
+        if session is None:
+            return StepOutput(S.SEC_I_CONTINUE_NEEDED, b"", expiry=TIMESTAMP_NEVER)
+        nc = f"{session.nc:08x}"
+        self._ha1 = session.ha1
+        self._sent = SaslResponse(
+            username=session.username,
+            realm=session.realm,
+            nonce=session.nonce,
+            cnonce=session.cnonce,
+            nc=nc,
+            digest_uri=self.digest_uri,
+            response=calc.sasl_response(session.ha1, session.nonce, nc, session.cnonce, "auth", self.digest_uri, True),
+            qop="auth",
+            charset_utf8=session.charset_utf8,
+            authzid=session.authzid,
+            maxbuf=session.maxbuf,
+        )
+        self.realm = session.realm
+        return StepOutput(S.SEC_I_CONTINUE_NEEDED, self._sent.format().encode("utf-8"), expiry=TIMESTAMP_NEVER)
 
     def _choose_qop(self, ch: SaslChallenge) -> tuple[str, str | None]:
         common = [c for c in CIPHERS if c in ch.ciphers]
@@ -271,6 +298,8 @@ class SaslClientContext(_SaslContext):
             ch = SaslChallenge.parse(text)
         except ParseError as exc:
             raise parse_error(exc) from exc
+        if self._sent is not None:  # the server declined a subsequent authentication: start afresh
+            self.cred.sasl_sessions.forget(self.digest_uri)
         client = self.cred.client
         if client.domain and (client.domain in ch.realms or not ch.realms):
             realm = client.domain
@@ -324,6 +353,10 @@ class SaslClientContext(_SaslContext):
                                    recv_max=recv_max)
         self._granted(sent.qop, mutual=True)
         self._established()
+        if sent.qop == "auth" and self.cred.identity is not None and self.cred.identity.sasl_subsequent:
+            self.cred.sasl_sessions.remember(self.digest_uri, SaslSession(
+                sent.username, sent.realm, sent.nonce, sent.cnonce, int(sent.nc, 16), sent.charset_utf8,
+                sent.authzid, sent.maxbuf, self._ha1, entropy.now()))
         return StepOutput(S.SEC_E_OK, b"", flags=self.flags, expiry=TIMESTAMP_NEVER)
 
 
@@ -350,14 +383,41 @@ class SaslServerContext(_SaslContext):
             raise SspiError(S.SEC_E_UNSUPPORTED_FUNCTION, "no quality of protection left to offer")
         self.qop = qop
 
+    #: True once this context has sent a challenge (a response before that is a subsequent authentication).
+    _challenged = False
+
     def step(self, inp: StepInput) -> StepOutput:
         if self.established:
             raise logon_failure("AcceptSecurityContext called after the context was established")
         if not inp.token:
             return self._challenge(stale=False)
-        return self._verify(token_text(inp.token))
+        try:
+            resp = SaslResponse.parse(token_text(inp.token))
+        except ParseError as exc:
+            raise parse_error(exc) from exc
+        if self._challenged:
+            return self._verify(resp)
+        return self._subsequent(resp)
+
+    def _subsequent(self, resp: SaslResponse) -> StepOutput:
+        """RFC 2831 §2.2: a digest-response on the first call, on a nonce from an earlier authentication.
+
+        Accepted for qop=auth when it checks out (nonce ours and fresh, count not used before,
+        response right); anything else gets a fresh challenge, as the RFC asks, and the client
+        authenticates from the start. A security layer never starts this way: reusing the nonce
+        and cnonce would give it the previous layer's keys.
+        """
+        if resp.qop != "auth":
+            return self._challenge(stale=False)
+        try:
+            return self._verify(resp)
+        except SspiError as exc:
+            if exc.status in (S.SEC_E_LOGON_DENIED, S.SEC_E_OUT_OF_SEQUENCE):
+                return self._challenge(stale=False)
+            raise
 
     def _challenge(self, stale: bool) -> StepOutput:
+        self._challenged = True
         ch = SaslChallenge(
             nonce=self.cred.sasl_issuer.issue(),
             realms=[self.realm],
@@ -369,11 +429,7 @@ class SaslServerContext(_SaslContext):
         )
         return StepOutput(S.SEC_I_CONTINUE_NEEDED, ch.format().encode("utf-8"), expiry=TIMESTAMP_NEVER)
 
-    def _verify(self, text: str) -> StepOutput:
-        try:
-            resp = SaslResponse.parse(text)
-        except ParseError as exc:
-            raise parse_error(exc) from exc
+    def _verify(self, resp: SaslResponse) -> StepOutput:
         if resp.qop not in self.qop:
             raise invalid(f"qop {resp.qop} was not offered")
         if resp.qop == "auth-conf" and resp.cipher not in self.ciphers:

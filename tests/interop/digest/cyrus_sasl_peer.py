@@ -157,8 +157,10 @@ class CyrusDigestServer:
     def __init__(self, sasldb: str, service: str, host: str, realm: str, min_ssf: int, max_ssf: int) -> None:
         global _server_ready
         self.lib = library()
+        # reauth_timeout (minutes) turns on Cyrus' RFC 2831 subsequent authentication; it is read
+        # when the plugin starts, so it is set for every server the process makes.
         _server_options.update({b"sasldb_path": sasldb.encode(), b"auxprop_plugin": b"sasldb",
-                                b"mech_list": b"DIGEST-MD5"})
+                                b"mech_list": b"DIGEST-MD5", b"reauth_timeout": b"10"})
         if not _server_ready:
             assert self.lib.sasl_server_init(_server_callbacks, b"sspi-emu-tests") == SASL_OK
             _server_ready = True
@@ -178,10 +180,12 @@ class CyrusDigestServer:
         rc = self.lib.sasl_setpass(self.conn, user.encode(), pw, len(pw), None, 0, _SASL_SET_CREATE)
         assert rc == SASL_OK, self.error(rc)
 
-    def start(self) -> tuple[int, bytes]:
-        """sasl_server_start for DIGEST-MD5 (server first): (return code, challenge)."""
+    def start(self, client_in: bytes | None = None) -> tuple[int, bytes]:
+        """sasl_server_start for DIGEST-MD5: (return code, server output). Without *client_in* the
+        server goes first (its challenge); with it, *client_in* is a subsequent-authentication response."""
         out, outlen = ctypes.c_char_p(), ctypes.c_uint()
-        rc = self.lib.sasl_server_start(self.conn, b"DIGEST-MD5", None, 0, ctypes.byref(out), ctypes.byref(outlen))
+        rc = self.lib.sasl_server_start(self.conn, b"DIGEST-MD5", client_in, len(client_in or b""),
+                                        ctypes.byref(out), ctypes.byref(outlen))
         return rc, ctypes.string_at(out, outlen.value) if out else b""
 
     def step(self, client_in: bytes) -> tuple[int, bytes]:

@@ -157,3 +157,36 @@ def test_our_client_against_cyrus_server(tmp_path: Path, req: int, ssf: int, qop
         server.close()
         S.DeleteSecurityContext(ctx)
         S.FreeCredentialsHandle(cred)
+
+
+def test_our_subsequent_authentication_against_cyrus_server(tmp_path: Path) -> None:
+    """RFC 2831 2.2 with Cyrus' server (reauth cache on): our second context opens with the
+    digest-response on the first authentication's nonce (nc 2), Cyrus takes it without a
+    challenge, and we check its rspauth."""
+    sasldb = str(tmp_path / "sasldb2")
+    first = CyrusDigestServer(sasldb, "imap", "mail.example", REALM, 0, 0)
+    first.add_user(USER, PASSWORD)
+    cred = S.CredHandle()
+    ident = DigestIdentity(User=USER, Password=PASSWORD, sasl_subsequent=True)
+    assert S.AcquireCredentialsHandle(None, "WDigest", C.SECPKG_CRED_OUTBOUND, None, ident, None, None, cred,
+                                      S.TimeStamp()) == C.SEC_E_OK
+    ctx, again = S.CtxtHandle(), S.CtxtHandle()
+    second = CyrusDigestServer(sasldb, "imap", "mail.example", REALM, 0, 0)
+    try:
+        rc, challenge = first.start()
+        assert rc == SASL_CONTINUE, first.error(rc)
+        status, response = _isc(cred, ctx, 0, challenge, True)
+        rc, rspauth = first.step(response)
+        assert rc == SASL_OK, first.error(rc)
+        assert _isc(cred, ctx, 0, rspauth, False)[0] == C.SEC_E_OK
+        status, opening = _isc(cred, again, 0, None, True)  # no challenge: the response goes first
+        assert status == C.SEC_I_CONTINUE_NEEDED and b"nc=00000002" in opening
+        rc, rspauth = second.start(opening)
+        assert rc == SASL_OK, second.error(rc)  # Cyrus found the nonce in its reauth cache
+        assert _isc(cred, again, 0, rspauth, False)[0] == C.SEC_E_OK  # and proved itself again
+    finally:
+        first.close()
+        second.close()
+        S.DeleteSecurityContext(ctx)
+        S.DeleteSecurityContext(again)
+        S.FreeCredentialsHandle(cred)
