@@ -99,6 +99,9 @@ class DigestServerOptions:
     charset_utf8: bool = True
     opaque: str | None = None
     nonce_lifetime: float = 300.0
+    #: Send a fresh nonce as ``nextnonce`` in every Authentication-Info (RFC 7616 §3.5): the
+    #: handshake's, and each one MakeSignature makes for a further request.
+    nextnonce: bool = False
     #: Key for nonce MACs; share it between servers that must accept each other's nonces.
     secret: bytes | None = field(default=None, repr=False)
     max_tracked_nonces: int = 4096

@@ -18,6 +18,7 @@ finishes the check.
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import hmac
 import re
@@ -56,7 +57,7 @@ from .base import (
     write_token,
 )
 from .credentials import DigestCredential, stored_ha1
-from .http_subsequent import EstablishedAuth, message_pairs, output_buffer, sign_next, verify_next
+from .http_subsequent import EstablishedAuth, check_info, message_pairs, output_buffer, sign_next, verify_next
 from .http_wire import AuthenticationInfo, DigestChallenge, DigestCredentials, parse_digest_challenges
 from .nonces import CountResult, NonceState
 from .params import ParseError
@@ -116,6 +117,8 @@ class HttpClientContext(DigestContextBase):
         self._exchange: _Exchange | None = None
         self._pending = False
         self._counts: dict[str, int] = {}
+        #: A ``nextnonce`` from the server: the nonce of the next signed request.
+        self._next_nonce: str | None = None
 
     # -- handshake ---------------------------------------------------------------
     def step(self, inp: StepInput) -> StepOutput:
@@ -212,24 +215,25 @@ class HttpClientContext(DigestContextBase):
         if self._pending:
             raise SspiError(S.SEC_E_OUT_OF_SEQUENCE, "CompleteAuthToken was not called")
         try:
-            info = AuthenticationInfo.parse(text)
-        except ParseError as exc:
-            raise parse_error(exc) from exc
-        if (info.qop is not None and info.qop != ex.qop) or (info.nc is not None and info.nc != ex.nc):
-            raise SspiError(S.SEC_E_WRONG_PRINCIPAL, "Authentication-Info answers another request")
-        if info.cnonce is not None and info.cnonce != ex.cnonce:
-            raise SspiError(S.SEC_E_WRONG_PRINCIPAL, "Authentication-Info answers another request")
-        expected = calc.http_response(
-            ex.challenge.algorithm, ex.ha1, ex.challenge.nonce, "", ex.uri, ex.qop, ex.nc, ex.cnonce, ex.body
-        )
-        if not hmac.compare_digest(expected.encode(), info.rspauth.encode("utf-8", "replace")):
-            raise SspiError(S.SEC_E_WRONG_PRINCIPAL, "rspauth does not prove knowledge of the password")
+            self._take_info(text.encode("utf-8"), ex)
+        except SspiError as exc:
+            if exc.status == S.SEC_E_INVALID_TOKEN:
+                raise
+            raise SspiError(S.SEC_E_WRONG_PRINCIPAL, exc.message) from None
         self.flags |= ISC_RET_MUTUAL_AUTH
         self._established()
         return StepOutput(S.SEC_E_OK, b"", flags=self.flags, expiry=TIMESTAMP_NEVER)
 
+    def _take_info(self, value: bytes, ex: _Exchange) -> None:
+        """Check an Authentication-Info value for the request *ex* and keep its ``nextnonce``."""
+        info = check_info(value, ex.challenge.algorithm, ex.ha1, ex.challenge.nonce, ex.uri, ex.qop, ex.nc,
+                          ex.cnonce, ex.body)
+        if info.nextnonce:
+            self._next_nonce = info.nextnonce
+
     def make_signature(self, qop: int, message: list[SecBuffer], seqno: int) -> SecurityStatus:
-        """The Authorization value for a further request on the same nonce (see :mod:`.http_subsequent`)."""
+        """The Authorization value for a further request: on the same nonce with the next count, or
+        on the server's ``nextnonce`` with count 1 (see :mod:`.http_subsequent`)."""
         ex = self._exchange
         if ex is None or self._pending:
             return S.SEC_E_INVALID_HANDLE  # nothing established to sign with yet
@@ -238,22 +242,42 @@ class HttpClientContext(DigestContextBase):
         out = output_buffer(message)
         if out is None:
             return S.SEC_E_INVALID_TOKEN
+        challenge, previous = ex.challenge, ex.credentials
+        if self._next_nonce is not None:
+            challenge = dataclasses.replace(challenge, nonce=self._next_nonce)
+            previous = dataclasses.replace(previous, nonce=self._next_nonce)
         try:
             rp = request_params(message_pairs(message))
             uri = validate_uri(rp.uri) if rp.uri else ex.uri
-            nonce = ex.challenge.nonce
+            nonce = challenge.nonce
             count = self._counts.get(nonce, 0) + 1
-            creds = sign_next(ex.credentials, ex.ha1, count, self.cred.cnonce(), rp.method, uri, rp.body)
+            creds = sign_next(previous, ex.ha1, count, self.cred.cnonce(), rp.method, uri, rp.body)
         except SspiError as exc:
             return exc.status
         token = creds.format().encode("utf-8")
         if out.capacity < len(token):
             return S.SEC_E_BUFFER_TOO_SMALL
         self._counts = {nonce: count}
-        self._exchange = _Exchange(ex.challenge, uri, rp.method, creds.qop, creds.nc, creds.cnonce, ex.ha1, creds,
+        self._next_nonce = None
+        self._exchange = _Exchange(challenge, uri, rp.method, creds.qop, creds.nc, creds.cnonce, ex.ha1, creds,
                                    rp.body)
         out.write(token)
         return S.SEC_E_OK
+
+    def verify_signature(self, message: list[SecBuffer], seqno: int) -> tuple[SecurityStatus, int]:
+        """Check the server's Authentication-Info for the last request this context signed (or the
+        handshake's), and take its ``nextnonce`` (see :mod:`.http_subsequent`)."""
+        ex = self._exchange
+        if ex is None or self._pending or not self.established:
+            return S.SEC_E_INVALID_HANDLE, 0
+        token = next((b for b in message if b.base_type == SECBUFFER_TOKEN), None)
+        if token is None:
+            return S.SEC_E_INVALID_TOKEN, 0
+        try:
+            self._take_info(token.tobytes(), ex)
+        except SspiError as exc:
+            return exc.status, 0
+        return S.SEC_E_OK, 0
 
     def complete_auth_token(self, buffers: list[SecBuffer]) -> SecurityStatus:
         if not self._pending or self._exchange is None:
@@ -297,6 +321,10 @@ class HttpServerContext(DigestContextBase):
         self._sent_nonce: tuple[str, int] | None = None
         #: The exchange that established the context (for VerifySignature on further requests).
         self._auth: EstablishedAuth | None = None
+        #: The same on the ``nextnonce`` last sent, until the client uses it.
+        self._next_auth: EstablishedAuth | None = None
+        #: The last further request verified, and its body (for MakeSignature's Authentication-Info).
+        self._last: tuple[DigestCredentials, bytes | None] | None = None
 
     def step(self, inp: StepInput) -> StepOutput:
         if self.established:
@@ -451,6 +479,8 @@ class HttpServerContext(DigestContextBase):
         info = AuthenticationInfo(rspauth, qop, nc_text, cnonce)
         if qop is not None:
             self._auth = EstablishedAuth(alg, ha1, nonce, issued, nc, qop, creds.username)
+            self._next_auth = self._issue_next(self._auth)
+            info.nextnonce = self._next_auth.nonce if self._next_auth is not None else None
         self.user_name = account_name
         self.server_name = uri
         if self.req & ASC_REQ_MUTUAL_AUTH:
@@ -458,26 +488,66 @@ class HttpServerContext(DigestContextBase):
         self._established()
         return StepOutput(SEC_E_OK, info.format().encode("utf-8"), self.flags, 0, 0, b"", TIMESTAMP_NEVER)
 
+    def _issue_next(self, auth: EstablishedAuth) -> EstablishedAuth | None:
+        """The exchange on a fresh ``nextnonce`` when the credential sends them (else None)."""
+        if not self.cred.options.nextnonce:
+            return None
+        raw, issued = self.cred.issuer.issue_timed()
+        return EstablishedAuth(auth.algorithm, auth.ha1, raw.decode("ascii"), issued, 0, auth.qop, auth.username)
+
     def verify_signature(self, message: list[SecBuffer], seqno: int) -> tuple[SecurityStatus, int]:
-        """Check a further request's Authorization on this established context (see :mod:`.http_subsequent`)."""
+        """Check a further request's Authorization on this established context: on its nonce, or on
+        the ``nextnonce`` it sent last (see :mod:`.http_subsequent`)."""
         auth = self._auth
         if auth is None or not self.established:
             return S.SEC_E_INVALID_HANDLE, 0
         token = next((b for b in message if b.base_type == SECBUFFER_TOKEN), None)
         if token is None:
             return S.SEC_E_INVALID_TOKEN, 0
+        auths = (auth,) if self._next_auth is None else (auth, self._next_auth)
         try:
-            creds = verify_next(auth, token.tobytes(), message, self.realm, self.cred.issuer.freshness(auth.issued))
+            creds, used = verify_next(auths, token.tobytes(), message, self.realm, self.cred.issuer.freshness)
             assert creds.nc is not None
-            counted = self.cred.counter.use(auth.nonce, auth.issued, int(creds.nc, 16))
+            counted = self.cred.counter.use(used.nonce, used.issued, int(creds.nc, 16))
         except SspiError as exc:
             return exc.status, 0
         if counted is _REPLAYED:
             return S.SEC_E_OUT_OF_SEQUENCE, 0
         if counted is _UNTRACKED:
             return S.SEC_E_CONTEXT_EXPIRED, 0
-        auth.nc += 1
+        if used is not auth:  # the client moved to the nextnonce
+            self._auth, self._next_auth = used, None
+        used.nc += 1
+        self._last = (creds, request_params(message_pairs(message)).body)
         return S.SEC_E_OK, 0
+
+    def make_signature(self, qop: int, message: list[SecBuffer], seqno: int) -> SecurityStatus:
+        """The Authentication-Info value for the last further request VerifySignature accepted
+        (rspauth, and a ``nextnonce`` when the credential sends them); see :mod:`.http_subsequent`."""
+        auth, last = self._auth, self._last
+        if auth is None or not self.established:
+            return S.SEC_E_INVALID_HANDLE
+        if last is None:
+            return S.SEC_E_OUT_OF_SEQUENCE  # no verified request waits for its reply
+        if qop:
+            return S.SEC_E_QOP_NOT_SUPPORTED
+        out = output_buffer(message)
+        if out is None:
+            return S.SEC_E_INVALID_TOKEN
+        creds, body = last
+        rspauth = calc.http_response(auth.algorithm, auth.ha1, creds.nonce, "", creds.uri, creds.qop, creds.nc,
+                                     creds.cnonce, body)
+        following = self._issue_next(auth)
+        info = AuthenticationInfo(rspauth, creds.qop, creds.nc, creds.cnonce,
+                                  following.nonce if following is not None else None)
+        token = info.format().encode("utf-8")
+        if out.capacity < len(token):
+            return S.SEC_E_BUFFER_TOO_SMALL
+        out.write(token)
+        if following is not None:
+            self._next_auth = following
+        self._last = None
+        return S.SEC_E_OK
 
     def complete_auth_token(self, buffers: list[SecBuffer]) -> SecurityStatus:
         d = self._deferred

@@ -225,15 +225,29 @@ class ClientAuthFlow:
         self._signed = True
         return out.tobytes().decode("latin-1")
 
+    def _check_reply(self, items: list[tuple[str, str]]) -> None:
+        """A signed Digest request's Authentication-Info, when the server sent one: its rspauth is
+        checked and its ``nextnonce`` taken for the next request (VerifySignature)."""
+        info = next((v for k, v in items if k.lower() == "authentication-info"), None)
+        ctx = self.context
+        if info is None or ctx is None or self.mutual == "disabled":
+            return
+        reply = SecBufferDesc([SecBuffer(C.SECBUFFER_TOKEN, info.encode("latin-1", "replace"))])
+        status = api.VerifySignature(ctx.handle, reply, 0, None)
+        if status != C.SEC_E_OK:
+            self.reset()
+            raise MutualAuthError(f"Digest: bad Authentication-Info for a signed request ({status.name})")
+
     def finish(self, status: int, headers: Iterable[tuple[str, str]]) -> None:
         """Check the final (non-401) response; raise MutualAuthError when the server did not prove itself."""
         if status == 401 or self.context is None:
             return
-        if self._signed:  # a further request signed on the nonce the server already proved itself with
+        items = list(headers)
+        if self._signed:  # a further request signed with MakeSignature on the established context
             self._signed = False
+            self._check_reply(items)
             return
         ctx = self.context
-        items = list(headers)
         if self.mutual == "disabled":
             self.authenticated = True
             return

@@ -32,8 +32,10 @@ def _htdigest(path: Path, realm: str, user: str, password: str) -> None:
 
 
 @contextmanager
-def apache_digest(realm: str, users: dict[str, str], algorithm: str = "MD5") -> Iterator[str]:
-    """Start httpd protecting /protected/ with Digest; yields the base URL."""
+def apache_digest(realm: str, users: dict[str, str], algorithm: str = "MD5",
+                  nonce_lifetime: int = 300) -> Iterator[str]:
+    """Start httpd protecting /protected/ with Digest; yields the base URL. With a *nonce_lifetime*
+    under 30 s, mod_auth_digest sends a ``nextnonce`` in every Authentication-Info."""
     httpd = shutil.which("apache2") or shutil.which("httpd") or "/usr/sbin/apache2"
     assert os.path.exists(httpd), "Apache httpd is a required interop peer (apt-get install apache2 apache2-utils)"
     root = Path(tempfile.mkdtemp(prefix="sspi-emu-apache-"))
@@ -70,6 +72,7 @@ Mutex file:{root}
     AuthUserFile "{pwfile}"
     AuthDigestAlgorithm {algorithm}
     AuthDigestQop auth
+    AuthDigestNonceLifetime {nonce_lifetime}
     Require valid-user
 </Location>
 """)

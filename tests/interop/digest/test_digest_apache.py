@@ -7,6 +7,7 @@ import urllib.parse
 
 import pytest
 from sspi_emu_digest import DigestIdentity
+from sspi_emu_digest.http_wire import AuthenticationInfo, DigestCredentials
 
 import sspi_emu as S
 from sspi_emu import constants as C
@@ -109,5 +110,44 @@ def test_apache_takes_our_signed_subsequent_requests() -> None:
         status, header = _sign_next(ctx, path)
         code, _, _ = _get(url, "/protected/other.txt", header.decode())  # signed for another URI
         assert code in (400, 401)
+        S.DeleteSecurityContext(ctx)
+        S.FreeCredentialsHandle(cred)
+
+
+def test_our_client_follows_apaches_nextnonce_and_checks_each_reply() -> None:
+    """RFC 7616 3.5 with a server we did not write: Apache (nonce lifetime under 30 s) puts a
+    nextnonce in every Authentication-Info; our client takes it (ISC's last leg, then
+    VerifySignature on each reply, which also checks Apache's rspauth) and signs the next request
+    on it with nc 1; Apache accepts each."""
+    with apache_digest(REALM, {USER: PASSWORD}, nonce_lifetime=20) as url:
+        cred = S.CredHandle()
+        assert S.AcquireCredentialsHandle(None, "Digest", C.SECPKG_CRED_OUTBOUND, None,
+                                          DigestIdentity(User=USER, Password=PASSWORD), None, None, cred,
+                                          S.TimeStamp()) == C.SEC_E_OK
+        ctx = S.CtxtHandle()
+        path = "/protected/index.txt"
+        _, headers, _ = _get(url, path)
+        _, token = _isc(cred, ctx, True, path, headers["www-authenticate"].encode())
+        code, headers, _ = _get(url, path, token.decode())
+        assert code == 200 and "nextnonce=" in headers["authentication-info"]
+        assert _isc(cred, ctx, False, path, headers["authentication-info"].encode())[0] == C.SEC_E_OK
+        nextnonce = AuthenticationInfo.parse(headers["authentication-info"]).nextnonce
+        for page in range(2, 5):
+            next_path = f"/protected/index.txt?page={page}"
+            status, header = _sign_next(ctx, next_path)
+            assert status == C.SEC_E_OK
+            request = DigestCredentials.parse(header.decode())
+            assert (request.nonce, request.nc) == (nextnonce, "00000001")
+            code, headers, body = _get(url, next_path, header.decode())
+            assert (code, body) == (200, b"secret page\n")
+            info = headers["authentication-info"].encode()
+            reply = SecBufferDesc([SecBuffer(C.SECBUFFER_TOKEN, info)])
+            assert S.VerifySignature(ctx, reply, 0, None) == C.SEC_E_OK  # Apache's rspauth for this request
+            nextnonce = AuthenticationInfo.parse(info.decode()).nextnonce
+            assert nextnonce and nextnonce != request.nonce
+        altered = info.replace(b'rspauth="', b'rspauth="0') if b'rspauth="0' not in info else info.replace(
+            b'rspauth="0', b'rspauth="1')
+        assert S.VerifySignature(ctx, SecBufferDesc([SecBuffer(C.SECBUFFER_TOKEN, altered)]), 0,
+                                 None) != C.SEC_E_OK
         S.DeleteSecurityContext(ctx)
         S.FreeCredentialsHandle(cred)
