@@ -506,7 +506,7 @@ class HttpServerContext(DigestContextBase):
             return S.SEC_E_INVALID_TOKEN, 0
         auths = (auth,) if self._next_auth is None else (auth, self._next_auth)
         try:
-            creds, used = verify_next(auths, token.tobytes(), message, self.realm, self.cred.issuer.freshness)
+            creds, used, body = verify_next(auths, token.tobytes(), message, self.realm, self.cred.issuer.freshness)
             assert creds.nc is not None
             counted = self.cred.counter.use(used.nonce, used.issued, int(creds.nc, 16))
         except SspiError as exc:
@@ -518,7 +518,7 @@ class HttpServerContext(DigestContextBase):
         if used is not auth:  # the client moved to the nextnonce
             self._auth, self._next_auth = used, None
         used.nc += 1
-        self._last = (creds, request_params(message_pairs(message)).body)
+        self._last = (creds, body)
         return S.SEC_E_OK, 0
 
     def make_signature(self, qop: int, message: list[SecBuffer], seqno: int) -> SecurityStatus:

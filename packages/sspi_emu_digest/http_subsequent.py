@@ -79,9 +79,9 @@ def sign_next(previous: DigestCredentials, ha1: str, count: int, cnonce: str, me
 
 
 def verify_next(auths: Sequence[EstablishedAuth], token: bytes, message: list[SecBuffer], realm: str,
-                freshness: Callable[[int], NonceState]) -> tuple[DigestCredentials, EstablishedAuth]:
+                freshness: Callable[[int], NonceState]) -> tuple[DigestCredentials, EstablishedAuth, bytes | None]:
     """Check a subsequent request's Authorization against the established exchange whose nonce it
-    uses (one of *auths*); returns the parsed value and that exchange (raises SspiError)."""
+    uses (one of *auths*); returns the parsed value, that exchange and the request body (raises SspiError)."""
     try:
         creds = DigestCredentials.parse(token.decode("utf-8"))
     except (ParseError, UnicodeDecodeError):
@@ -106,7 +106,7 @@ def verify_next(auths: Sequence[EstablishedAuth], token: bytes, message: list[Se
         raise SspiError(S.SEC_E_MESSAGE_ALTERED, "the response does not match the request")
     if freshness(auth.issued) is not NonceState.VALID:
         raise SspiError(S.SEC_E_CONTEXT_EXPIRED, "the nonce has expired: a new challenge is needed")
-    return creds, auth
+    return creds, auth, rp.body
 
 
 def check_info(info_text: bytes, algorithm: DigestAlgorithm, ha1: str, nonce: str, uri: str, qop: str | None,

@@ -10,6 +10,7 @@ auth-conf always authenticate afresh.
 
 from __future__ import annotations
 
+import dataclasses
 import threading
 from collections import OrderedDict
 from dataclasses import dataclass, field
@@ -65,8 +66,7 @@ class SaslSessionCache:
             if now - session.at > self.max_age or session.nc >= 0xFFFFFFFF:
                 del self._items[digest_uri]
                 return None
-            advanced = SaslSession(session.username, session.realm, session.nonce, session.cnonce, session.nc + 1,
-                                   session.charset_utf8, session.authzid, session.maxbuf, session.ha1, now)
+            advanced = dataclasses.replace(session, nc=session.nc + 1, at=now)
             self._items[digest_uri] = advanced
             return advanced
 
