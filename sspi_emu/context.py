@@ -16,7 +16,7 @@ Built only on the C-shaped API (:mod:`sspi_emu.api`)::
 from __future__ import annotations
 
 import contextlib
-from typing import Iterator, Sequence
+from typing import Sequence
 
 from . import api
 from . import constants as C
@@ -141,14 +141,6 @@ class _Context:
         self._layout: str | None = None
         self._sizes: SecPkgContext_Sizes | SecPkgContext_StreamSizes | None = None
 
-    @contextlib.contextmanager
-    def _scope(self) -> Iterator[None]:
-        if self._entropy is None:
-            yield
-        else:
-            with pinned(self._entropy):
-                yield
-
     def _leg(self, pin: SecBufferDesc | None, pout: SecBufferDesc, attrs: ULONG) -> SecurityStatus:
         raise NotImplementedError
 
@@ -175,8 +167,11 @@ class _Context:
             out_alert = SecBuffer(C.SECBUFFER_ALERT)
             pout = SecBufferDesc([out_tok, out_alert])
             attrs = ULONG()
-            with self._scope():
+            if self._entropy is None:  # the usual case: no context manager to enter per leg
                 status = self._leg(pin, pout, attrs)
+            else:
+                with pinned(self._entropy):
+                    status = self._leg(pin, pout, attrs)
             self.status = status
             piece = out_tok.tobytes()
             alert = out_alert.tobytes()

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import re
 from dataclasses import dataclass
 from typing import Sequence
 
@@ -84,24 +85,35 @@ def parse_authorization(value: str | None) -> Challenge:
     return Challenge(scheme, rest.strip(" \t"))
 
 
+_COMMA_OR_QUOTE = re.compile(r'[,"]')
+_QUOTE_OR_ESCAPE = re.compile(r'["\\]')
+
+
 def _split_commas(text: str) -> list[str]:
-    """Split on commas outside quoted strings."""
+    """Split on commas outside quoted strings (a backslash inside quotes escapes the next
+    character; an unterminated quoted string runs to the end)."""
+    if '"' not in text:
+        return text.split(",")
     parts: list[str] = []
-    buf: list[str] = []
-    quoted = escaped = False
-    for ch in text:
-        if escaped:
-            escaped = False
-        elif quoted and ch == "\\":
-            escaped = True
-        elif ch == '"':
-            quoted = not quoted
-        elif ch == "," and not quoted:
-            parts.append("".join(buf))
-            buf = []
+    start = pos = 0
+    while True:
+        m = _COMMA_OR_QUOTE.search(text, pos)
+        if m is None:
+            break
+        if m.group() == ",":
+            parts.append(text[start : m.start()])
+            start = pos = m.end()
             continue
-        buf.append(ch)
-    parts.append("".join(buf))
+        pos = m.end()  # inside a quoted string: find its end
+        while True:
+            q = _QUOTE_OR_ESCAPE.search(text, pos)
+            if q is None:
+                pos = len(text)
+                break
+            pos = q.end() + (1 if q.group() == "\\" else 0)
+            if q.group() == '"':
+                break
+    parts.append(text[start:])
     return parts
 
 

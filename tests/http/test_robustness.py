@@ -286,3 +286,32 @@ def test_live_server_fuzzed_headers(live_server, value: str) -> None:  # type: i
     finally:
         conn.close()
     assert not any(" 500 " in line or "Traceback" in line for line in live_server.log)
+
+
+def _split_commas_reference(text: str) -> list[str]:
+    """The definition, one character at a time (the oracle for the fast splitter)."""
+    parts: list[str] = []
+    buf: list[str] = []
+    quoted = escaped = False
+    for ch in text:
+        if escaped:
+            escaped = False
+        elif quoted and ch == "\\":
+            escaped = True
+        elif ch == '"':
+            quoted = not quoted
+        elif ch == "," and not quoted:
+            parts.append("".join(buf))
+            buf = []
+            continue
+        buf.append(ch)
+    parts.append("".join(buf))
+    return parts
+
+
+@settings(max_examples=400, deadline=None)
+@given(text=st.text(alphabet=st.sampled_from(list(',"\\ =ab')), max_size=40) | st.text(max_size=60))
+def test_comma_splitting_matches_its_definition(text: str) -> None:
+    from sspi_emu.http.headers import _split_commas
+
+    assert _split_commas(text) == _split_commas_reference(text)
