@@ -191,8 +191,7 @@ class NegotiateClient(NegotiateContext):
             # negState is optional for the initiator, but Windows, pyspnego and sspi-rs send it
             # (and sspi-rs refuses a NegTokenResp without it).
             state = tokens.NegState.ACCEPT_COMPLETED if self.complete else tokens.NegState.ACCEPT_INCOMPLETE
-            reply_out = tokens.NegTokenResp(state, None, out or None, out_mic)
-            token = tokens.encode_resp(reply_out)
+            token = tokens.encode_resp_fields(state, None, out or None, out_mic)
         if self.complete:
             return self._output(S.SEC_E_OK, token)
         if not token:

@@ -6,24 +6,20 @@ expected shape; :mod:`sspi_emu_negotiate.tokens` then hands the input to the pya
 
 from __future__ import annotations
 
-from functools import lru_cache, partial
+from functools import lru_cache
 
 from sspi_emu.der import DerError, length_octets, read_tlv, tlv
 
-__all__ = ["NotCanonical", "der_length", "expect", "oid_content", "oid_from_content", "only", "read", "tlv"]
+__all__ = ["NotCanonical", "der_length", "expect", "oid_content", "oid_from_content", "only", "tlv"]
 
 #: Input the DER fast path does not read (it may still be valid BER).
 NotCanonical = DerError
 
 der_length = length_octets
 
-#: Read the element at *pos* (ending by *end*), canonical DER only: ``(tag, content_start, content_end)``.
-read = partial(read_tlv, minimal=True)
-
-
 def expect(data: bytes, pos: int, end: int, tag: int) -> tuple[int, int]:
     """Read an element that must have *tag*: ``(content_start, content_end)``."""
-    got, start, stop = read(data, pos, end)
+    got, start, stop = read_tlv(data, pos, end, True)
     if got != tag:
         raise NotCanonical(f"tag 0x{got:02x}, expected 0x{tag:02x}")
     return start, stop

@@ -16,6 +16,9 @@ _MSV_AV_FLAGS = 6
 _MIC_PRESENT = 0x2
 #: NTProofStr(16) + RespType, HiRespType, Reserved1(2), Reserved2(4), TimeStamp(8), ChallengeFromClient(8), Reserved3(4)
 _NTLMV2_AV_OFFSET = 16 + 28
+_U32 = struct.Struct("<I")
+_FIELD = struct.Struct("<HHI")  # a security buffer: length, max length, offset
+_AV_HEADER = struct.Struct("<HH")  # AvId, AvLen
 
 
 def is_ntlm(token: bytes) -> bool:
@@ -30,21 +33,21 @@ def authenticate_has_mic(token: bytes) -> bool:
     """
     if len(token) < 28 or not is_ntlm(token):
         return False
-    (msg_type,) = struct.unpack_from("<I", token, 8)
+    (msg_type,) = _U32.unpack_from(token, 8)
     if msg_type != _AUTHENTICATE:
         return False
-    nt_len, _, nt_off = struct.unpack_from("<HHI", token, 20)
+    nt_len, _, nt_off = _FIELD.unpack_from(token, 20)
     if nt_len <= 24 or nt_off + nt_len > len(token):
         return False
-    response = token[nt_off : nt_off + nt_len]
-    pos = _NTLMV2_AV_OFFSET
-    while pos + 4 <= len(response):
-        av_id, av_len = struct.unpack_from("<HH", response, pos)
+    # The AV pairs, read in place: from the NTLMv2 response's fixed part to the end of the response.
+    pos, end = nt_off + _NTLMV2_AV_OFFSET, nt_off + nt_len
+    header = _AV_HEADER.unpack_from
+    while pos + 4 <= end:
+        av_id, av_len = header(token, pos)
         pos += 4
-        if av_id == _MSV_AV_EOL or pos + av_len > len(response):
+        if av_id == _MSV_AV_EOL or pos + av_len > end:
             return False
         if av_id == _MSV_AV_FLAGS and av_len >= 4:
-            (flags,) = struct.unpack_from("<I", response, pos)
-            return bool(flags & _MIC_PRESENT)
+            return bool(_U32.unpack_from(token, pos)[0] & _MIC_PRESENT)
         pos += av_len
     return False

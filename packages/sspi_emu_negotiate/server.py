@@ -185,6 +185,5 @@ class NegotiateServer(NegotiateContext):
         if not self.supported_sent:
             supported = self.chosen_oid
             self.supported_sent = True
-        reply = tokens.NegTokenResp(state, supported, out or None, out_mic)
         status = S.SEC_E_OK if self.complete else S.SEC_I_CONTINUE_NEEDED
-        return self._output(status, tokens.encode_resp(reply))
+        return self._output(status, tokens.encode_resp_fields(state, supported, out or None, out_mic))

@@ -12,8 +12,10 @@ from __future__ import annotations
 
 from functools import lru_cache
 
+from sspi_emu.der import read_tlv
+
 from . import codec_pyasn1, oids
-from .der import NotCanonical, expect, oid_content, oid_from_content, only, read, tlv
+from .der import NotCanonical, expect, oid_content, oid_from_content, only, tlv
 from .framing import is_initial, unwrap_initial, wrap_initial
 from .values import (
     ANON_FLAG,
@@ -50,6 +52,7 @@ __all__ = [
     "encode_init",
     "encode_mech_type_list",
     "encode_resp",
+    "encode_resp_fields",
 ]
 
 _SEQ, _OID, _OCTETS, _BITS, _ENUM, _GENERAL = 0x30, 0x06, 0x04, 0x03, 0x0A, 0x1B
@@ -57,6 +60,10 @@ _SEQ, _OID, _OCTETS, _BITS, _ENUM, _GENERAL = 0x30, 0x06, 0x04, 0x03, 0x0A, 0x1B
 
 def _ctx(n: int) -> int:
     return 0xA0 | n
+
+
+#: NegTokenResp's tags: the choice [1], and its responseToken [2] and mechListMIC [3] fields.
+_RESP_TAG, _RESPONSE_TOKEN, _MECH_LIST_MIC = _ctx(1), _ctx(2), _ctx(3)
 
 
 # --------------------------------------------------------------------------- encoding
@@ -114,18 +121,28 @@ def _supported_field(oid: str) -> bytes:
     return tlv(_ctx(1), tlv(_OID, oid_content(oid)))
 
 
+def _tagged_octets(field: int, content: bytes) -> bytes:
+    """``[field] { OCTET STRING content }`` (both headers at once)."""
+    inner = tlv(_OCTETS, content)
+    return tlv(field, inner)
+
+
 def encode_resp(token: NegTokenResp) -> bytes:
     """DER-encode a NegTokenResp (never GSS-framed)."""
-    parts = []
-    if token.neg_state is not None:
-        parts.append(_state_field(int(token.neg_state)))
-    if token.supported_mech is not None:
-        parts.append(_supported_field(token.supported_mech))
-    if token.response_token is not None:
-        parts.append(tlv(_ctx(2), tlv(_OCTETS, token.response_token)))
-    if token.mech_list_mic is not None:
-        parts.append(tlv(_ctx(3), tlv(_OCTETS, token.mech_list_mic)))
-    return tlv(_ctx(1), tlv(_SEQ, b"".join(parts)))
+    return encode_resp_fields(token.neg_state, token.supported_mech, token.response_token, token.mech_list_mic)
+
+
+def encode_resp_fields(neg_state: int | None, supported_mech: str | None, response_token: bytes | None,
+                       mech_list_mic: bytes | None) -> bytes:
+    """:func:`encode_resp` from the four fields (the handshake's hot path builds no NegTokenResp)."""
+    body = b"" if neg_state is None else _state_field(int(neg_state))
+    if supported_mech is not None:
+        body += _supported_field(supported_mech)
+    if response_token is not None:
+        body += _tagged_octets(_RESPONSE_TOKEN, response_token)
+    if mech_list_mic is not None:
+        body += _tagged_octets(_MECH_LIST_MIC, mech_list_mic)
+    return tlv(_RESP_TAG, tlv(_SEQ, body))
 
 
 def encode(token: NegotiationToken) -> bytes:
@@ -144,7 +161,7 @@ def _fields(data: bytes, start: int, end: int) -> dict[int, tuple[int, int]]:
     last = -1
     pos = start
     while pos < end:
-        tag, s, e = read(data, pos, end)
+        tag, s, e = read_tlv(data, pos, end, True)
         n = tag - 0xA0
         if not 0 <= n <= 30 or n <= last:
             raise NotCanonical("unexpected or out-of-order field")
@@ -224,19 +241,22 @@ _RESP_FIELD_TAGS = (_ENUM, _OID, _OCTETS, _OCTETS)
 
 def _resp(data: bytes, start: int, end: int) -> NegTokenResp:
     # The handshake's hot path: one pass over the fields, each read once (same checks as
-    # _fields + only: increasing tags [0]..[3], each holding exactly one element of its type).
-    s, e = only(data, start, end, _SEQ)
+    # _fields + only: increasing tags [0]..[3], each holding exactly one element of its type),
+    # with the core reader called directly (minimal lengths required: canonical DER).
+    tag, s, e = read_tlv(data, start, end, True)
+    if tag != _SEQ or e != end:
+        raise NotCanonical("NegTokenResp is not one SEQUENCE")
     found: list[bytes | None] = [None, None, None, None]
     last = -1
     pos = s
     while pos < e:
-        tag, fs, fe = read(data, pos, e)
+        tag, fs, fe = read_tlv(data, pos, e, True)
         n = tag - 0xA0
         if not 0 <= n <= 30 or n <= last:
             raise NotCanonical("unexpected or out-of-order field")
         if n > 3:
             raise NotCanonical("NegTokenResp fields")
-        itag, cs, ce = read(data, fs, fe)
+        itag, cs, ce = read_tlv(data, fs, fe, True)
         if ce != fe:
             raise NotCanonical("trailing bytes")
         if itag != _RESP_FIELD_TAGS[n]:
@@ -252,17 +272,12 @@ def _resp(data: bytes, start: int, end: int) -> NegTokenResp:
         state = _STATES.get(raw_state[0])
         if state is None:
             raise invalid(f"unknown negState {raw_state[0]}")
-    return NegTokenResp(
-        neg_state=state,
-        supported_mech=oid_from_content(raw_mech) if raw_mech is not None else None,
-        response_token=response_token,
-        mech_list_mic=mic,
-    )
+    return NegTokenResp(state, oid_from_content(raw_mech) if raw_mech is not None else None, response_token, mic)
 
 
 def decode_canonical(der: bytes) -> NegotiationToken:
     """Read a DER NegotiationToken directly; raises NotCanonical for anything else."""
-    tag, s, e = read(der, 0, len(der))
+    tag, s, e = read_tlv(der, 0, len(der), True)
     if e != len(der):
         raise NotCanonical("trailing bytes")
     if tag == 0xA0:
