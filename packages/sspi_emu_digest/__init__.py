@@ -2,7 +2,9 @@
 
 Registered as ``WDigest`` (alias ``Digest``). ``ISC_REQ_HTTP`` / ``ASC_REQ_HTTP`` select HTTP
 Digest; without them the package is the SASL mechanism. See :mod:`.base` for the input
-buffer convention and :mod:`.credentials` for credentials and stored secrets.
+buffer convention, :mod:`.credentials` for credentials and stored secrets,
+:mod:`.http_subsequent` for further HTTP requests (MakeSignature / VerifySignature both ways,
+``nextnonce``) and :mod:`.sasl_sessions` for SASL subsequent authentication.
 """
 
 from __future__ import annotations
