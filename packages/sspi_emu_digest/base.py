@@ -172,6 +172,12 @@ class DigestContextBase(PackageContext):
         """The FILETIME the context was established (0 before)."""
         return entropy.unix_to_filetime(self.established_at) if self.established else 0
 
+    def export(self) -> bytes:
+        """ExportSecurityContext (see :mod:`.exported`)."""
+        from .exported import export_context  # the module imports every context class
+
+        return export_context(self)
+
     def sizes(self) -> SecPkgContext_Sizes:
         """SECPKG_ATTR_SIZES."""
         return SecPkgContext_Sizes(cbMaxToken=self.package_info.cbMaxToken)

@@ -43,31 +43,49 @@ def expand_des_key(seven: bytes) -> bytes:
     return bytes(((bits >> (49 - 7 * i)) & 0x7F) << 1 for i in range(8))
 
 
-def _cipher_pair(name: str, kc_out: bytes, kc_in: bytes) -> tuple[CipherContext, CipherContext, int]:
-    if name.startswith("rc4"):
-        return Cipher(ARC4(kc_out), None).encryptor(), Cipher(ARC4(kc_in), None).decryptor(), 1
-
-    def des(kc: bytes) -> tuple[TripleDES, bytes]:
-        k1 = expand_des_key(kc[0:7])
-        key = k1 * 3 if name == "des" else k1 + expand_des_key(kc[7:14]) + k1
-        return TripleDES(key), kc[8:16]
-
-    alg_out, iv_out = des(kc_out)
-    alg_in, iv_in = des(kc_in)
-    return Cipher(alg_out, modes.CBC(iv_out)).encryptor(), Cipher(alg_in, modes.CBC(iv_in)).decryptor(), 8
+def _cipher(name: str, kc: bytes, encrypt: bool, position: int | bytes | None = None) -> CipherContext:
+    """One direction's cipher: RC4 keyed from *kc* and advanced *position* keystream bytes, or
+    (3)DES-CBC whose chain continues from *position* (the last ciphertext block; the key's IV when None)."""
+    if name.startswith("rc4"):  # a keystream XOR: the encryptor decrypts as well
+        ctx = Cipher(ARC4(kc), None).encryptor()
+        if isinstance(position, int) and position > 0:
+            ctx.update(bytes(position))
+        return ctx
+    k1 = expand_des_key(kc[0:7])
+    key = k1 * 3 if name == "des" else k1 + expand_des_key(kc[7:14]) + k1
+    iv = position if isinstance(position, bytes) else kc[8:16]
+    cipher = Cipher(TripleDES(key), modes.CBC(iv))
+    return cipher.encryptor() if encrypt else cipher.decryptor()
 
 
 #: RFC 2831's maxbuf when a side does not state one.
 DEFAULT_MAXBUF = 65536
 
 
+def _position(value: object, block: int) -> int | bytes | None:
+    """A cipher position from :meth:`SecurityLayer.state` (ValueError when it does not fit the cipher)."""
+    if value is None:
+        return None
+    if block == 1 and type(value) is int and 0 <= value <= 1 << 40:
+        return value
+    if block == 8 and isinstance(value, str) and len(value) == 16:
+        return bytes.fromhex(value)
+    raise ValueError("bad cipher position")
+
+
 class SecurityLayer:
-    """One side's integrity / confidentiality state after a DIGEST-MD5 authentication."""
+    """One side's integrity / confidentiality state after a DIGEST-MD5 authentication.
+
+    The cipher state of each direction is also kept as a position (RC4 keystream bytes used, or
+    the last CBC ciphertext block) so :meth:`state` / :meth:`restore` can move the layer
+    (ExportSecurityContext) and carry on where it stopped.
+    """
 
     def __init__(self, ha1: bytes, qop: str, cipher: str | None, initiator: bool,
                  send_max: int = DEFAULT_MAXBUF, recv_max: int = DEFAULT_MAXBUF) -> None:
         #: maxbuf (RFC 2831): the largest buffer the peer takes, and the largest this side takes.
         self.send_max, self.recv_max = send_max, recv_max
+        self._ha1, self.initiator = ha1, initiator
         kic, kis = _md5(ha1 + _KIC), _md5(ha1 + _KIS)
         self._ki_out, self._ki_in = (kic, kis) if initiator else (kis, kic)
         self.qop = qop
@@ -77,11 +95,49 @@ class SecurityLayer:
         self.block = 1
         self._enc: CipherContext | None = None
         self._dec: CipherContext | None = None
-        if self.cipher is not None:
-            n = _KEY_BYTES[self.cipher]
-            kcc, kcs = _md5(ha1[:n] + _KCC), _md5(ha1[:n] + _KCS)
-            out, inn = (kcc, kcs) if initiator else (kcs, kcc)
-            self._enc, self._dec, self.block = _cipher_pair(self.cipher, out, inn)
+        #: Where each direction's cipher stands: RC4 bytes used, or the last CBC block (None: at the start).
+        self._out_at: int | bytes | None = None
+        self._in_at: int | bytes | None = None
+        self._start_ciphers()
+
+    def _start_ciphers(self) -> None:
+        if self.cipher is None:
+            return
+        n = _KEY_BYTES[self.cipher]
+        kcc, kcs = _md5(self._ha1[:n] + _KCC), _md5(self._ha1[:n] + _KCS)
+        out, inn = (kcc, kcs) if self.initiator else (kcs, kcc)
+        self._enc = _cipher(self.cipher, out, True, self._out_at)
+        self._dec = _cipher(self.cipher, inn, False, self._in_at)
+        self.block = 1 if self.cipher.startswith("rc4") else 8
+
+    def state(self) -> dict[str, object]:
+        """Sequence numbers and cipher positions (the keys follow from H(A1), which the caller keeps)."""
+        def at(value: int | bytes | None) -> int | str | None:
+            return value.hex() if isinstance(value, bytes) else value
+
+        return {"qop": self.qop, "cipher": self.cipher, "send_seq": self.send_seq, "recv_seq": self.recv_seq,
+                "send_max": self.send_max, "recv_max": self.recv_max, "out_at": at(self._out_at),
+                "in_at": at(self._in_at)}
+
+    @classmethod
+    def restore(cls, ha1: bytes, initiator: bool, state: dict[str, object]) -> SecurityLayer:
+        """The layer :meth:`state` described (ValueError when the state is malformed)."""
+        qop, cipher = state.get("qop"), state.get("cipher")
+        if qop not in ("auth", "auth-int", "auth-conf") or (cipher is not None and cipher not in _KEY_BYTES):
+            raise ValueError("unknown qop or cipher")
+        numbers: list[int] = []
+        for name in ("send_seq", "recv_seq", "send_max", "recv_max"):
+            value = state.get(name)
+            if type(value) is not int or not 0 <= value <= 0xFFFFFFFF:
+                raise ValueError(f"bad {name}")
+            numbers.append(value)
+        layer = cls(ha1, str(qop), None if cipher is None else str(cipher), initiator, numbers[2], numbers[3])
+        layer.send_seq, layer.recv_seq = numbers[0], numbers[1]
+        if layer.cipher is not None:
+            layer._out_at = _position(state.get("out_at"), layer.block)
+            layer._in_at = _position(state.get("in_at"), layer.block)
+            layer._start_ciphers()
+        return layer
 
     def __repr__(self) -> str:
         return f"SecurityLayer(qop={self.qop!r}, cipher={self.cipher!r})"
@@ -141,6 +197,11 @@ class SecurityLayer:
             raise SspiError(SecurityStatus.SEC_E_MESSAGE_ALTERED, "MAC does not match")
         self.recv_seq = (seq + 1) & 0xFFFFFFFF
 
+    def _advanced(self, at: int | bytes | None, ciphertext: bytes) -> int | bytes | None:
+        if self.block == 1:
+            return (at if isinstance(at, int) else 0) + len(ciphertext)
+        return ciphertext[-8:] if ciphertext else at
+
     def seal(self, msg: bytes) -> bytes:
         """``CIPHER(msg ‖ pad ‖ MAC) ‖ type ‖ seq`` for the next outgoing message."""
         assert self._enc is not None
@@ -151,7 +212,9 @@ class SecurityLayer:
             padlen = self.block - (len(msg) + MAC_LEN) % self.block
             plain += bytes([padlen]) * padlen
         plain += self._mac(self._ki_out, seq, msg)
-        return self._enc.update(plain) + _MSG_TYPE + _SEQ.pack(seq)
+        sealed = self._enc.update(plain)
+        self._out_at = self._advanced(self._out_at, sealed)
+        return sealed + _MSG_TYPE + _SEQ.pack(seq)
 
     def unseal(self, sealed: bytes) -> bytes:
         """The plaintext of an incoming sealed message (raises SspiError)."""
@@ -163,6 +226,7 @@ class SecurityLayer:
             raise SspiError(SecurityStatus.SEC_E_INVALID_TOKEN, "sealed message is not a whole number of blocks")
         seq = self._next_recv(trailer)
         plain = self._dec.update(body)
+        self._in_at = self._advanced(self._in_at, body)
         msg, mac = plain[:-MAC_LEN], plain[-MAC_LEN:]
         if self.block > 1:
             padlen = msg[-1] if msg else 0

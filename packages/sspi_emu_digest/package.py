@@ -32,6 +32,7 @@ from sspi_emu.spi import Credential, DemoProfile, PackageContext
 
 from .base import DigestContextBase
 from .credentials import DigestCredential
+from .exported import import_context
 from .http_context import HttpClientContext, HttpServerContext
 from .sasl_context import SaslClientContext, SaslServerContext
 
@@ -78,6 +79,10 @@ class DigestPackage:
         if not cred.use & need:
             raise SspiError(SecurityStatus.SEC_E_NO_CREDENTIALS, "credential direction does not allow this")
         return cred
+
+    def import_context(self, data: bytes) -> PackageContext:
+        """ImportSecurityContext (Digest): an established context from ExportSecurityContext's bytes."""
+        return import_context(data)
 
     def client_context(self, cred: Credential, target: str | None, req: int, data_rep: int) -> PackageContext:
         """InitializeSecurityContext (Digest): a new client context."""

@@ -125,26 +125,24 @@ def test_import_refuses_what_it_cannot_read() -> None:
 
 
 def test_packages_that_cannot_export_say_so() -> None:
-    from sspi_emu_digest import DigestIdentity, DigestServerOptions
+    """A context not yet established does not move; nor does an established Schannel context."""
+    from sspi_emu_digest import DigestServerOptions
+    from sspi_emu_schannel import testcerts
 
     from sspi_emu.accounts import MemoryAccountStore
+    from tests.packages.schannel.schannel_helpers import pair, run_handshake
 
     store = MemoryAccountStore()
     store.add("alice", "Passw0rd!")
     scred = S.Credential("WDigest", use="inbound", auth_data=DigestServerOptions(store=store, realm="r"))
-    ccred = S.Credential("WDigest", auth_data=DigestIdentity(User="alice", Password="Passw0rd!"))
     server = S.ServerContext("WDigest", credential=scred, flags=C.ASC_REQ_HTTP)
-    client = S.ClientContext("WDigest", target="/", credential=ccred, flags=C.ISC_REQ_HTTP)
-
-    def params() -> list[SecBuffer]:
-        return [SecBuffer(C.SECBUFFER_PKG_PARAMS, b"GET"), SecBuffer(C.SECBUFFER_PKG_PARAMS, b"/")]
-
     packed = SecBuffer(C.SECBUFFER_EMPTY)
-    challenge = server.step(None, buffers=params())
+    server.step(None, buffers=[SecBuffer(C.SECBUFFER_PKG_PARAMS, b"GET"), SecBuffer(C.SECBUFFER_PKG_PARAMS, b"/")])
     assert S.ExportSecurityContext(server.handle, 0, packed, None) == St.SEC_E_UNSUPPORTED_FUNCTION  # not established
-    server.step(client.step(challenge, buffers=params()), buffers=params())
-    assert server.complete
-    assert S.ExportSecurityContext(server.handle, 0, packed, None) == St.SEC_E_UNSUPPORTED_FUNCTION  # Digest cannot
+    client, tls_server = pair(testcerts.make_ca_and_server("localhost"))
+    run_handshake(client, tls_server)
+    assert client.complete and tls_server.complete
+    assert S.ExportSecurityContext(tls_server.ctx, 0, packed, None) == St.SEC_E_UNSUPPORTED_FUNCTION  # Schannel cannot
     assert packed.pvBuffer is None
 
 
