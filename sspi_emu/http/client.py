@@ -189,7 +189,7 @@ class ClientAuthFlow:
                       SecBuffer(C.SECBUFFER_PKG_PARAMS, path.encode("ascii", "replace"))]
             if body is not None:
                 params.append(SecBuffer(C.SECBUFFER_DATA, body))
-            self._step(ctx, None)
+            # The challenge goes to the first ISC call itself (the Digest package takes it there).
             answer = self._step(ctx, str(challenge).encode("latin-1", "replace"), params)
             return answer.decode("latin-1")
         try:
