@@ -258,7 +258,9 @@ class SaslClientContext(_SaslContext):
         """The first leg: empty (the server challenges first), or, for a digest-uri this client
         authenticated to with qop=auth, an RFC 2831 §2.2 subsequent-authentication response."""
         identity = self.cred.identity
-        session = self.cred.sasl_sessions.next_use(self.digest_uri) if identity and identity.sasl_subsequent else None
+        wants_layer = self.req & (ISC_REQ_INTEGRITY | ISC_REQ_CONFIDENTIALITY)
+        reuse = identity is not None and identity.sasl_subsequent and not wants_layer
+        session = self.cred.sasl_sessions.next_use(self.digest_uri) if reuse else None
         if session is None:
             return StepOutput(S.SEC_I_CONTINUE_NEEDED, b"", expiry=TIMESTAMP_NEVER)
         nc = f"{session.nc:08x}"

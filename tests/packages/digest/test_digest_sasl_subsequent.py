@@ -63,6 +63,10 @@ def test_a_security_layer_always_authenticates_afresh() -> None:
     full(ccred, scred, creq=C.ISC_REQ_INTEGRITY)
     full(ccred, scred, creq=C.ISC_REQ_CONFIDENTIALITY)
     assert Side(ccred, 0, target=TARGET).step(None).token == b""  # no auth-int / auth-conf session kept
+    full(ccred, scred)  # a qop=auth session is kept, but a context that asks for a layer does not use it
+    for req in (C.ISC_REQ_INTEGRITY, C.ISC_REQ_CONFIDENTIALITY):
+        assert Side(ccred, req, target=TARGET).step(None).token == b""
+    assert Side(ccred, 0, target=TARGET).step(None).token  # the plain context still does
 
 
 def test_a_server_that_cannot_take_it_challenges_and_the_client_starts_over() -> None:
