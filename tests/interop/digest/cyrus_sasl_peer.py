@@ -40,8 +40,11 @@ _libc.malloc.restype = ctypes.c_void_p
 _libc.malloc.argtypes = [ctypes.c_size_t]
 
 
-def library() -> Any:
-    """libsasl2, initialised for clients (AssertionError naming the apt packages if it is missing)."""
+def library(client_callbacks: Any = None) -> Any:
+    """libsasl2, initialised for clients (AssertionError naming the apt packages if it is missing).
+
+    *client_callbacks* (global callbacks, e.g. a getopt) only count on the process's first call.
+    """
     global _lib
     if _lib is None:
         name = ctypes.util.find_library("sasl2") or "libsasl2.so.2"
@@ -50,7 +53,7 @@ def library() -> Any:
         except OSError as exc:
             raise AssertionError("Cyrus SASL is a required peer (apt-get install libsasl2-2 libsasl2-modules)") from exc
         lib.sasl_errdetail.restype = ctypes.c_char_p
-        assert lib.sasl_client_init(None) == SASL_OK
+        assert lib.sasl_client_init(client_callbacks) == SASL_OK
         _lib = lib
     return _lib
 
@@ -102,6 +105,8 @@ class CyrusDigestClient:
         rc = self.lib.sasl_client_start(self.conn, b"DIGEST-MD5", ctypes.byref(interact), ctypes.byref(out),
                                         ctypes.byref(outlen), ctypes.byref(mech))
         assert rc == SASL_CONTINUE, self.error(rc)
+        #: What sasl_client_start sent first: empty, or (reauthentication) a digest-response.
+        self.initial = ctypes.string_at(out, outlen.value) if out else b""
 
     def error(self, rc: int) -> str:
         return f"Cyrus SASL {rc}: {self.lib.sasl_errdetail(self.conn).decode(errors='replace')}"

@@ -190,3 +190,22 @@ def test_our_subsequent_authentication_against_cyrus_server(tmp_path: Path) -> N
         S.DeleteSecurityContext(ctx)
         S.DeleteSecurityContext(again)
         S.FreeCredentialsHandle(cred)
+
+
+def test_cyrus_client_subsequent_authentication_against_our_server() -> None:
+    """RFC 2831 2.2 the other way round: Cyrus' client (reauth cache on, in its own process) opens
+    its second connection with a digest-response on our nonce (nc 2); our acceptor takes it on the
+    first call, and Cyrus checks our rspauth."""
+    import json
+    import subprocess
+    import sys
+
+    root = Path(__file__).resolve().parents[3]
+    run = subprocess.run([sys.executable, "-m", "tests.interop.digest.cyrus_client_reauth"], cwd=root,
+                         capture_output=True, text=True, timeout=120, check=False)
+    assert run.returncode == 0, run.stderr
+    report = json.loads(run.stdout.strip().splitlines()[-1])
+    assert report["first"] == {"asc": "SEC_E_OK", "cyrus": SASL_OK}
+    assert "nc=00000002" in report["opening"]  # Cyrus went first, on the first authentication's nonce
+    assert report["second"]["asc"] == "SEC_E_OK" and report["second"]["reply"].startswith("rspauth=")
+    assert report["second"]["cyrus"] == SASL_OK  # and accepted our rspauth
