@@ -89,19 +89,25 @@ def _sign_next(ctx: S.CtxtHandle, path: str) -> tuple[C.SecurityStatus, bytes]:
     return S.MakeSignature(ctx, 0, msg, 0), out.tobytes()
 
 
+def _authenticated(url: str, path: str) -> tuple[S.CredHandle, S.CtxtHandle, dict[str, str]]:
+    """Our client through Apache's 401 for *path*: (credential, context, the 200's headers)."""
+    cred = S.CredHandle()
+    assert S.AcquireCredentialsHandle(None, "Digest", C.SECPKG_CRED_OUTBOUND, None,
+                                      DigestIdentity(User=USER, Password=PASSWORD), None, None, cred,
+                                      S.TimeStamp()) == C.SEC_E_OK
+    ctx = S.CtxtHandle()
+    _, headers, _ = _get(url, path)
+    _, token = _isc(cred, ctx, True, path, headers["www-authenticate"].encode())
+    code, headers, _ = _get(url, path, token.decode())
+    assert code == 200
+    return cred, ctx, headers
+
+
 def test_apache_takes_our_signed_subsequent_requests() -> None:
     """MakeSignature (Windows' Digest way to authenticate further requests): same nonce, next nc, no 401."""
     with apache_digest(REALM, {USER: PASSWORD}) as url:
-        cred = S.CredHandle()
-        assert S.AcquireCredentialsHandle(None, "Digest", C.SECPKG_CRED_OUTBOUND, None,
-                                          DigestIdentity(User=USER, Password=PASSWORD), None, None, cred,
-                                          S.TimeStamp()) == C.SEC_E_OK
-        ctx = S.CtxtHandle()
         path = "/protected/index.txt"
-        _, headers, _ = _get(url, path)
-        status, token = _isc(cred, ctx, True, path, headers["www-authenticate"].encode())
-        code, headers, _ = _get(url, path, token.decode())
-        assert code == 200
+        cred, ctx, _ = _authenticated(url, path)
         for n, next_path in enumerate(("/protected/index.txt?page=2", "/protected/index.txt?page=3"), start=2):
             status, header = _sign_next(ctx, next_path)
             assert status == C.SEC_E_OK and f"nc={n:08x}".encode() in header
@@ -120,16 +126,9 @@ def test_our_client_follows_apaches_nextnonce_and_checks_each_reply() -> None:
     VerifySignature on each reply, which also checks Apache's rspauth) and signs the next request
     on it with nc 1; Apache accepts each."""
     with apache_digest(REALM, {USER: PASSWORD}, nonce_lifetime=20) as url:
-        cred = S.CredHandle()
-        assert S.AcquireCredentialsHandle(None, "Digest", C.SECPKG_CRED_OUTBOUND, None,
-                                          DigestIdentity(User=USER, Password=PASSWORD), None, None, cred,
-                                          S.TimeStamp()) == C.SEC_E_OK
-        ctx = S.CtxtHandle()
         path = "/protected/index.txt"
-        _, headers, _ = _get(url, path)
-        _, token = _isc(cred, ctx, True, path, headers["www-authenticate"].encode())
-        code, headers, _ = _get(url, path, token.decode())
-        assert code == 200 and "nextnonce=" in headers["authentication-info"]
+        cred, ctx, headers = _authenticated(url, path)
+        assert "nextnonce=" in headers["authentication-info"]
         assert _isc(cred, ctx, False, path, headers["authentication-info"].encode())[0] == C.SEC_E_OK
         nextnonce = AuthenticationInfo.parse(headers["authentication-info"]).nextnonce
         for page in range(2, 5):
