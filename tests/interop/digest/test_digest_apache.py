@@ -42,12 +42,16 @@ def _isc(cred: S.CredHandle, ctx: S.CtxtHandle, first: bool, path: str, token: b
     return status, out[0].tobytes()
 
 
-def _login(url: str, password: str, path: str = "/protected/index.txt") -> tuple[int, bytes, C.SecurityStatus | None]:
+def _client_cred(password: str) -> S.CredHandle:
     cred = S.CredHandle()
     assert S.AcquireCredentialsHandle(None, "Digest", C.SECPKG_CRED_OUTBOUND, None,
                                       DigestIdentity(User=USER, Password=password), None, None, cred,
                                       S.TimeStamp()) == C.SEC_E_OK
-    ctx = S.CtxtHandle()
+    return cred
+
+
+def _login(url: str, password: str, path: str = "/protected/index.txt") -> tuple[int, bytes, C.SecurityStatus | None]:
+    cred, ctx = _client_cred(password), S.CtxtHandle()
     code, headers, _ = _get(url, path)
     assert code == 401 and headers["www-authenticate"].startswith("Digest ")
     status, token = _isc(cred, ctx, True, path, headers["www-authenticate"].encode())
@@ -91,11 +95,7 @@ def _sign_next(ctx: S.CtxtHandle, path: str) -> tuple[C.SecurityStatus, bytes]:
 
 def _authenticated(url: str, path: str) -> tuple[S.CredHandle, S.CtxtHandle, dict[str, str]]:
     """Our client through Apache's 401 for *path*: (credential, context, the 200's headers)."""
-    cred = S.CredHandle()
-    assert S.AcquireCredentialsHandle(None, "Digest", C.SECPKG_CRED_OUTBOUND, None,
-                                      DigestIdentity(User=USER, Password=PASSWORD), None, None, cred,
-                                      S.TimeStamp()) == C.SEC_E_OK
-    ctx = S.CtxtHandle()
+    cred, ctx = _client_cred(PASSWORD), S.CtxtHandle()
     _, headers, _ = _get(url, path)
     _, token = _isc(cred, ctx, True, path, headers["www-authenticate"].encode())
     code, headers, _ = _get(url, path, token.decode())
