@@ -44,21 +44,22 @@ class SecBuffer:
     __slots__ = ("BufferType", "cbBuffer", "pvBuffer", "__weakref__")
 
     def __init__(self, BufferType: int = 0, pvBuffer: object = None, cbBuffer: int | None = None) -> None:
-        self.BufferType = (BufferType if type(BufferType) is int else int(BufferType)) & 0xFFFFFFFF
+        self.BufferType = int(BufferType) & 0xFFFFFFFF
         # Fast paths for the usual kinds of memory (callers build buffers on every call).
+        if pvBuffer is None:
+            self.pvBuffer: Memory | None = None
+            self.cbBuffer = 0 if cbBuffer is None else int(cbBuffer)
+            return
         kind = type(pvBuffer)
-        memory: Memory | None
+        memory: Memory
         if kind is bytes:
             memory = bytearray(pvBuffer)  # type: ignore[call-overload]
-        elif kind is bytearray or pvBuffer is None:
+        elif kind is bytearray:
             memory = pvBuffer  # type: ignore[assignment]
         else:
-            memory = _as_memory(pvBuffer)
-        self.pvBuffer: Memory | None = memory
-        if cbBuffer is None:
-            self.cbBuffer = 0 if memory is None else len(memory)
-        else:
-            self.cbBuffer = int(cbBuffer)
+            memory = _as_memory(pvBuffer)  # type: ignore[assignment]  # not None: pvBuffer is not None
+        self.pvBuffer = memory
+        self.cbBuffer = len(memory) if cbBuffer is None else int(cbBuffer)
 
     @property
     def base_type(self) -> int:

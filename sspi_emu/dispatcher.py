@@ -77,6 +77,7 @@ FAILED = "failed"
 
 CLIENT = "client"
 SERVER = "server"
+_FNAME = {CLIENT: "InitializeSecurityContext", SERVER: "AcceptSecurityContext"}
 
 
 class ContextBuffer(bytearray):
@@ -324,50 +325,53 @@ def _used_bytes(buf: SecBuffer) -> bytes:
     return bytes(memoryview(pv)[:n])
 
 
-def _read_input(pInput: object) -> tuple[bytes | None, list[tuple[int, bytes]], int] | None:
-    """(token, other buffers, index of the token buffer) or None if pInput is malformed."""
+def _read_input(pInput: object) -> tuple[bytes | None, list[tuple[int, bytes]]] | None:
+    """(first token, every other non-empty buffer as (base type, bytes)), or None if pInput is malformed."""
     if pInput is None:
-        return None, [], -1
+        return None, []
     if type(pInput) is not SecBufferDesc and not isinstance(pInput, SecBufferDesc):
         return None
     token: bytes | None = None
-    index = -1
     others: list[tuple[int, bytes]] = []
-    i = 0
     for buf in pInput.pBuffers:
-        if type(buf) is not SecBuffer and not isinstance(buf, SecBuffer):
+        if buf.__class__ is not SecBuffer and not isinstance(buf, SecBuffer):
             return None
         btype = buf.BufferType & _TYPE_MASK
-        if btype != SECBUFFER_EMPTY:
-            # _used_bytes, inline: every leg reads every buffer
-            pv, n = buf.pvBuffer, buf.cbBuffer
-            if pv is None or n <= 0:
-                data = b""
-            elif n >= len(pv):
-                data = bytes(pv)
-            else:
-                data = bytes(memoryview(pv)[:n])
-            if btype == SECBUFFER_TOKEN and token is None:
-                token = data
-                index = i
-            else:
-                others.append((btype, data))
-        i += 1
-    return token, others, index
+        if btype == SECBUFFER_EMPTY:
+            continue
+        pv = buf.pvBuffer
+        # _used_bytes, inline: every leg reads every buffer (a full buffer is the usual case)
+        if pv is not None and buf.cbBuffer == len(pv):
+            data = bytes(pv)
+        else:
+            data = _used_bytes(buf)
+        if btype == SECBUFFER_TOKEN and token is None:
+            token = data
+        else:
+            others.append((btype, data))
+    return token, others
 
 
-def _check_output(pOutput: object) -> bool:
+def _output_buffers(pOutput: object) -> tuple[SecBuffer | None, SecBuffer | None] | None:
+    """The first TOKEN and ALERT buffers of pOutput, or None if pOutput is malformed."""
+    token_buf = alert_buf = None
     if pOutput is None:
-        return True
+        return None, None
     if type(pOutput) is not SecBufferDesc and not isinstance(pOutput, SecBufferDesc):
-        return False
+        return None
     for b in pOutput.pBuffers:
         if type(b) is not SecBuffer and not isinstance(b, SecBuffer):
-            return False
-    return True
+            return None
+        t = b.BufferType & _TYPE_MASK
+        if t == SECBUFFER_TOKEN:
+            if token_buf is None:
+                token_buf = b
+        elif t == SECBUFFER_ALERT and alert_buf is None:
+            alert_buf = b
+    return token_buf, alert_buf
 
 
-def _put(buf: SecBuffer, payload: bytes, allocate: bool) -> bool:
+def _put(buf: SecBuffer, payload: bytes, allocate: int) -> bool:
     """Write *payload* into an output buffer; False when a caller buffer is too small."""
     if allocate:
         buf.pvBuffer = ContextBuffer(payload)
@@ -383,9 +387,13 @@ def _put(buf: SecBuffer, payload: bytes, allocate: bool) -> bool:
     return True
 
 
-def _mark_input(pInput: object, token_index: int, out: StepOutput, status: SecurityStatus) -> None:
-    """Turn the EMPTY input buffer after the token into EXTRA or MISSING."""
-    if not isinstance(pInput, SecBufferDesc) or token_index < 0:
+def _mark_input(pInput: object, out: StepOutput, status: SecurityStatus) -> None:
+    """Turn the EMPTY input buffer after the (first) token into EXTRA or MISSING."""
+    if not isinstance(pInput, SecBufferDesc):
+        return
+    bufs = pInput.pBuffers
+    token_index = next((i for i, b in enumerate(bufs) if b.BufferType & _TYPE_MASK == SECBUFFER_TOKEN), -1)
+    if token_index < 0:
         return
     if status == _INCOMPLETE:
         kind, count = SECBUFFER_MISSING, max(0, out.missing)
@@ -393,11 +401,11 @@ def _mark_input(pInput: object, token_index: int, out: StepOutput, status: Secur
         kind, count = SECBUFFER_EXTRA, out.extra
     else:
         return
-    for buf in pInput.pBuffers[token_index + 1 :]:
+    for buf in bufs[token_index + 1 :]:
         if buf.BufferType & _TYPE_MASK == SECBUFFER_EMPTY:
             buf.BufferType = kind
             if kind == SECBUFFER_EXTRA:
-                tok = pInput.pBuffers[token_index]
+                tok = bufs[token_index]
                 end = min(tok.cbBuffer, tok.capacity)
                 if tok.pvBuffer is not None and count <= end:
                     buf.point_at(tok.pvBuffer, end - count, count)
@@ -410,92 +418,27 @@ def _mark_input(pInput: object, token_index: int, out: StepOutput, status: Secur
             return
 
 
-def _run_leg(
-    fname: str,
-    rec: CtxRecord,
-    inp: StepInput,
-    pInput: object,
-    token_index: int,
-    pOutput: object,
-    pfContextAttr: object,
-    ptsExpiry: object,
-    allocate: bool,
-) -> SecurityStatus:
-    """Run one ISC/ASC leg on *rec* and deliver its results into the caller's buffers."""
-    pctx = rec.pctx
-    try:
-        out = pctx.step(inp)
-        status = out.status
-        if type(status) is not SecurityStatus:
-            status = _status(status)
-    except SspiError as exc:
-        out = StepOutput(exc.status, exc.token, alert=exc.alert)
-        status = exc.status
-    except Exception:
-        log.exception("%s: package %s failed", fname, rec.package.info.Name)
-        out = StepOutput(S.SEC_E_INTERNAL_ERROR)
-        status = S.SEC_E_INTERNAL_ERROR
-
-    token_buf = alert_buf = None
-    if pOutput is not None:  # a SecBufferDesc: _check_output ran before the leg
-        for b in pOutput.pBuffers:  # type: ignore[attr-defined]
-            t = b.BufferType & _TYPE_MASK
-            if t == SECBUFFER_TOKEN and token_buf is None:
-                token_buf = b
-            elif t == SECBUFFER_ALERT and alert_buf is None:
-                alert_buf = b
-
+def _failed_leg(rec: CtxRecord, inp: StepInput, out: StepOutput, status: SecurityStatus, token_buf: SecBuffer | None,
+                alert_buf: SecBuffer | None, pfContextAttr: object, allocate: int) -> SecurityStatus:
+    """Deliver a failed leg: the context fails; an error token / alert still reaches the caller."""
+    rec.state = FAILED
     allocated = False
-    if status & 0x80000000 and status != _INCOMPLETE:
-        rec.state = FAILED
-        if out.alert and alert_buf is not None:
-            allocated |= _put(alert_buf, out.alert, allocate) and allocate
-        if out.token and token_buf is not None:
-            allocated |= _put(token_buf, out.token, allocate) and allocate
-        elif token_buf is not None and not allocate:
-            token_buf.cbBuffer = 0
-        _set(pfContextAttr, (rec.attrs | (ISC_RET_ALLOCATED_MEMORY if allocated else 0)))
-        _log_leg(fname, rec, status, inp, out)
-        return status
-
-    if out.token or token_buf is not None:
-        if token_buf is None:
-            rec.state = FAILED
-            return S.SEC_E_BUFFER_TOO_SMALL
-        if not _put(token_buf, out.token, allocate):
-            rec.state = FAILED
-            _log_leg(fname, rec, S.SEC_E_BUFFER_TOO_SMALL, inp, out)
-            return S.SEC_E_BUFFER_TOO_SMALL
-        allocated = allocate
-
-    if status == _INCOMPLETE:
-        _mark_input(pInput, token_index, out, status)
-    else:
-        if out.extra > 0:
-            _mark_input(pInput, token_index, out, status)
-        flags = out.flags
-        rec.attrs = flags if type(flags) is int else int(flags)
-        if out.expiry is not None:
-            rec.expiry = out.expiry
-        if status == _OK:
-            rec.state = COMPLETE
-            rec.pending_complete = None
-        elif status == _COMPLETE_NEEDED or status == _COMPLETE_AND_CONTINUE:
-            rec.pending_complete = status
-    if isinstance(pfContextAttr, Box):
-        pfContextAttr.value = rec.attrs | ISC_RET_ALLOCATED_MEMORY if allocated else rec.attrs
-    if isinstance(ptsExpiry, Box):
-        ptsExpiry.value = rec.expiry
-    if log.isEnabledFor(_DEBUG):
-        _log_leg(fname, rec, status, inp, out)
+    if out.alert and alert_buf is not None:
+        allocated |= _put(alert_buf, out.alert, allocate) and bool(allocate)
+    if out.token and token_buf is not None:
+        allocated |= _put(token_buf, out.token, allocate) and bool(allocate)
+    elif token_buf is not None and not allocate:
+        token_buf.cbBuffer = 0
+    _set(pfContextAttr, (rec.attrs | (ISC_RET_ALLOCATED_MEMORY if allocated else 0)))
+    _log_leg(rec, status, inp, out)
     return status
 
 
-def _log_leg(fname: str, rec: CtxRecord, status: SecurityStatus, inp: StepInput, out: StepOutput) -> None:
+def _log_leg(rec: CtxRecord, status: SecurityStatus, inp: StepInput, out: StepOutput) -> None:
     if log.isEnabledFor(logging.DEBUG):
         log.debug(
             "%s %s -> %s in=%d out=%d extra=%d missing=%d inbufs=%s",
-            fname,
+            _FNAME[rec.side],
             rec.package.info.Name,
             status.name,
             len(inp.token or b""),
@@ -560,15 +503,12 @@ def _handshake(
     if not crec.use & (SECPKG_CRED_OUTBOUND if client else SECPKG_CRED_INBOUND):
         return S.SEC_E_NO_CREDENTIALS
     read = _read_input(pInput)
-    if read is None or not _check_output(pOutput):
+    outputs = _output_buffers(pOutput)
+    if read is None or outputs is None:
         return S.SEC_E_INVALID_PARAMETER
-    token, others, token_index = read
     drep = TargetDataRep if type(TargetDataRep) is int else int(TargetDataRep)  # type: ignore[call-overload,unused-ignore]
-    inp = StepInput(token, others, req, drep, crec.cred)
-    allocate = bool(req & _ALLOCATE)
-    fname = "InitializeSecurityContext" if client else "AcceptSecurityContext"
 
-    if phContext is None:
+    if phContext is None:  # a first leg: a new context, kept only if the leg succeeds
         if not isinstance(phNewContext, CtxtHandle):
             return S.SEC_E_INVALID_PARAMETER
         try:
@@ -576,34 +516,79 @@ def _handshake(
         except SspiError as exc:
             return exc.status
         rec = CtxRecord(crec.package, pctx, side, target, crec)
-        status = _run_leg(fname, rec, inp, pInput, token_index, pOutput, pfContextAttr, ptsExpiry, allocate)
-        if not status & 0x80000000:
-            contexts.add(rec, phNewContext)
-        else:
-            _call(pctx.release)
-        return status
+        first = True
+    else:
+        found = contexts.get(phContext)
+        if found is None or found.side != side:
+            return S.SEC_E_INVALID_HANDLE
+        rec = found
+        if phNewContext is not None and not isinstance(phNewContext, CtxtHandle):
+            return S.SEC_E_INVALID_PARAMETER
+        if rec.state == FAILED:
+            return S.SEC_E_INVALID_HANDLE
+        if rec.state == COMPLETE and rec.pctx.reauthenticate:
+            if not client and not read[0]:
+                return S.SEC_E_INVALID_TOKEN  # a server re-authenticates only on the client's new token
+            try:
+                fresh = _new_context(client, crec, target, req, drep)
+            except SspiError as exc:
+                return exc.status
+            _call(rec.pctx.release)
+            rec.pctx, rec.state, rec.attrs = fresh, IN_PROGRESS, 0
+            if client:
+                rec.target = target
+        first = False
 
-    found = contexts.get(phContext)
-    if found is None or found.side != side:
-        return S.SEC_E_INVALID_HANDLE
-    rec = found
-    if phNewContext is not None and not isinstance(phNewContext, CtxtHandle):
-        return S.SEC_E_INVALID_PARAMETER
-    if rec.state == FAILED:
-        return S.SEC_E_INVALID_HANDLE
-    if rec.state == COMPLETE and rec.pctx.reauthenticate:
-        if not client and not token:
-            return S.SEC_E_INVALID_TOKEN  # a server re-authenticates only on the client's new token
-        try:
-            fresh = _new_context(client, crec, target, req, drep)
-        except SspiError as exc:
-            return exc.status
-        _call(rec.pctx.release)
-        rec.pctx, rec.state, rec.attrs = fresh, IN_PROGRESS, 0
-        if client:
-            rec.target = target
-    status = _run_leg(fname, rec, inp, pInput, token_index, pOutput, pfContextAttr, ptsExpiry, allocate)
-    if isinstance(phNewContext, CtxtHandle) and phNewContext is not phContext and not status & 0x80000000:
+    # The leg itself, and its results into the caller's buffers.
+    inp = StepInput(read[0], read[1], req, drep, crec.cred)
+    try:
+        out = rec.pctx.step(inp)
+        status = out.status
+        if type(status) is not SecurityStatus:
+            status = _status(status)
+    except SspiError as exc:
+        out = StepOutput(exc.status, exc.token, alert=exc.alert)
+        status = exc.status
+    except Exception:
+        log.exception("%s: package %s failed", _FNAME[side], rec.package.info.Name)
+        out = StepOutput(S.SEC_E_INTERNAL_ERROR)
+        status = S.SEC_E_INTERNAL_ERROR
+    token_buf, alert_buf = outputs
+    allocate = req & _ALLOCATE
+    if status & 0x80000000 and status != _INCOMPLETE:
+        status = _failed_leg(rec, inp, out, status, token_buf, alert_buf, pfContextAttr, allocate)
+    elif (out.token or token_buf is not None) and (token_buf is None or not _put(token_buf, out.token, allocate)):
+        rec.state = FAILED
+        _log_leg(rec, S.SEC_E_BUFFER_TOO_SMALL, inp, out)
+        status = S.SEC_E_BUFFER_TOO_SMALL
+    else:
+        if status == _INCOMPLETE:
+            _mark_input(pInput, out, status)
+        else:
+            if out.extra > 0:
+                _mark_input(pInput, out, status)
+            rec.attrs = int(out.flags)
+            if out.expiry is not None:
+                rec.expiry = out.expiry
+            if status == _OK:
+                rec.state = COMPLETE
+                rec.pending_complete = None
+            elif status == _COMPLETE_NEEDED or status == _COMPLETE_AND_CONTINUE:
+                rec.pending_complete = status
+        if isinstance(pfContextAttr, Box):
+            allocated = allocate and token_buf is not None
+            pfContextAttr.value = rec.attrs | ISC_RET_ALLOCATED_MEMORY if allocated else rec.attrs
+        if isinstance(ptsExpiry, Box):
+            ptsExpiry.value = rec.expiry
+        if log.isEnabledFor(_DEBUG):
+            _log_leg(rec, status, inp, out)
+
+    if first:
+        if not status & 0x80000000:
+            contexts.add(rec, phNewContext)  # type: ignore[arg-type]
+        else:
+            _call(rec.pctx.release)
+    elif isinstance(phNewContext, CtxtHandle) and phNewContext is not phContext and not status & 0x80000000:
         assert isinstance(phContext, CtxtHandle)
         phNewContext.dwLower, phNewContext.dwUpper = phContext.dwLower, phContext.dwUpper
     return status
@@ -668,7 +653,10 @@ def delete_security_context(phContext: object) -> SecurityStatus:
     rec = contexts.remove(phContext)
     if rec is None:
         return S.SEC_E_INVALID_HANDLE
-    _call(rec.pctx.release)
+    try:  # _call, inline (every context ends here)
+        rec.pctx.release()
+    except Exception:
+        log.exception("package method release failed")
     return _OK
 
 

@@ -109,7 +109,7 @@ class TimeStamp(Box):
 
 
 class HandleTable(Generic[T]):
-    """Maps handle words to records. Insert/remove take a lock; lookups are lock-free dict reads."""
+    """Maps handle words to records. Insert takes a lock; removal and lookups are single (atomic) dict operations."""
 
     def __init__(self) -> None:
         self._lock = threading.Lock()
@@ -135,8 +135,7 @@ class HandleTable(Generic[T]):
         """Forget *handle*; return its record (None if it was not live)."""
         if not isinstance(handle, SecHandle) or handle.dwUpper != self._tag:
             return None
-        with self._lock:
-            return self._items.pop(handle.dwLower, None)
+        return self._items.pop(handle.dwLower, None)  # one atomic dict operation: no lock needed
 
     def __len__(self) -> int:
         return len(self._items)

@@ -73,26 +73,44 @@ class RequestParams:
     realm: str | None = None
 
 
+_TEXT_CACHE_SIZE = 256
+#: Method and URI buffers already decoded (the same few repeat on every leg of a server).
+_texts: dict[bytes, str | None] = {}
+
+
+def _ascii_text(value: bytes) -> str | None:
+    """A text buffer's value (US-ASCII, trailing NULs ignored; None when empty); UnicodeDecodeError otherwise."""
+    text = _texts.get(value)
+    if text is None:
+        text = value.rstrip(b"\x00").decode("ascii") or None
+        if len(value) <= 2048:
+            if len(_texts) >= _TEXT_CACHE_SIZE:
+                _texts.clear()
+            _texts[value] = text
+    return text
+
+
 def request_params(buffers: Sequence[tuple[int, bytes]]) -> RequestParams:
     """Read method / URI / body / realm from (type, bytes) pairs (see the module docstring)."""
     if not buffers:
         return RequestParams()
-    params: list[bytes] = []
-    data: bytes | None = None
-    for kind, value in buffers:
-        if kind == SECBUFFER_PKG_PARAMS:
-            params.append(value)
-        elif kind == SECBUFFER_DATA and data is None:
-            data = value
-    n = len(params)
-    method, uri, realm = "GET", None, None
     try:  # text buffers: US-ASCII, trailing NULs ignored
-        if n > 0 and params[0]:
-            method = params[0].rstrip(b"\x00").decode("ascii") or "GET"
-        if n > 1 and params[1]:
-            uri = params[1].rstrip(b"\x00").decode("ascii") or None
-        if n > 3 and params[3]:
-            realm = params[3].rstrip(b"\x00").decode("ascii") or None
+        if len(buffers) == 2:  # the usual HTTP leg: method and URI
+            (kind, method_b), (kind2, uri_b) = buffers
+            if kind == SECBUFFER_PKG_PARAMS and kind2 == SECBUFFER_PKG_PARAMS:
+                method = (method_b and _ascii_text(method_b)) or "GET"
+                return RequestParams(method, _ascii_text(uri_b) if uri_b else None)
+        params: list[bytes] = []
+        data: bytes | None = None
+        for kind, value in buffers:
+            if kind == SECBUFFER_PKG_PARAMS:
+                params.append(value)
+            elif kind == SECBUFFER_DATA and data is None:
+                data = value
+        n = len(params)
+        method = (n > 0 and params[0] and _ascii_text(params[0])) or "GET"
+        uri = _ascii_text(params[1]) if n > 1 and params[1] else None
+        realm = _ascii_text(params[3]) if n > 3 and params[3] else None
     except UnicodeDecodeError as exc:
         raise SspiError(SecurityStatus.SEC_E_INVALID_PARAMETER, "method, URI and realm must be US-ASCII") from exc
     if data is None and n > 2:

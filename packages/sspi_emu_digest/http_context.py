@@ -24,6 +24,7 @@ import hmac
 import re
 from dataclasses import dataclass, field
 
+from sspi_emu import entropy
 from sspi_emu.accounts import Account
 from sspi_emu.buffers import SecBuffer
 from sspi_emu.constants import (
@@ -299,7 +300,7 @@ class _Deferred:
     """An auth-int Authorization waiting for the body (CompleteAuthToken)."""
 
     creds: DigestCredentials
-    ha1_candidates: list[str] = field(repr=False)
+    ha1_candidates: tuple[str, ...] = field(repr=False)
     nc: int
     issued: int
     state: NonceState
@@ -406,7 +407,9 @@ class HttpServerContext(DigestContextBase):
         if account is None:
             raise SspiError(S.SEC_E_LOGON_DENIED, "unknown user")
         user = account.user if creds.userhash else creds.username
-        candidates = self._ha1_candidates(account, creds, user)
+        candidates = self._ha1_bases(account, alg, user)
+        if alg.sess:
+            candidates = tuple(calc.session_ha1_hex(alg, b, creds.nonce, creds.cnonce or "") for b in candidates)
         if qop == "auth-int" and rp.body is None:
             if state is NonceState.STALE:
                 return self._challenge(stale=True)
@@ -440,17 +443,10 @@ class HttpServerContext(DigestContextBase):
         account.cache[key] = (password, tuple(bases))
         return tuple(bases)
 
-    def _ha1_candidates(self, account: Account, creds: DigestCredentials, user: str) -> list[str]:
-        alg = creds.algorithm
-        bases = self._ha1_bases(account, alg, user)
-        if not alg.sess:
-            return list(bases)
-        return [calc.session_ha1_hex(alg, b, creds.nonce, creds.cnonce or "") for b in bases]
-
     def _finish(
         self,
         creds: DigestCredentials,
-        candidates: list[str],
+        candidates: tuple[str, ...],
         nc: int,
         issued: int,
         state: NonceState,
@@ -476,22 +472,23 @@ class HttpServerContext(DigestContextBase):
         if counted is _UNTRACKED:
             return self._challenge(stale=True)
         rspauth = calc.http_response(alg, ha1, nonce, "", uri, qop, nc_text, cnonce, body)
-        info = AuthenticationInfo(rspauth, qop, nc_text, cnonce)
+        nextnonce = None
         if qop is not None:
-            self._auth = EstablishedAuth(alg, ha1, nonce, issued, nc, qop, creds.username)
-            self._next_auth = self._issue_next(self._auth)
-            info.nextnonce = self._next_auth.nonce if self._next_auth is not None else None
+            auth = self._auth = EstablishedAuth(alg, ha1, nonce, issued, nc, qop, creds.username)
+            if self.cred.options.nextnonce:
+                self._next_auth = self._issue_next(auth)
+                nextnonce = self._next_auth.nonce
         self.user_name = account_name
         self.server_name = uri
         if self.req & ASC_REQ_MUTUAL_AUTH:
             self.flags |= ASC_RET_MUTUAL_AUTH
-        self._established()
-        return StepOutput(SEC_E_OK, info.format().encode("utf-8"), self.flags, 0, 0, b"", TIMESTAMP_NEVER)
+        self.established = True  # _established, inline
+        self.established_at = entropy.now()
+        info = AuthenticationInfo(rspauth, qop, nc_text, cnonce, nextnonce).format()
+        return StepOutput(SEC_E_OK, info.encode("utf-8"), self.flags, 0, 0, b"", TIMESTAMP_NEVER)
 
-    def _issue_next(self, auth: EstablishedAuth) -> EstablishedAuth | None:
-        """The exchange on a fresh ``nextnonce`` when the credential sends them (else None)."""
-        if not self.cred.options.nextnonce:
-            return None
+    def _issue_next(self, auth: EstablishedAuth) -> EstablishedAuth:
+        """The exchange on a fresh ``nextnonce`` (for a credential that sends them)."""
         raw, issued = self.cred.issuer.issue_timed()
         return EstablishedAuth(auth.algorithm, auth.ha1, raw.decode("ascii"), issued, 0, auth.qop, auth.username)
 
@@ -537,7 +534,7 @@ class HttpServerContext(DigestContextBase):
         creds, body = last
         rspauth = calc.http_response(auth.algorithm, auth.ha1, creds.nonce, "", creds.uri, creds.qop, creds.nc,
                                      creds.cnonce, body)
-        following = self._issue_next(auth)
+        following = self._issue_next(auth) if self.cred.options.nextnonce else None
         info = AuthenticationInfo(rspauth, creds.qop, creds.nc, creds.cnonce,
                                   following.nonce if following is not None else None)
         token = info.format().encode("utf-8")

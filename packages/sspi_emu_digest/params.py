@@ -99,21 +99,23 @@ def _fast_pairs(text: str) -> list[tuple[str, str]] | None:
 
 
 # The same scan for the usual case: names already lower-case ASCII tokens (any other name
-# character is a stray), so the pairs can go straight into a dict.
+# character is a stray), no backslash in the text. The value group holds a quoted string's
+# content (an opening quote before it, its closing quote after) or a bare word (no quote on
+# either side), so each match is one (name, value) pair and a stray character gives ("", "").
 _LOWER_NAME = r"[a-z0-9!#$%&'*+.^_`|~-]+"
 _PLAIN_SCAN = re.compile(
-    rf'({_LOWER_NAME})[ \t]*=[ \t]*(?:"({_QTEXT})"|({_WORD}))[ \t]*(?:,[ \t,]*|$)|(.)', re.S
+    rf'({_LOWER_NAME})[ \t]*=[ \t]*"?((?<=")[^"\r\n\x00]*(?=")|(?<!"){_WORD}(?!"))"?[ \t]*(?:,[ \t,]*|$)|.', re.S
 )
 
 
 def _plain_params(text: str) -> dict[str, str] | None:
     """The directives of a plain ``name=value, ...`` list (lower-case names, none repeated, no
-    leading separator) in one regex pass; None for any other text, which the general parser decides."""
-    found = _PLAIN_SCAN.findall(text)
+    leading separator, no backslash) in one regex pass; None for any other text, which the
+    general parser decides."""
     if "\\" in text:
-        params = {name: word or _UNESCAPE.sub(r"\1", q) for name, q, word, _ in found}
-    else:
-        params = {name: word or q for name, q, word, _ in found}
+        return None
+    found = _PLAIN_SCAN.findall(text)
+    params = dict(found)
     # A stray character gives the name "", a repeated name a shorter dict.
     if "" in params or len(params) != len(found) or len(found) > MAX_ELEMENTS:
         return None

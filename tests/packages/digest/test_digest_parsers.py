@@ -180,13 +180,16 @@ def test_plain_and_general_parsers_agree(text: str) -> None:
 
 
 def test_plain_parser_takes_the_usual_values_and_leaves_the_rest() -> None:
-    from sspi_emu_digest.params import _plain_params
+    from sspi_emu_digest.params import _plain_params, parse_params
 
-    assert _plain_params('realm="a, b=c", nc=00000001 ,qop=auth,, x="q\\"t"') == {
-        "realm": "a, b=c", "nc": "00000001", "qop": "auth", "x": 'q"t'}
+    assert _plain_params('realm="a, b=c", nc=00000001 ,qop=auth,, x="", y=z') == {
+        "realm": "a, b=c", "nc": "00000001", "qop": "auth", "x": "", "y": "z"}
     assert _plain_params("") == {}
-    for other in ('Realm="a"', 'realm="a", realm="b"', ', realm="a"', 'realm="a" junk', 'realm="a\n"', "é=1"):
+    for other in ('Realm="a"', 'realm="a", realm="b"', ', realm="a"', 'realm="a" junk', 'realm="a\n"', "é=1",
+                  'x="q\\"t"', "x=a\\b", 'x=a"', 'x="a', 'x="a"b', "x=", 'x="a" "b"', 'x=a"b"'):
         assert _plain_params(other) is None
+    # Escapes are left to the general parser.
+    assert parse_params('x="q\\"t", y=a\\b') == {"x": 'q"t', "y": "a\\b"}
 
 
 @_SETTINGS
