@@ -182,15 +182,17 @@ class HttpClientContext(DigestContextBase):
             ext = False
         else:
             username, ext = client.user, not client.user.isascii()
-        # Positional, in field order (a hot path): the response is filled in by _authorization.
+        body = rp.body
+        pending = self._pending = qop == "auth-int" and body is None
+        # auth-int without the body yet: CompleteAuthToken computes the response (_authorization).
+        response = "" if pending else calc.http_response(alg, ha1, nonce, rp.method, uri, qop, nc, cnonce, body)
+        # Positional, in field order (a hot path).
         creds = DigestCredentials(
-            username, realm, nonce, uri, "", alg, qop, nc if qop else None, cnonce if qop else None, ch.opaque,
+            username, realm, nonce, uri, response, alg, qop, nc if qop else None, cnonce if qop else None, ch.opaque,
             ch.userhash, ext,
         )
-        body = rp.body
         self._exchange = _Exchange(ch, uri, rp.method, qop, nc, cnonce, ha1, creds, body)
-        pending = self._pending = qop == "auth-int" and body is None
-        token = self._authorization()
+        token = self._authorization() if pending else creds.format().encode("utf-8")
         self.realm = realm
         mutual = self.req & ISC_REQ_MUTUAL_AUTH
         if pending:
@@ -199,7 +201,8 @@ class HttpClientContext(DigestContextBase):
             status = SEC_I_CONTINUE_NEEDED
         else:
             status = SEC_E_OK
-            self._established()
+            self.established = True  # _established, inline
+            self.established_at = entropy.now()
         return StepOutput(status, token, self.flags, 0, 0, b"", TIMESTAMP_NEVER)
 
     def _authorization(self) -> bytes:
