@@ -81,7 +81,7 @@ class ULONG(Box):
     __slots__ = ()
 
     def __init__(self, value: int = 0) -> None:
-        super().__init__(value)
+        self.value = value  # Box.__init__, without the super() lookup (callers make one per call)
 
 
 class TimeStamp(Box):
@@ -90,7 +90,7 @@ class TimeStamp(Box):
     __slots__ = ()
 
     def __init__(self, value: int = 0) -> None:
-        super().__init__(value)
+        self.value = value  # Box.__init__, without the super() lookup (callers make one per call)
 
     @property
     def never_expires(self) -> bool:

@@ -98,8 +98,8 @@ def request_params(buffers: Sequence[tuple[int, bytes]]) -> RequestParams:
         if len(buffers) == 2:  # the usual HTTP leg: method and URI
             (kind, method_b), (kind2, uri_b) = buffers
             if kind == SECBUFFER_PKG_PARAMS and kind2 == SECBUFFER_PKG_PARAMS:
-                method = (method_b and _ascii_text(method_b)) or "GET"
-                return RequestParams(method, _ascii_text(uri_b) if uri_b else None)
+                get = _texts.get  # _ascii_text's cache, read here first (every leg)
+                return RequestParams(get(method_b) or _ascii_text(method_b) or "GET", get(uri_b) or _ascii_text(uri_b))
         params: list[bytes] = []
         data: bytes | None = None
         for kind, value in buffers:

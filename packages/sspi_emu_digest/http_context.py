@@ -59,7 +59,13 @@ from .base import (
 )
 from .credentials import DigestCredential, stored_ha1
 from .http_subsequent import EstablishedAuth, check_info, message_pairs, output_buffer, sign_next, verify_next
-from .http_wire import AuthenticationInfo, DigestChallenge, DigestCredentials, parse_digest_challenges
+from .http_wire import (
+    AuthenticationInfo,
+    DigestChallenge,
+    DigestCredentials,
+    format_authentication_info,
+    parse_digest_challenges,
+)
 from .nonces import CountResult, NonceState
 from .params import ParseError
 
@@ -108,6 +114,12 @@ class _Exchange:
 class HttpClientContext(DigestContextBase):
     """The client side of HTTP Digest."""
 
+    # Starting values, shared until a context sets its own (a context per request: fewer stores).
+    _exchange: _Exchange | None = None
+    _pending = False
+    #: A ``nextnonce`` from the server: the nonce of the next signed request.
+    _next_nonce: str | None = None
+
     def __init__(self, cred: DigestCredential, target: str | None, req: int) -> None:
         self.cred, self.req = cred, req  # DigestContextBase.__init__, inline (a context per request)
         if cred.client is None:
@@ -115,11 +127,7 @@ class HttpClientContext(DigestContextBase):
         self.target = validate_uri(target) if target else None
         self.server_name = target or ""
         self.user_name = cred.client.user
-        self._exchange: _Exchange | None = None
-        self._pending = False
         self._counts: dict[str, int] = {}
-        #: A ``nextnonce`` from the server: the nonce of the next signed request.
-        self._next_nonce: str | None = None
 
     # -- handshake ---------------------------------------------------------------
     def step(self, inp: StepInput) -> StepOutput:
@@ -316,19 +324,21 @@ class HttpServerContext(DigestContextBase):
 
     reauthenticate = False
 
+    # Starting values, shared until a context sets its own (a context per request: fewer stores).
+    _deferred: _Deferred | None = None
+    #: The nonce this context last sent and when (ms): an answer to it needs no MAC check.
+    _sent_nonce: tuple[str, int] | None = None
+    #: The exchange that established the context (for VerifySignature on further requests).
+    _auth: EstablishedAuth | None = None
+    #: The same on the ``nextnonce`` last sent, until the client uses it.
+    _next_auth: EstablishedAuth | None = None
+    #: The last further request verified, and its body (for MakeSignature's Authentication-Info).
+    _last: tuple[DigestCredentials, bytes | None] | None = None
+
     def __init__(self, cred: DigestCredential, req: int) -> None:
         self.cred, self.req = cred, req  # DigestContextBase.__init__, inline (a context per request)
         self.realm = cred.realm
-        self._deferred: _Deferred | None = None
         self._offered = cred.http_algorithms
-        #: The nonce this context last sent and when (ms): an answer to it needs no MAC check.
-        self._sent_nonce: tuple[str, int] | None = None
-        #: The exchange that established the context (for VerifySignature on further requests).
-        self._auth: EstablishedAuth | None = None
-        #: The same on the ``nextnonce`` last sent, until the client uses it.
-        self._next_auth: EstablishedAuth | None = None
-        #: The last further request verified, and its body (for MakeSignature's Authentication-Info).
-        self._last: tuple[DigestCredentials, bytes | None] | None = None
 
     def step(self, inp: StepInput) -> StepOutput:
         if self.established:
@@ -487,7 +497,7 @@ class HttpServerContext(DigestContextBase):
             self.flags |= ASC_RET_MUTUAL_AUTH
         self.established = True  # _established, inline
         self.established_at = entropy.now()
-        info = AuthenticationInfo(rspauth, qop, nc_text, cnonce, nextnonce).format()
+        info = format_authentication_info(rspauth, qop, nc_text, cnonce, nextnonce)
         return StepOutput(SEC_E_OK, info.encode("utf-8"), self.flags, 0, 0, b"", TIMESTAMP_NEVER)
 
     def _issue_next(self, auth: EstablishedAuth) -> EstablishedAuth:

@@ -17,7 +17,13 @@ from .params import (
     plain_challenge,
 )
 
-__all__ = ["DigestChallenge", "DigestCredentials", "AuthenticationInfo", "parse_digest_challenges"]
+__all__ = [
+    "DigestChallenge",
+    "DigestCredentials",
+    "AuthenticationInfo",
+    "format_authentication_info",
+    "parse_digest_challenges",
+]
 
 
 def _flag(value: str | None) -> bool:
@@ -252,26 +258,29 @@ class AuthenticationInfo:
 
     def format(self) -> str:
         """The Authentication-Info value."""
-        qop, nc, cnonce = self.qop, self.nc, self.cnonce
-        if (
-            self.nextnonce is None
-            and qop is not None
-            and nc is not None
-            and cnonce is not None
-            and is_plain_qtext(self.rspauth + cnonce)
-        ):  # the usual reply to a qop request: one f-string, in the order _format_general uses
-            return f'qop={qop}, rspauth="{self.rspauth}", cnonce="{cnonce}", nc={nc}'
-        return self._format_general()
+        return format_authentication_info(self.rspauth, self.qop, self.nc, self.cnonce, self.nextnonce)
 
-    def _format_general(self) -> str:
-        pairs: list[tuple[str, str, bool]] = []
-        if self.nextnonce is not None:
-            pairs.append(("nextnonce", self.nextnonce, True))
-        if self.qop is not None:
-            pairs.append(("qop", self.qop, False))
-        pairs.append(("rspauth", self.rspauth, True))
-        if self.cnonce is not None:
-            pairs.append(("cnonce", self.cnonce, True))
-        if self.nc is not None:
-            pairs.append(("nc", self.nc, False))
-        return format_params(pairs)
+
+def format_authentication_info(rspauth: str, qop: str | None = None, nc: str | None = None,
+                               cnonce: str | None = None, nextnonce: str | None = None) -> str:
+    """An Authentication-Info value from its directives (what :meth:`AuthenticationInfo.format` gives)."""
+    if nextnonce is None and qop is not None and nc is not None and cnonce is not None and is_plain_qtext(
+        rspauth + cnonce
+    ):  # the usual reply to a qop request: one f-string, in the order of the general form below
+        return f'qop={qop}, rspauth="{rspauth}", cnonce="{cnonce}", nc={nc}'
+    return _format_info_general(rspauth, qop, nc, cnonce, nextnonce)
+
+
+def _format_info_general(rspauth: str, qop: str | None, nc: str | None, cnonce: str | None,
+                         nextnonce: str | None) -> str:
+    pairs: list[tuple[str, str, bool]] = []
+    if nextnonce is not None:
+        pairs.append(("nextnonce", nextnonce, True))
+    if qop is not None:
+        pairs.append(("qop", qop, False))
+    pairs.append(("rspauth", rspauth, True))
+    if cnonce is not None:
+        pairs.append(("cnonce", cnonce, True))
+    if nc is not None:
+        pairs.append(("nc", nc, False))
+    return format_params(pairs)
