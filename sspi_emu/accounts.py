@@ -99,13 +99,11 @@ class MemoryAccountStore:
     def lookup(self, user: str, domain: str | None = None) -> Account | None:
         ukey = user.casefold()
         dkey = (domain or "").casefold()
-        hit = self._by_key.get((ukey, dkey))  # one dict read: atomic, no lock needed
+        by_key = self._by_key
+        hit = by_key.get((ukey, dkey)) or (by_key.get((ukey, "")) if dkey else None)  # dict reads: atomic, no lock
         if hit is not None:
             return hit
         with self._lock:
-            hit = self._by_key.get((ukey, ""))
-            if hit is not None:
-                return hit
             if not dkey or dkey == ".":
                 candidates = self._by_user.get(ukey, [])
                 if len(candidates) == 1:

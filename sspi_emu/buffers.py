@@ -50,12 +50,11 @@ class SecBuffer:
             self.pvBuffer: Memory | None = None
             self.cbBuffer = 0 if cbBuffer is None else int(cbBuffer)
             return
-        kind = type(pvBuffer)
         memory: Memory
-        if kind is bytes:
-            memory = bytearray(pvBuffer)  # type: ignore[call-overload]
-        elif kind is bytearray:
-            memory = pvBuffer  # type: ignore[assignment]
+        if type(pvBuffer) is bytes:
+            memory = bytearray(pvBuffer)
+        elif type(pvBuffer) is bytearray:
+            memory = pvBuffer
         else:
             memory = _as_memory(pvBuffer)  # type: ignore[assignment]  # not None: pvBuffer is not None
         self.pvBuffer = memory

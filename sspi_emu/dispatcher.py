@@ -506,7 +506,7 @@ def _handshake(
     outputs = _output_buffers(pOutput)
     if read is None or outputs is None:
         return S.SEC_E_INVALID_PARAMETER
-    drep = TargetDataRep if type(TargetDataRep) is int else int(TargetDataRep)  # type: ignore[call-overload,unused-ignore]
+    drep = int(TargetDataRep)  # type: ignore[call-overload,unused-ignore]  # one of _DREPS
 
     if phContext is None:  # a first leg: a new context, kept only if the leg succeeds
         if not isinstance(phNewContext, CtxtHandle):

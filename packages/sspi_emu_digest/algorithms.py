@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-import hashlib
 from dataclasses import dataclass, field
 from typing import Callable
 
-from . import _sha512_256
+from . import _sha512_256, hashes
 from ._sha512_256 import Hash
 
 __all__ = ["DigestAlgorithm", "ALGORITHMS", "lookup", "strongest"]
@@ -40,20 +39,16 @@ class DigestAlgorithm:
         return len(self.digest(b""))
 
 
-def _md5(data: bytes) -> Hash:
-    return hashlib.md5(data, usedforsecurity=False)
-
-
-def _sha256(data: bytes) -> Hash:
-    return hashlib.sha256(data)
+_md5 = hashes.md5
+_sha256 = hashes.sha256
 
 
 def _md5_hex(data: bytes) -> str:
-    return hashlib.md5(data, usedforsecurity=False).hexdigest()
+    return _md5(data).hexdigest()
 
 
 def _sha256_hex(data: bytes) -> str:
-    return hashlib.sha256(data).hexdigest()
+    return _sha256(data).hexdigest()
 
 
 def _sha512_256_hex(data: bytes) -> str:

@@ -3,9 +3,8 @@ RFC 2617 §3.2.2) and SASL DIGEST-MD5 (RFC 2831 §2.1.2.1)."""
 
 from __future__ import annotations
 
-import hashlib
-
 from .algorithms import DigestAlgorithm
+from .hashes import md5
 
 __all__ = [
     "encode_http",
@@ -83,17 +82,20 @@ def http_response(
         ha2 = h(f"{a2}:{h(body or b'')}".encode())
     else:
         # H(method:uri) repeats across requests (same resource, and ":uri" for every rspauth).
-        cache = alg.ha2_cache
-        cached = cache.get(a2)
-        if cached is None:
-            cached = h(a2.encode("utf-8"))
-            if len(cache) >= _HA2_CACHE_SIZE:
-                cache.clear()
-            cache[a2] = cached
-        ha2 = cached
+        ha2 = alg.ha2_cache.get(a2) or _new_ha2(alg, a2)
     if qop is None:
         return h(f"{ha1_hex}:{nonce}:{ha2}".encode())
     return h(f"{ha1_hex}:{nonce}:{nc}:{cnonce}:{qop}:{ha2}".encode())
+
+
+def _new_ha2(alg: DigestAlgorithm, a2: str) -> str:
+    """H(a2) in hex, remembered in the algorithm's bounded cache."""
+    cache = alg.ha2_cache
+    value = alg.hex(a2.encode("utf-8"))
+    if len(cache) >= _HA2_CACHE_SIZE:
+        cache.clear()
+    cache[a2] = value
+    return value
 
 
 def sasl_a1(base: bytes, nonce: str, cnonce: str, authzid: str | None, utf8: bool) -> bytes:
@@ -101,7 +103,7 @@ def sasl_a1(base: bytes, nonce: str, cnonce: str, authzid: str | None, utf8: boo
     a1 = base + b":" + nonce.encode("utf-8") + b":" + cnonce.encode("utf-8")
     if authzid is not None:
         a1 += b":" + authzid.encode("utf-8")
-    return hashlib.md5(a1, usedforsecurity=False).digest()
+    return md5(a1).digest()
 
 
 def sasl_response(ha1: bytes, nonce: str, nc: str, cnonce: str, qop: str, digest_uri: str, initial: bool) -> str:
@@ -109,6 +111,6 @@ def sasl_response(ha1: bytes, nonce: str, nc: str, cnonce: str, qop: str, digest
     a2 = ("AUTHENTICATE:" if initial else ":") + digest_uri
     if qop in ("auth-int", "auth-conf"):
         a2 += ":" + _ZEROS
-    ha2 = hashlib.md5(a2.encode("utf-8"), usedforsecurity=False).hexdigest()
+    ha2 = md5(a2.encode("utf-8")).hexdigest()
     kd = f"{ha1.hex()}:{nonce}:{nc}:{cnonce}:{qop}:{ha2}".encode()
-    return hashlib.md5(kd, usedforsecurity=False).hexdigest()
+    return md5(kd).hexdigest()

@@ -3,6 +3,7 @@ credentials and Authentication-Info, each parsed from and formatted to text."""
 
 from __future__ import annotations
 
+import operator
 from dataclasses import dataclass, field
 
 from .algorithms import DigestAlgorithm, lookup
@@ -122,6 +123,10 @@ def parse_digest_challenges(text: str) -> list[DigestChallenge]:
     return out
 
 
+#: The directives every Authorization value needs, read in one call (KeyError names the first missing).
+_REQUIRED = operator.itemgetter("realm", "nonce", "uri", "response")
+
+
 @dataclass(slots=True)
 class DigestCredentials:
     """The Authorization value a client sends (RFC 7616 §3.4)."""
@@ -152,12 +157,10 @@ class DigestCredentials:
                 raise ParseError("not a Digest Authorization value")
         params = parse_params(rest)
         get = params.get
-        realm, nonce, uri, response = get("realm"), get("nonce"), get("uri"), get("response")
-        if realm is None or nonce is None or uri is None or response is None:
-            for name in ("realm", "nonce", "uri", "response"):
-                if name not in params:
-                    raise ParseError(f"Authorization lacks {name}")
-        assert realm is not None and nonce is not None and uri is not None and response is not None
+        try:
+            realm, nonce, uri, response = _REQUIRED(params)
+        except KeyError as exc:
+            raise ParseError(f"Authorization lacks {exc.args[0]}") from None
         ext = "username*" in params
         if ext == ("username" in params):
             raise ParseError("exactly one of username and username* is needed")

@@ -12,6 +12,8 @@ from collections import OrderedDict
 
 from sspi_emu import entropy
 
+from . import hashes
+
 __all__ = ["NonceIssuer", "NonceState", "NonceCounter", "CountResult"]
 
 _RANDOM_LEN = 8
@@ -43,7 +45,7 @@ class NonceIssuer:
     def __init__(self, secret: bytes, lifetime: float, label: str) -> None:
         self.lifetime_ms = int(lifetime * 1000)
         # Keyed once, with the label already absorbed: each MAC copies this state.
-        self._keyed = hmac.new(secret, label.encode("utf-8") + b"\x00", "sha256")
+        self._keyed = hashes.hmac_sha256(secret, label.encode("utf-8") + b"\x00")
 
     def _mac(self, body: bytes) -> bytes:
         h = self._keyed.copy()

@@ -279,7 +279,8 @@ _PLAIN_QTEXT = re.compile(r'[^"\\\r\n\x00]*').fullmatch
 
 def is_plain_qtext(text: str) -> bool:
     """Whether *text* can go between double quotes as it is (no ``"``, ``\\``, CR, LF or NUL)."""
-    return _PLAIN_QTEXT(text) is not None
+    # Five substring scans (memchr-fast in C) rather than a regex: every formatted header asks.
+    return not ('"' in text or "\\" in text or "\r" in text or "\n" in text or "\x00" in text)
 
 
 def format_params(pairs: list[tuple[str, str, bool]], sep: str = ", ") -> str:

@@ -251,3 +251,11 @@ def test_authentication_info_formats_alike_and_round_trips(rspauth: str, qop: st
     back = AuthenticationInfo.parse(text)
     assert (back.qop, back.nc, back.cnonce, back.nextnonce) == (qop, nc, cnonce, nextnonce)
     assert back.rspauth == rspauth.strip().lower()
+
+
+@_SETTINGS
+@given(text=st.text(alphabet=st.sampled_from(['a', '"', "\\", "\r", "\n", "\x00", " ", "é", "\t"]), max_size=20))
+def test_plain_qtext_check_agrees_with_the_qtext_grammar(text: str) -> None:
+    from sspi_emu_digest.params import _PLAIN_QTEXT, is_plain_qtext
+
+    assert is_plain_qtext(text) == (_PLAIN_QTEXT(text) is not None)
