@@ -337,38 +337,16 @@ def _read_input(pInput: object) -> tuple[bytes | None, list[tuple[int, bytes]]] 
         if buf.__class__ is not SecBuffer and not isinstance(buf, SecBuffer):
             return None
         btype = buf.BufferType & _TYPE_MASK
-        if btype == SECBUFFER_EMPTY:
+        if not btype:  # SECBUFFER_EMPTY
             continue
         pv = buf.pvBuffer
         # _used_bytes, inline: every leg reads every buffer (a full buffer is the usual case)
-        if pv is not None and buf.cbBuffer == len(pv):
-            data = bytes(pv)
-        else:
-            data = _used_bytes(buf)
+        data = bytes(pv) if pv is not None and buf.cbBuffer == len(pv) else _used_bytes(buf)
         if btype == SECBUFFER_TOKEN and token is None:
             token = data
         else:
             others.append((btype, data))
     return token, others
-
-
-def _output_buffers(pOutput: object) -> tuple[SecBuffer | None, SecBuffer | None] | None:
-    """The first TOKEN and ALERT buffers of pOutput, or None if pOutput is malformed."""
-    token_buf = alert_buf = None
-    if pOutput is None:
-        return None, None
-    if type(pOutput) is not SecBufferDesc and not isinstance(pOutput, SecBufferDesc):
-        return None
-    for b in pOutput.pBuffers:
-        if type(b) is not SecBuffer and not isinstance(b, SecBuffer):
-            return None
-        t = b.BufferType & _TYPE_MASK
-        if t == SECBUFFER_TOKEN:
-            if token_buf is None:
-                token_buf = b
-        elif t == SECBUFFER_ALERT and alert_buf is None:
-            alert_buf = b
-    return token_buf, alert_buf
 
 
 def _put(buf: SecBuffer, payload: bytes, allocate: int) -> bool:
@@ -503,9 +481,21 @@ def _handshake(
     if not crec.use & (SECPKG_CRED_OUTBOUND if client else SECPKG_CRED_INBOUND):
         return S.SEC_E_NO_CREDENTIALS
     read = _read_input(pInput)
-    outputs = _output_buffers(pOutput)
-    if read is None or outputs is None:
+    if read is None:
         return S.SEC_E_INVALID_PARAMETER
+    token_buf = alert_buf = None  # the first TOKEN and ALERT output buffers
+    if pOutput is not None:
+        if type(pOutput) is not SecBufferDesc and not isinstance(pOutput, SecBufferDesc):
+            return S.SEC_E_INVALID_PARAMETER
+        for b in pOutput.pBuffers:
+            if type(b) is not SecBuffer and not isinstance(b, SecBuffer):
+                return S.SEC_E_INVALID_PARAMETER
+            t = b.BufferType & _TYPE_MASK
+            if t == SECBUFFER_TOKEN:
+                if token_buf is None:
+                    token_buf = b
+            elif t == SECBUFFER_ALERT and alert_buf is None:
+                alert_buf = b
     drep = int(TargetDataRep)  # type: ignore[call-overload,unused-ignore]  # one of _DREPS
 
     if phContext is None:  # a first leg: a new context, kept only if the leg succeeds
@@ -553,7 +543,6 @@ def _handshake(
         log.exception("%s: package %s failed", _FNAME[side], rec.package.info.Name)
         out = StepOutput(S.SEC_E_INTERNAL_ERROR)
         status = S.SEC_E_INTERNAL_ERROR
-    token_buf, alert_buf = outputs
     allocate = req & _ALLOCATE
     if status & 0x80000000 and status != _INCOMPLETE:
         status = _failed_leg(rec, inp, out, status, token_buf, alert_buf, pfContextAttr, allocate)

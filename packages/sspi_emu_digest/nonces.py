@@ -45,12 +45,10 @@ class NonceIssuer:
     def __init__(self, secret: bytes, lifetime: float, label: str) -> None:
         self.lifetime_ms = int(lifetime * 1000)
         # Keyed once, with the label already absorbed: each MAC copies this state.
-        self._keyed = hashes.hmac_sha256(secret, label.encode("utf-8") + b"\x00")
+        self._keyed = hashes.PrefixedHmacSha256(secret, label.encode("utf-8") + b"\x00")
 
     def _mac(self, body: bytes) -> bytes:
-        h = self._keyed.copy()
-        h.update(body)
-        return h.digest()[:_MAC_LEN]
+        return self._keyed.mac(body)[:_MAC_LEN]
 
     def issue(self) -> str:
         """A fresh nonce (time and randomness from :mod:`sspi_emu.entropy`)."""
