@@ -24,12 +24,15 @@ def _store() -> MemoryAccountStore:
     return st
 
 
-def _api_exchange() -> Callable[[], object]:
+def _api_exchange(package_name: str = "WDigest", server_data: object = None,
+                  client_data: object = None) -> Callable[[], object]:
+    """The exchange through the C API, new caller buffers every leg (the Digest package unless told)."""
+    if package_name == "WDigest":
+        server_data = DigestServerOptions(store=_store(), realm="bench")
+        client_data = DigestIdentity(User="alice", Password="Passw0rd!")
     scred, ccred = s.CredHandle(), s.CredHandle()
-    s.AcquireCredentialsHandle(None, "WDigest", C.SECPKG_CRED_INBOUND, None,
-                               DigestServerOptions(store=_store(), realm="bench"), None, None, scred, None)
-    s.AcquireCredentialsHandle(None, "WDigest", C.SECPKG_CRED_OUTBOUND, None,
-                               DigestIdentity(User="alice", Password="Passw0rd!"), None, None, ccred, None)
+    s.AcquireCredentialsHandle(None, package_name, C.SECPKG_CRED_INBOUND, None, server_data, None, None, scred, None)
+    s.AcquireCredentialsHandle(None, package_name, C.SECPKG_CRED_OUTBOUND, None, client_data, None, None, ccred, None)
     sreq = C.ASC_REQ_HTTP | C.ASC_REQ_ALLOCATE_MEMORY
     creq = C.ISC_REQ_HTTP | C.ISC_REQ_ALLOCATE_MEMORY
 

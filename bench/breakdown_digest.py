@@ -15,13 +15,11 @@ from __future__ import annotations
 
 from typing import Callable
 
-import sspi_emu as s
 from bench import bench_digest as bd
 from bench.run import fmt, measure
 from sspi_emu import constants as C
 from sspi_emu import registry
 from sspi_emu.attributes import SecPkgInfo
-from sspi_emu.buffers import SecBuffer, SecBufferDesc
 from sspi_emu.spi import Credential, PackageContext, StepInput, StepOutput
 
 _REPLAY = "DigestReplayBench"
@@ -89,34 +87,7 @@ def _recorded_tokens() -> tuple[bytes, bytes, bytes]:
 def _api_without_package(tokens: tuple[bytes, bytes, bytes]) -> Callable[[], object]:
     """The bench's fresh-buffer C API exchange, on the replaying package."""
     registry.register(_ReplayPackage(tokens), replace=True)
-    scred, ccred = s.CredHandle(), s.CredHandle()
-    s.AcquireCredentialsHandle(None, _REPLAY, C.SECPKG_CRED_INBOUND, None, None, None, None, scred, None)
-    s.AcquireCredentialsHandle(None, _REPLAY, C.SECPKG_CRED_OUTBOUND, None, None, None, None, ccred, None)
-    sreq = C.ASC_REQ_HTTP | C.ASC_REQ_ALLOCATE_MEMORY
-    creq = C.ISC_REQ_HTTP | C.ISC_REQ_ALLOCATE_MEMORY
-
-    def params() -> list[SecBuffer]:
-        return [SecBuffer(C.SECBUFFER_PKG_PARAMS, b"GET"), SecBuffer(C.SECBUFFER_PKG_PARAMS, bd.URI.encode())]
-
-    def run() -> object:
-        sctx, cctx, attrs = s.CtxtHandle(), s.CtxtHandle(), s.ULONG()
-        out = SecBufferDesc([SecBuffer(C.SECBUFFER_TOKEN)])
-        s.AcceptSecurityContext(scred, None, SecBufferDesc(params()), sreq, 0, sctx, out, attrs, None)
-        challenge = out[0].tobytes()
-        out = SecBufferDesc([SecBuffer(C.SECBUFFER_TOKEN)])
-        s.InitializeSecurityContext(ccred, None, bd.URI, creq, 0, 0,
-                                    SecBufferDesc([SecBuffer(C.SECBUFFER_TOKEN, challenge), *params()]), 0, cctx,
-                                    out, attrs, None)
-        answer = out[0].tobytes()
-        out = SecBufferDesc([SecBuffer(C.SECBUFFER_TOKEN)])
-        st = s.AcceptSecurityContext(scred, sctx, SecBufferDesc([SecBuffer(C.SECBUFFER_TOKEN, answer), *params()]),
-                                     sreq, 0, sctx, out, attrs, None)
-        assert st == C.SEC_E_OK
-        s.DeleteSecurityContext(sctx)
-        s.DeleteSecurityContext(cctx)
-        return out
-
-    return run
+    return bd._api_exchange(_REPLAY)
 
 
 def _batched(first: Callable[[], object], second: Callable[[], object], size: int) -> Callable[[], object]:
