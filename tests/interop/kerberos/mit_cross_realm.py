@@ -8,12 +8,11 @@ too, or leave the mapping to the KDC's referral.
 
 from __future__ import annotations
 
-import os
 import subprocess
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from tests.interop.kerberos.mit_realm import _free_port, _tool, launch_kdc, stop_process
+from tests.interop.kerberos.mit_realm import _free_port, _tool, launch_kdc, libdefaults, run_tool, stop_process
 
 REALM_A = "XA.SSPI"
 REALM_B = "XB.SSPI"
@@ -39,11 +38,7 @@ class CrossRealms:
         return self.root / "b.keytab"
 
     def run(self, *args: str, stdin: str | None = None, env: dict[str, str] | None = None) -> str:
-        res = subprocess.run(list(args), input=stdin.encode() if stdin else None,
-                             env={**os.environ, **(env or self.kdc_env)}, capture_output=True, timeout=60, check=False)
-        if res.returncode != 0:
-            raise RuntimeError(f"{args[0]} failed: {res.stderr.decode(errors='replace')}")
-        return res.stdout.decode(errors="replace")
+        return run_tool(args, stdin, env or self.kdc_env)
 
     def kadmin(self, realm: str, query: str) -> str:
         return self.run(_tool("kadmin.local"), "-r", realm, "-q", query)
@@ -52,13 +47,7 @@ class CrossRealms:
         """A krb5.conf for clients: both realms' KDC, and (if asked) [domain_realm] for realm B's hosts."""
         path = self.root / name
         mapping = f"[domain_realm]\n .xb.sspi = {REALM_B}\n .xa.sspi = {REALM_A}\n" if domain_realm else ""
-        path.write_text(f"""[libdefaults]
- default_realm = {REALM_A}
- dns_lookup_kdc = false
- dns_lookup_realm = false
- rdns = false
- dns_canonicalize_hostname = false
-[realms]
+        path.write_text(libdefaults(REALM_A) + f"""[realms]
  {REALM_A} = {{
   kdc = 127.0.0.1:{self.port}
  }}

@@ -49,6 +49,26 @@ def _free_port() -> int:
     raise RuntimeError("no free port")
 
 
+def run_tool(args: tuple[str, ...], stdin: str | None, env: dict[str, str]) -> str:
+    """Run an MIT tool with *env* over the process environment; its stdout (RuntimeError if it fails)."""
+    res = subprocess.run(list(args), input=stdin.encode() if stdin else None, env={**os.environ, **env},
+                         capture_output=True, timeout=60, check=False)
+    if res.returncode != 0:
+        raise RuntimeError(f"{args[0]} failed: {res.stderr.decode(errors='replace')}")
+    return res.stdout.decode(errors="replace")
+
+
+def libdefaults(default_realm: str) -> str:
+    """The [libdefaults] every test krb5.conf starts with: no DNS, no reverse or canonical host names."""
+    return f"""[libdefaults]
+ default_realm = {default_realm}
+ dns_lookup_kdc = false
+ dns_lookup_realm = false
+ rdns = false
+ dns_canonicalize_hostname = false
+"""
+
+
 @dataclass
 class MitRealm:
     """Paths and environment of a running realm."""
@@ -67,11 +87,7 @@ class MitRealm:
         return self.root / "ccache"
 
     def run(self, *args: str, stdin: str | None = None) -> str:
-        res = subprocess.run(list(args), input=stdin.encode() if stdin else None, env={**os.environ, **self.env},
-                             capture_output=True, timeout=60, check=False)
-        if res.returncode != 0:
-            raise RuntimeError(f"{args[0]} failed: {res.stderr.decode(errors='replace')}")
-        return res.stdout.decode(errors="replace")
+        return run_tool(args, stdin, self.env)
 
     def kadmin(self, query: str) -> str:
         return self.run(_tool("kadmin.local"), "-r", REALM, "-q", query)
@@ -121,13 +137,8 @@ def start_realm(root: Path, life_seconds: int = 900) -> MitRealm:
     port = _free_port()
     realm = MitRealm(root, port)
     (root / "krb5.conf").write_text(
-        f"""[libdefaults]
- default_realm = {REALM}
- dns_lookup_kdc = false
- dns_lookup_realm = false
- rdns = false
- dns_canonicalize_hostname = false
- permitted_enctypes = aes256-cts-hmac-sha1-96 aes128-cts-hmac-sha1-96 aes256-cts-hmac-sha384-192 aes128-cts-hmac-sha256-128 arcfour-hmac
+        libdefaults(REALM)
+        + f""" permitted_enctypes = aes256-cts-hmac-sha1-96 aes128-cts-hmac-sha1-96 aes256-cts-hmac-sha384-192 aes128-cts-hmac-sha256-128 arcfour-hmac
  allow_rc4 = true
 [realms]
  {REALM} = {{

@@ -19,7 +19,7 @@ import sspi_emu as S
 from sspi_emu import constants as C
 from sspi_emu.constants import SecurityStatus as St
 from sspi_emu.errors import SspiError
-from tests.interop.kerberos.mit_realm import PASSWORD, REALM, SPN, USER, MitRealm, _tool
+from tests.interop.kerberos.mit_realm import PASSWORD, REALM, SPN, USER, MitRealm, _tool, libdefaults
 from tests.packages.kerberos.test_kdc_proxy_server import CertificateAuthority, HttpsServer, serve_https
 
 pytestmark = pytest.mark.interop
@@ -63,13 +63,7 @@ def proxy_only_krb5_conf(realm: MitRealm, srv: HttpsServer, ca: CertificateAutho
     ca_path = realm.root / "kdcproxy-ca.pem"
     ca.write_ca(str(ca_path))
     path = realm.root / "krb5-proxy.conf"
-    path.write_text(f"""[libdefaults]
- default_realm = {REALM}
- dns_lookup_kdc = false
- dns_lookup_realm = false
- rdns = false
- dns_canonicalize_hostname = false
-[realms]
+    path.write_text(libdefaults(REALM) + f"""[realms]
  {REALM} = {{
   kdc = {srv.url()}
   http_anchors = FILE:{ca_path}

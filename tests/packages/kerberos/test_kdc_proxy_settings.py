@@ -22,6 +22,7 @@ from tests.packages.kerberos.test_kdc_proxy_server import (
     memory_kdc_app,
     serve_https,
 )
+from tests.pythonic_handshake import drive
 
 REALM = "PROXYSET.TEST"
 SPN = "HTTP/web.proxyset.test"
@@ -67,15 +68,7 @@ def _handshake(cred: S.Credential, package: str = "Kerberos") -> S.ServerContext
                                auth_data=KerberosSettings(service=SPN, password="svc-pw", realm=REALM))
     client = S.ClientContext(package, target=SPN, credential=cred, flags=C.ISC_REQ_MUTUAL_AUTH)
     server = S.ServerContext(package, credential=server_cred)
-    token = client.step(None)
-    while True:
-        reply = server.step(token)
-        if client.complete and not reply:
-            break
-        token = client.step(reply)
-        if server.complete and not token:
-            break
-    assert client.complete and server.complete
+    drive(client, server)
     return server
 
 

@@ -11,20 +11,13 @@ import sspi_emu as S
 from sspi_emu.accounts import MemoryAccountStore
 from sspi_emu.identity import SEC_WINNT_AUTH_IDENTITY
 from tests.packages.kerberos.fake_kdc import REALM, FakeKdc
+from tests.pythonic_handshake import drive
 
 SPN = "HTTP/web.example"
 
 
 def run(client: S.ClientContext, server: S.ServerContext) -> None:
-    token = client.step(None)
-    for _ in range(4):
-        token = server.step(token)
-        if client.complete and not token:
-            break
-        token = client.step(token)
-        if server.complete and not token:
-            break
-    assert client.complete and server.complete
+    drive(client, server, max_legs=4)
 
 
 def ntlm_pair() -> tuple[S.ClientContext, S.ServerContext]:
