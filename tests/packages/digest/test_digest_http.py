@@ -430,3 +430,27 @@ def test_caller_buffer_too_small() -> None:
     client, server = pair()
     challenge = server.step(None, params())
     assert client.step(challenge.token, params(), size=16).status == C.SEC_E_BUFFER_TOO_SMALL
+
+
+@pytest.mark.parametrize("body", [None, b"entity"])  # two buffers (the usual leg) and three
+@pytest.mark.parametrize("bad", ["method", "uri"])
+def test_non_ascii_method_or_uri_buffer_is_invalid_parameter(bad: str, body: bytes | None) -> None:
+    method, uri = (b"G\xc9T", b"/dir") if bad == "method" else (b"GET", b"/d\xc3\xa9r")
+    bufs = [SecBuffer(C.SECBUFFER_PKG_PARAMS, method), SecBuffer(C.SECBUFFER_PKG_PARAMS, uri)]
+    if body is not None:
+        bufs.append(SecBuffer(C.SECBUFFER_PKG_PARAMS, body))
+    for _ in range(2):  # the second time from the text cache, if the first had filled it
+        assert Side(server_cred(), HTTP_S, server=True).step(None, bufs).status == C.SEC_E_INVALID_PARAMETER
+        assert Side(client_cred(), HTTP_C).step(b"", bufs).status == C.SEC_I_CONTINUE_NEEDED  # no challenge yet
+        challenge = Side(server_cred(), HTTP_S, server=True).step(None, params()).token
+        assert Side(client_cred(), HTTP_C).step(challenge, bufs).status == C.SEC_E_INVALID_PARAMETER
+
+
+def test_empty_method_means_get_and_trailing_nuls_are_ignored() -> None:
+    client, server = Side(client_cred(), HTTP_C), Side(server_cred(), HTTP_S, server=True)
+    challenge = server.step(None, params())
+    nul_padded = [SecBuffer(C.SECBUFFER_PKG_PARAMS, b""), SecBuffer(C.SECBUFFER_PKG_PARAMS, b"/dir/index.html\x00\x00")]
+    answer = client.step(challenge.token, nul_padded)
+    assert answer.status == C.SEC_E_OK
+    assert b'uri="/dir/index.html"' in answer.token
+    assert server.step(answer.token, params("GET", "/dir/index.html")).status == C.SEC_E_OK
